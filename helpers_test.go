@@ -1,0 +1,183 @@
+package xacct
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/smithy-go"
+)
+
+// fakeClock is a settable clock for Options.Now.
+type fakeClock struct {
+	mu sync.Mutex // guards t
+	t  time.Time
+}
+
+func newClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+const testSecret = "SECRET/wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+const testToken = "TOKEN/FwoGZXIvYXdzEXAMPLESESSIONTOKEN"
+
+// provider is a scriptable aws.CredentialsProvider that counts its calls.
+type provider struct {
+	calls atomic.Int32
+	fn    func(ctx context.Context, n int) (aws.Credentials, error)
+}
+
+func (p *provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	n := int(p.calls.Add(1))
+	return p.fn(ctx, n)
+}
+
+// expiring returns a provider of credentials valid for life on clk; the
+// n-th call's key is "AKID<n>".
+func expiring(clk *fakeClock, life time.Duration) *provider {
+	return &provider{fn: func(ctx context.Context, n int) (aws.Credentials, error) {
+		return creds(n, clk.Now().Add(life)), nil
+	}}
+}
+
+func creds(n int, exp time.Time) aws.Credentials {
+	return aws.Credentials{
+		AccessKeyID: fmt.Sprintf("AKID%d", n), SecretAccessKey: testSecret, SessionToken: testToken,
+		CanExpire: true, Expires: exp,
+	}
+}
+
+func apiError(code, msg string) error {
+	return &smithy.GenericAPIError{Code: code, Message: msg, Fault: smithy.FaultClient}
+}
+
+// fakeSTS is a test double of the STS client: it records inputs and
+// answers from a script. The full fake STS server is xaccttest.
+type fakeSTS struct {
+	clk   *fakeClock
+	mu    sync.Mutex // guards calls
+	calls []*sts.AssumeRoleInput
+	// err, when set, decides the outcome of each call.
+	err func(in *sts.AssumeRoleInput) error
+	n   atomic.Int32
+}
+
+func (f *fakeSTS) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, _ ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
+	f.mu.Lock()
+	f.calls = append(f.calls, in)
+	f.mu.Unlock()
+	n := f.n.Add(1)
+	if f.err != nil {
+		if err := f.err(in); err != nil {
+			return nil, err
+		}
+	}
+	exp := f.clk.Now().Add(time.Duration(aws.ToInt32(in.DurationSeconds)) * time.Second)
+	return &sts.AssumeRoleOutput{
+		Credentials: &types.Credentials{
+			AccessKeyId: aws.String(fmt.Sprintf("ASIA%d", n)), SecretAccessKey: aws.String(testSecret),
+			SessionToken: aws.String(testToken), Expiration: aws.Time(exp),
+		},
+		AssumedRoleUser: &types.AssumedRoleUser{
+			Arn:           aws.String(aws.ToString(in.RoleArn) + "/" + aws.ToString(in.RoleSessionName)),
+			AssumedRoleId: aws.String("AROAEXAMPLE:" + aws.ToString(in.RoleSessionName)),
+		},
+	}, nil
+}
+
+func (f *fakeSTS) GetSessionToken(context.Context, *sts.GetSessionTokenInput, ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error) {
+	return nil, errors.New("fakeSTS: GetSessionToken not scripted")
+}
+
+// callsFor counts the AssumeRole calls made for roleARN.
+func (f *fakeSTS) callsFor(roleARN string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, in := range f.calls {
+		if aws.ToString(in.RoleArn) == roleARN {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *fakeSTS) last(t *testing.T) *sts.AssumeRoleInput {
+	t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.calls) == 0 {
+		t.Fatal("no AssumeRole call")
+	}
+	return f.calls[len(f.calls)-1]
+}
+
+// baseConfig returns a config with static long-term credentials.
+func baseConfig() aws.Config {
+	return aws.Config{
+		Region: "us-east-1",
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "AKIAEXAMPLEBASE", SecretAccessKey: testSecret}, nil
+		}),
+	}
+}
+
+// withFake wires a fakeSTS and the fake clock into Options.
+func withFake(f *fakeSTS) func(*Options) {
+	return func(o *Options) {
+		o.Now = f.clk.Now
+		o.NewSTSClient = func(aws.Config) STSClient { return f }
+	}
+}
+
+// parallel runs fn in n goroutines started together and waits for all.
+func parallel(n int, fn func(i int)) {
+	var start, done sync.WaitGroup
+	start.Add(1)
+	for i := range n {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			start.Wait()
+			fn(i)
+		}()
+	}
+	start.Done()
+	done.Wait()
+}
+
+// eventually polls cond for up to two seconds of real time; for waiting on
+// a background goroutine, never for simulated time.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

@@ -1,0 +1,179 @@
+package xacct
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// Defaults for Options. Each is a named value with the reason for it, so a
+// reader of a log or a timeline can tell which rule fired.
+const (
+	// DefaultRefreshWindow is the longest refresh window the adaptive default
+	// uses. The window is a quarter of the credentials' lifetime, at most
+	// this: one-hour credentials start refreshing at minute 50, 15-minute
+	// credentials at 11m15s. Ten minutes leaves room for several retries with
+	// backoff before anyone has to wait, even through a short STS outage.
+	DefaultRefreshWindow = 10 * time.Minute
+
+	// DefaultBlockingWindow is how long before expiry callers stop accepting
+	// the cached credentials and wait for new ones, capped at a tenth of the
+	// lifetime (one-hour credentials: the last minute). Credentials handed
+	// out later than this might expire while a request signed with them is
+	// still being retried by the SDK.
+	DefaultBlockingWindow = time.Minute
+
+	// DefaultRefreshTimeout bounds one fetch, whoever started it. It is
+	// longer than the SDK's default retries take (three attempts with up to
+	// 20s backoff) so that the retryer, not this timeout, gives up first.
+	DefaultRefreshTimeout = time.Minute
+
+	// DefaultErrorTTL is how long an error that retrying cannot fix
+	// (AccessDenied, a malformed policy, a disabled region) is returned
+	// without calling the provider again, while no valid credentials are
+	// cached. Long enough that a thousand goroutines behind a wrong trust
+	// policy make a handful of STS calls, short enough that a fixed policy is
+	// picked up within seconds.
+	DefaultErrorTTL = 10 * time.Second
+
+	// DefaultMFATimeout bounds a single MFA prompt: an unanswered prompt must
+	// not hold every caller of a cache forever.
+	DefaultMFATimeout = 2 * time.Minute
+
+	// DefaultDuration is the session length asked of STS when Role.Duration
+	// is zero: the longest that role chaining allows, and the default
+	// MaxSessionDuration of an IAM role.
+	DefaultDuration = time.Hour
+)
+
+// Options configures AssumeRole, Chain, NewCache and MFASession. Pass
+// functions that set fields (optFns ...func(*Options)), as with the AWS SDK;
+// each constructor applies them to its own copy and resolves the defaults
+// once, so an Options value is never shared or written after construction.
+type Options struct {
+	// MFA supplies MFA token codes. Required when a Role has MFASerial.
+	MFA TokenFunc
+
+	// RefreshWindow is how long before expiry a background refresh starts;
+	// callers keep getting the cached credentials meanwhile. Zero picks an
+	// adaptive default: a quarter of the credentials' lifetime, at most
+	// DefaultRefreshWindow. Any value is capped at half the lifetime, so
+	// that fresh credentials are never due for refresh the moment they
+	// arrive: with RefreshWindow 30m and 15-minute credentials, the refresh
+	// starts 7m30s before expiry.
+	RefreshWindow time.Duration
+
+	// BlockingWindow is how long before expiry callers wait for new
+	// credentials instead of taking the cached ones. Zero: DefaultBlockingWindow,
+	// capped at a tenth of the lifetime. Negative: callers wait only once
+	// the credentials have expired.
+	BlockingWindow time.Duration
+
+	// RefreshJitter makes each refresh start earlier by a random amount up to
+	// this, never later, so that a fleet of processes started together does
+	// not refresh in the same second. Zero: a fifth of the refresh window.
+	// Negative: no jitter.
+	RefreshJitter time.Duration
+
+	// RefreshTimeout bounds one fetch of new credentials. It does not depend
+	// on any caller's context: a caller that gives up stops waiting, and the
+	// fetch goes on for the others. Zero: DefaultRefreshTimeout.
+	RefreshTimeout time.Duration
+
+	// ErrorTTL is how long an error that retrying will not fix is returned
+	// again without a new call, while no valid credentials are cached. Zero:
+	// DefaultErrorTTL. Negative: never remembered.
+	ErrorTTL time.Duration
+
+	// MFATimeout bounds each call of MFA. Zero: DefaultMFATimeout.
+	MFATimeout time.Duration
+
+	// Now is the clock. Nil: time.Now. Tests inject a fake clock here (the
+	// xaccttest fake STS has one) to step through expiry and refresh in
+	// simulated time.
+	Now func() time.Time
+
+	// Logger receives refreshes and failures at Debug and Warn level. It
+	// never receives secrets. Nil: no logging.
+	Logger *slog.Logger
+
+	// NewSTSClient builds the STS client a hop calls, from the caller's
+	// aws.Config with the hop's base credentials already set in
+	// cfg.Credentials. Nil: sts.NewFromConfig(cfg). Set it to add
+	// middleware, or to put a test double in place of STS.
+	NewSTSClient func(cfg aws.Config) STSClient
+}
+
+// STSClient is the part of *sts.Client that xacct calls.
+type STSClient interface {
+	AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error)
+	GetSessionToken(ctx context.Context, in *sts.GetSessionTokenInput, optFns ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error)
+}
+
+// resolveOptions applies optFns to a fresh Options and fills in defaults.
+func resolveOptions(optFns []func(*Options)) Options {
+	var o Options
+	for _, fn := range optFns {
+		if fn != nil {
+			fn(&o)
+		}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.RefreshTimeout <= 0 {
+		o.RefreshTimeout = DefaultRefreshTimeout
+	}
+	if o.ErrorTTL == 0 {
+		o.ErrorTTL = DefaultErrorTTL
+	}
+	if o.MFATimeout <= 0 {
+		o.MFATimeout = DefaultMFATimeout
+	}
+	if o.NewSTSClient == nil {
+		o.NewSTSClient = func(cfg aws.Config) STSClient { return sts.NewFromConfig(cfg) }
+	}
+	return o
+}
+
+// windows returns, for credentials valid for lifetime, how long before
+// expiry a refresh starts (not counting jitter), the most jitter may add to
+// that, and how long before expiry callers start to wait.
+func (o *Options) windows(lifetime time.Duration) (refresh, jitter, block time.Duration) {
+	lifetime = max(lifetime, 0)
+
+	block = o.BlockingWindow
+	switch {
+	case block == 0:
+		block = min(DefaultBlockingWindow, lifetime/10)
+	case block < 0:
+		block = 0
+	}
+	block = min(block, lifetime/2)
+
+	refresh = o.RefreshWindow
+	switch {
+	case refresh == 0:
+		refresh = min(DefaultRefreshWindow, lifetime/4)
+	case refresh < 0:
+		refresh = 0
+	}
+	// Capped at half the lifetime, so that new credentials are never due
+	// for refresh on arrival; and never later than callers start to wait.
+	refresh = max(min(refresh, lifetime/2), block)
+
+	jitter = o.RefreshJitter
+	switch {
+	case jitter == 0:
+		jitter = refresh / 5
+	case jitter < 0:
+		jitter = 0
+	}
+	// Jitter only moves a refresh earlier, and not before 40% of the
+	// lifetime has passed.
+	jitter = max(0, min(jitter, lifetime*6/10-refresh))
+	return refresh, jitter, block
+}
