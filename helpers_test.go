@@ -149,8 +149,26 @@ func baseConfig() aws.Config {
 func withFake(f *fakeSTS) func(*Options) {
 	return func(o *Options) {
 		o.Now = f.clk.Now
-		o.NewSTSClient = func(aws.Config) STSClient { return f }
+		o.NewSTSClient = func(cfg aws.Config) STSClient { return signingClient{f, cfg.Credentials} }
 	}
+}
+
+// signingClient retrieves the caller's credentials before each call, as the
+// SDK's signer does, so that chained hops are exercised.
+type signingClient struct {
+	*fakeSTS
+	creds aws.CredentialsProvider
+}
+
+func (c signingClient) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
+	cr, err := c.creds.Retrieve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if cr.CanExpire && !c.clk.Now().Before(cr.Expires) {
+		return nil, apiError("ExpiredToken", "The security token included in the request is expired")
+	}
+	return c.fakeSTS.AssumeRole(ctx, in, optFns...)
 }
 
 // parallel runs fn in n goroutines started together and waits for all.

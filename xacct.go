@@ -123,6 +123,7 @@ func assumeRole(cfg aws.Config, role Role, o Options) (*Cache, error) {
 
 	p := &roleProvider{
 		client:   o.NewSTSClient(cfg.Copy()),
+		base:     cfg.Credentials,
 		role:     role,
 		hop:      hop,
 		chaining: chaining,
@@ -217,7 +218,8 @@ func validateSerial(s string) error {
 // roleProvider makes the AssumeRole calls of one hop.
 type roleProvider struct {
 	client   STSClient
-	role     Role // defaults resolved, validated; read-only
+	base     aws.CredentialsProvider // signs the STS calls; another hop's *Cache in a chain
+	role     Role                    // defaults resolved, validated; read-only
 	hop      int
 	chaining bool
 	caller   string

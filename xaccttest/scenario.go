@@ -1,0 +1,215 @@
+package xaccttest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/xacct/xacct/internal/policy"
+	"github.com/xacct/xacct/internal/totp"
+)
+
+// Scenario is the IAM world a Server serves: accounts with users (access
+// keys, identity policies, an optional virtual MFA device) and roles (trust
+// policy, permission policies, maximum session duration). It is plain data:
+// write it as a Go literal or load it from JSON (LoadScenario); its JSON form
+// is a contract shared with other tools.
+//
+//	{"accounts": {"111111111111": {"users": {"jenkins": {
+//	    "access_key_id": "AKIAEXAMPLEJENKINS01", "secret_access_key": "any-string",
+//	    "mfa_totp_secret": "JBSWY3DPEHPK3PXP",
+//	    "policies": [{"Version": "2012-10-17", "Statement": [...]}]}}}}}
+type Scenario struct {
+	Accounts map[string]Account `json:"accounts"`
+}
+
+// Account is one AWS account, keyed by its 12-digit ID in Scenario.Accounts.
+type Account struct {
+	Users map[string]User `json:"users,omitempty"`
+	Roles map[string]Role `json:"roles,omitempty"`
+}
+
+// User is an IAM user with one long-term access key. Its MFA device, if it
+// has a TOTP secret, has serial arn:aws:iam::<account>:mfa/<user name>.
+type User struct {
+	AccessKeyID     string            `json:"access_key_id"`
+	SecretAccessKey string            `json:"secret_access_key"`
+	MFATOTPSecret   string            `json:"mfa_totp_secret,omitempty"` // base32, as authenticator apps take it
+	Policies        []json.RawMessage `json:"policies,omitempty"`        // identity policies
+}
+
+// Role is an IAM role.
+type Role struct {
+	Path                      string            `json:"path,omitempty"`                         // "/" when empty; else starts and ends with "/"
+	Trust                     json.RawMessage   `json:"trust"`                                  // the trust policy (who may assume the role)
+	Policies                  []json.RawMessage `json:"policies,omitempty"`                     // permission policies
+	MaxSessionDurationSeconds int               `json:"max_session_duration_seconds,omitempty"` // 3600 to 43200; 0 means 3600
+}
+
+// LoadScenario decodes a scenario from JSON. Unknown keys are errors that
+// name them; policies are checked when the scenario is given to a Server.
+func LoadScenario(r io.Reader) (*Scenario, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var sc Scenario
+	if err := dec.Decode(&sc); err != nil {
+		return nil, fmt.Errorf("xaccttest: scenario: %v", err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("xaccttest: scenario: data after the JSON object")
+	}
+	return &sc, nil
+}
+
+// LoadScenarioFile reads a scenario from a JSON file.
+func LoadScenarioFile(path string) (*Scenario, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("xaccttest: %v", err)
+	}
+	sc, err := LoadScenario(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%v (in %s)", err, path)
+	}
+	return sc, nil
+}
+
+// compiled forms, with policies parsed.
+
+type userRec struct {
+	account, name, arn, id string
+	key, secret            string
+	policies               []*policy.Policy
+	device                 *device // nil without MFA
+}
+
+type roleRec struct {
+	account, name, path, arn, id string
+	trust                        *policy.Policy
+	policies                     []*policy.Policy
+	maxSession                   int // seconds
+}
+
+type device struct {
+	serial   string
+	key      []byte
+	lastStep int64 // the newest time step whose code was accepted; codes at or before it are spent
+}
+
+func compileUser(account, name string, u User) (*userRec, error) {
+	where := fmt.Sprintf("account %s user %q", account, name)
+	if !isAccount(account) {
+		return nil, fmt.Errorf("account %q: an account ID is 12 digits", account)
+	}
+	if !validName(name) {
+		return nil, fmt.Errorf("%s: a user name is 1 to 64 characters of letters, digits and +=,.@_-", where)
+	}
+	if len(u.AccessKeyID) < 16 || len(u.AccessKeyID) > 128 || !alnum(u.AccessKeyID) {
+		return nil, fmt.Errorf("%s: access_key_id %q: want 16 to 128 letters and digits (such as AKIAEXAMPLEJENKINS01)", where, u.AccessKeyID)
+	}
+	if u.SecretAccessKey == "" {
+		return nil, fmt.Errorf("%s: secret_access_key is empty", where)
+	}
+	rec := &userRec{
+		account: account, name: name, key: u.AccessKeyID, secret: u.SecretAccessKey,
+		arn: fmt.Sprintf("arn:aws:iam::%s:user/%s", account, name),
+		id:  "AIDA" + stableID(account+"/user/"+name),
+	}
+	for i, doc := range u.Policies {
+		p, err := policy.Parse(doc, policy.Identity)
+		if err != nil {
+			return nil, fmt.Errorf("%s: policies[%d]: %v", where, i, err)
+		}
+		rec.policies = append(rec.policies, p)
+	}
+	if u.MFATOTPSecret != "" {
+		key, err := totp.DecodeSecret(u.MFATOTPSecret)
+		if err != nil {
+			return nil, fmt.Errorf("%s: mfa_totp_secret: %v", where, err)
+		}
+		rec.device = &device{serial: fmt.Sprintf("arn:aws:iam::%s:mfa/%s", account, name), key: key}
+	}
+	return rec, nil
+}
+
+func compileRole(account, name string, r Role) (*roleRec, error) {
+	where := fmt.Sprintf("account %s role %q", account, name)
+	if !isAccount(account) {
+		return nil, fmt.Errorf("account %q: an account ID is 12 digits", account)
+	}
+	if !validName(name) {
+		return nil, fmt.Errorf("%s: a role name is 1 to 64 characters of letters, digits and +=,.@_-", where)
+	}
+	path := r.Path
+	if path == "" {
+		path = "/"
+	}
+	if !strings.HasPrefix(path, "/") || !strings.HasSuffix(path, "/") || len(path) > 512 {
+		return nil, fmt.Errorf("%s: path %q: a path starts and ends with /, such as /service/", where, path)
+	}
+	max := r.MaxSessionDurationSeconds
+	if max == 0 {
+		max = 3600
+	}
+	if max < 3600 || max > 43200 {
+		return nil, fmt.Errorf("%s: max_session_duration_seconds %d: IAM allows 3600 to 43200", where, max)
+	}
+	if len(r.Trust) == 0 {
+		return nil, fmt.Errorf("%s: trust is missing: every role has a trust policy", where)
+	}
+	trust, err := policy.Parse(r.Trust, policy.Trust)
+	if err != nil {
+		return nil, fmt.Errorf("%s: trust: %v", where, err)
+	}
+	rec := &roleRec{
+		account: account, name: name, path: path, trust: trust, maxSession: max,
+		arn: fmt.Sprintf("arn:aws:iam::%s:role%s%s", account, path, name),
+		id:  "AROA" + stableID(account+"/role/"+name),
+	}
+	for i, doc := range r.Policies {
+		p, err := policy.Parse(doc, policy.Identity)
+		if err != nil {
+			return nil, fmt.Errorf("%s: policies[%d]: %v", where, i, err)
+		}
+		rec.policies = append(rec.policies, p)
+	}
+	return rec, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func isAccount(s string) bool {
+	return len(s) == 12 && strings.Trim(s, "0123456789") == ""
+}
+
+func alnum(s string) bool {
+	for _, r := range s {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func validName(s string) bool {
+	if len(s) < 1 || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("+=,.@_-", r)) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,289 @@
+// Package xaccttest provides a fake AWS STS for tests, shaped like
+// net/http/httptest: NewServer starts it on loopback, URL is its endpoint,
+// Close shuts it down.
+//
+// Unlike mocks that accept anything, it enforces what STS enforces, so a test
+// that passes means the cross-account setup is really right:
+//
+//   - SigV4 signatures, checked by signing the request again with the SDK's
+//     own signer: unknown keys (InvalidClientTokenId), wrong secrets
+//     (SignatureDoesNotMatch), expired sessions (ExpiredToken).
+//   - Cross-account evaluation: the caller's identity policies must allow
+//     sts:AssumeRole on the role (an explicit Deny wins) and the role's trust
+//     policy must allow the caller, with conditions on sts:ExternalId,
+//     aws:MultiFactorAuthPresent, aws:MultiFactorAuthAge and more.
+//   - MFA: TOTP devices (RFC 6238, one step of tolerance, no code twice),
+//     GetSessionToken sessions that carry MFA into later calls.
+//   - Durations: 900 s to the role's maximum, one hour for role chaining,
+//     with STS's error messages; credentials expire on the server's Clock.
+//
+// It speaks the STS query protocol (form-encoded POST, Version 2011-06-15,
+// XML answers and errors with STS's codes and HTTP statuses) for AssumeRole,
+// GetSessionToken and GetCallerIdentity, so any SDK or the AWS CLI can use
+// it as its endpoint.
+package xaccttest
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/xacct/xacct/internal/totp"
+)
+
+// Server is a fake STS listening on a loopback address. Its methods are safe
+// for concurrent use, also while requests are served.
+type Server struct {
+	// URL is the endpoint, of the form http://127.0.0.1:PORT with no
+	// trailing slash: set it as aws.Config.BaseEndpoint (or use Config).
+	URL string
+
+	// Clock is the server's time: credentials it issues expire on it, and
+	// MFA codes are checked against it. Share Clock.Now with
+	// xacct.Options.Now to test refreshes in simulated time.
+	Clock *Clock
+
+	ts *httptest.Server
+
+	mu       sync.Mutex          // guards everything below
+	users    map[string]*userRec // by ARN
+	roles    map[string]*roleRec // by ARN
+	keys     map[string]*identity
+	devices  map[string]*device // by serial
+	calls    []Call
+	onCall   func(Call)
+	faults   []*faultState
+	requests int // for request IDs
+}
+
+// NewServer starts a fake STS with an empty scenario on 127.0.0.1 at a free
+// port. Add accounts with Load, AddUser and AddRole.
+func NewServer() *Server {
+	s := newServer()
+	s.ts = httptest.NewServer(s)
+	s.URL = s.ts.URL
+	return s
+}
+
+// NewServerWithScenario starts a fake STS serving sc.
+func NewServerWithScenario(sc *Scenario) (*Server, error) {
+	s := NewServer()
+	if err := s.Load(sc); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// NewServerOn starts a fake STS on a listener of the caller's (for a fixed
+// address). It takes ownership of ln.
+func NewServerOn(ln net.Listener) *Server {
+	s := newServer()
+	s.ts = httptest.NewUnstartedServer(s)
+	s.ts.Listener.Close()
+	s.ts.Listener = ln
+	s.ts.Start()
+	s.URL = s.ts.URL
+	return s
+}
+
+func newServer() *Server {
+	return &Server{
+		Clock:   NewClock(time.Now().UTC().Truncate(time.Second)),
+		users:   map[string]*userRec{},
+		roles:   map[string]*roleRec{},
+		keys:    map[string]*identity{},
+		devices: map[string]*device{},
+	}
+}
+
+// Close shuts the server down and waits for outstanding requests.
+func (s *Server) Close() { s.ts.Close() }
+
+// Client returns an HTTP client for the server.
+func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// Load adds the accounts, users and roles of sc. It checks the whole
+// scenario first (policies included) and changes nothing if any part is
+// wrong; the error names the account, user or role, and the field.
+func (s *Server) Load(sc *Scenario) error {
+	if sc == nil {
+		return nil
+	}
+	var users []*userRec
+	var roles []*roleRec
+	for _, acct := range sortedKeys(sc.Accounts) {
+		a := sc.Accounts[acct]
+		if !isAccount(acct) {
+			return fmt.Errorf("xaccttest: scenario: account %q: an account ID is 12 digits", acct)
+		}
+		for _, name := range sortedKeys(a.Users) {
+			u, err := compileUser(acct, name, a.Users[name])
+			if err != nil {
+				return fmt.Errorf("xaccttest: scenario: %v", err)
+			}
+			users = append(users, u)
+		}
+		for _, name := range sortedKeys(a.Roles) {
+			r, err := compileRole(acct, name, a.Roles[name])
+			if err != nil {
+				return fmt.Errorf("xaccttest: scenario: %v", err)
+			}
+			roles = append(roles, r)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := map[string]bool{}
+	for _, u := range users {
+		if _, dup := s.users[u.arn]; dup {
+			return fmt.Errorf("xaccttest: scenario: user %s exists already", u.arn)
+		}
+		if _, dup := s.keys[u.key]; dup || seen[u.key] {
+			return fmt.Errorf("xaccttest: scenario: user %s: access_key_id %s belongs to another user", u.arn, u.key)
+		}
+		seen[u.key] = true
+	}
+	for _, r := range roles {
+		if _, dup := s.roles[r.arn]; dup {
+			return fmt.Errorf("xaccttest: scenario: role %s exists already", r.arn)
+		}
+	}
+	for _, u := range users {
+		s.users[u.arn] = u
+		s.keys[u.key] = &identity{user: u, account: u.account, arn: u.arn, secret: u.secret}
+		if u.device != nil {
+			s.devices[u.device.serial] = u.device
+		}
+	}
+	for _, r := range roles {
+		s.roles[r.arn] = r
+	}
+	return nil
+}
+
+// AddUser adds one user to an account.
+func (s *Server) AddUser(account, name string, u User) error {
+	return s.Load(&Scenario{Accounts: map[string]Account{account: {Users: map[string]User{name: u}}}})
+}
+
+// AddRole adds one role to an account.
+func (s *Server) AddRole(account, name string, r Role) error {
+	return s.Load(&Scenario{Accounts: map[string]Account{account: {Roles: map[string]Role{name: r}}}})
+}
+
+// Config returns an aws.Config that calls this server with the given
+// long-term or session credentials: region us-east-1, BaseEndpoint set to
+// URL, and a retryer that backs off for milliseconds, not seconds, so that
+// injected faults do not slow tests down.
+func (s *Server) Config(accessKeyID, secretAccessKey, sessionToken string) aws.Config {
+	return aws.Config{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(s.URL),
+		HTTPClient:   s.Client(),
+		Credentials:  credentials.NewStaticCredentialsProvider(accessKeyID, secretAccessKey, sessionToken),
+		Retryer: func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxBackoff = 20 * time.Millisecond
+				o.RateLimiter = ratelimit.None
+			})
+		},
+	}
+}
+
+// UserConfig returns Config with the access key of a scenario user.
+func (s *Server) UserConfig(account, user string) (aws.Config, error) {
+	s.mu.Lock()
+	u, ok := s.users[fmt.Sprintf("arn:aws:iam::%s:user/%s", account, user)]
+	s.mu.Unlock()
+	if !ok {
+		return aws.Config{}, fmt.Errorf("xaccttest: no user %q in account %s", user, account)
+	}
+	return s.Config(u.key, u.secret, ""), nil
+}
+
+// TOTP returns a code that the MFA device with this serial shows and that
+// STS will accept now, on the server's Clock: the current step's code, or,
+// once that was used, the next step's (STS accepts one step of skew). It is
+// an error when both were used: advance the Clock by 30 seconds.
+func (s *Server) TOTP(serial string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.devices[serial]
+	if !ok {
+		return "", fmt.Errorf("xaccttest: no MFA device %q (a user's device is arn:aws:iam::<account>:mfa/<user>)", serial)
+	}
+	step := totp.Step(s.Clock.Now())
+	for _, st := range []int64{step, step + 1} {
+		if st > d.lastStep {
+			return totp.Code(d.key, st), nil
+		}
+	}
+	return "", fmt.Errorf("xaccttest: the codes of %s for now were used: advance the Clock by %v", serial, totp.Period)
+}
+
+// Calls returns every call the server answered so far, oldest first.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.calls...)
+}
+
+// CallCount returns how many calls of an action ("" for all) were made.
+func (s *Server) CallCount(action string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.calls {
+		if action == "" || c.Action == action {
+			n++
+		}
+	}
+	return n
+}
+
+// OnCall sets a function called after every call with its record (the
+// `xacct fake-sts` command logs them). It runs on the request's goroutine.
+func (s *Server) OnCall(fn func(Call)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onCall = fn
+}
+
+// Clock is a settable clock. The zero value is not usable; use NewClock.
+type Clock struct {
+	mu sync.Mutex // guards t
+	t  time.Time
+}
+
+// NewClock returns a clock that reads t until moved.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
