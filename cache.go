@@ -77,11 +77,33 @@ type Cache struct {
 	permUntil time.Time  // permErr is returned without a call until then
 }
 
+// RefreshEvent describes one fetch of credentials, for Options.OnRefresh.
+// It holds no secrets.
+type RefreshEvent struct {
+	Name       string        // what was fetched: the role ARN of a hop, the serial of an MFA session, or the provider's type
+	Hop        int           // the hop's position in its chain; 0 when not a hop
+	Background bool          // started ahead of expiry, with no caller waiting
+	At         time.Time     // when it ended, on the Options.Now clock
+	Took       time.Duration // how long it took, in real time
+	Expires    time.Time     // when the new credentials expire; zero on error or when they cannot expire
+	Err        error         // nil on success
+}
+
 // entry is an immutable snapshot of cached credentials and their deadlines.
 type entry struct {
 	creds     aws.Credentials
 	refreshAt time.Time // from here: stale
 	blockAt   time.Time // from here: due
+}
+
+// backgroundKey marks the context of a background refresh.
+type backgroundKey struct{}
+
+// inBackground reports whether ctx belongs to a background refresh, of this
+// cache or of a later hop whose refresh calls this one.
+func inBackground(ctx context.Context) bool {
+	v, _ := ctx.Value(backgroundKey{}).(bool)
+	return v
 }
 
 // sfKey is the single key of the cache's singleflight group: a cache has one
@@ -135,7 +157,7 @@ func (c *Cache) retrieveSlow(ctx context.Context, e *entry, now time.Time) (aws.
 		return aws.Credentials{}, err
 	}
 
-	ch := c.sf.DoChan(sfKey, func() (any, error) { return c.fetch(ctx) })
+	ch := c.sf.DoChan(sfKey, func() (any, error) { return c.fetch(ctx, false) })
 	select {
 	case res := <-ch:
 		if res.Err == nil {
@@ -162,17 +184,19 @@ func (c *Cache) refreshInBackground(ctx context.Context, e *entry, now time.Time
 		c.bgRunning.Store(false)
 		return
 	}
-	// Keep the caller's values (tracing, logging), never its deadline.
-	ctx = context.WithoutCancel(ctx)
+	// Keep the caller's values (tracing, logging), never its deadline; mark
+	// the context, so that the hops this refresh calls know no caller waits.
+	ctx = context.WithValue(context.WithoutCancel(ctx), backgroundKey{}, true)
 	go func() {
 		defer c.bgRunning.Store(false)
-		<-c.sf.DoChan(sfKey, func() (any, error) { return c.fetch(ctx) })
+		<-c.sf.DoChan(sfKey, func() (any, error) { return c.fetch(ctx, true) })
 	}()
 }
 
 // fetch calls the provider once under the cache's own timeout and records
 // the outcome. It runs inside the singleflight group.
-func (c *Cache) fetch(parent context.Context) (any, error) {
+func (c *Cache) fetch(parent context.Context, background bool) (any, error) {
+	background = background || inBackground(parent)
 	c.mu.Lock()
 	gen := c.gen
 	// A caller that checked for a remembered error just before the previous
@@ -185,12 +209,20 @@ func (c *Cache) fetch(parent context.Context) (any, error) {
 
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), c.opts.RefreshTimeout)
 	defer cancel()
-	c.log.Debug("xacct: refreshing credentials", "provider", c.name)
+	c.log.Debug("xacct: refreshing credentials", "provider", c.name, "background", background)
+	started := time.Now()
 	creds, err := c.callProvider(ctx)
 	now := c.now()
 	if err == nil && creds.CanExpire && !now.Before(creds.Expires) {
 		err = fmt.Errorf("xacct: %s returned credentials that expired at %s, at or before now (%s)",
 			c.name, creds.Expires.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+	if c.opts.OnRefresh != nil {
+		ev := RefreshEvent{Name: c.name, Hop: c.hop, Background: background, At: now, Took: time.Since(started), Err: err}
+		if err == nil && creds.CanExpire {
+			ev.Expires = creds.Expires
+		}
+		defer c.notify(ev)
 	}
 
 	c.mu.Lock()
@@ -215,6 +247,17 @@ func (c *Cache) fetch(parent context.Context) (any, error) {
 		c.log.Debug("xacct: refreshed credentials", "provider", c.name, "expires", creds.Expires)
 	}
 	return creds, nil
+}
+
+// notify calls Options.OnRefresh; a panic there is logged, not raised,
+// since it would run inside singleflight and end the process.
+func (c *Cache) notify(ev RefreshEvent) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Warn("xacct: Options.OnRefresh panicked", "provider", c.name, "panic_type", fmt.Sprintf("%T", r))
+		}
+	}()
+	c.opts.OnRefresh(ev)
 }
 
 // newEntry computes the state boundaries for credentials fetched at now.

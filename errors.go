@@ -40,15 +40,15 @@ func (p *roleProvider) runtimeError(err error) error {
 	msg := apiErr.ErrorMessage()
 	switch code := apiErr.ErrorCode(); {
 	case code == "AccessDenied" && p.role.MFASerial != "":
-		he.Hint = fmt.Sprintf("STS refused the MFA code of %s or the trust policy: check the device serial (an ARN like arn:aws:iam::<account>:mfa/<name>), the device's clock, and that the code was not used before; "+
-			"and that %s's trust policy allows %s", p.role.MFASerial, p.role.ARN, p.caller)
+		he.Hint = fmt.Sprintf("STS refused the MFA code or the trust policy: check the device serial %s (an ARN like arn:aws:iam::<account>:mfa/<name>, of the calling user), the device's clock, and that the code was not used before; "+
+			"then that the trust policy of %s allows %s", p.role.MFASerial, p.role.ARN, p.caller)
 	case code == "AccessDenied":
-		ext := "no External ID was passed, so a trust policy with an sts:ExternalId condition refuses it"
+		ext := "none was passed"
 		if p.role.ExternalID != "" {
-			ext = "if it has an sts:ExternalId condition, the value must equal Role.ExternalID exactly"
+			ext = "it must match exactly"
 		}
-		he.Hint = fmt.Sprintf("the trust policy of %s must allow %s to sts:AssumeRole (%s); and the caller's own IAM policy must allow sts:AssumeRole on %s",
-			p.role.ARN, p.caller, ext, p.role.ARN)
+		he.Hint = fmt.Sprintf("the trust policy of %s must allow %s; a condition on sts:ExternalId needs Role.ExternalID (%s); one on aws:MultiFactorAuthPresent needs MFA (Role.MFASerial, or an MFA session as the base); "+
+			"and the caller's own IAM policy must allow sts:AssumeRole on %s", p.role.ARN, p.caller, ext, p.role.ARN)
 	case code == "ValidationError" && strings.Contains(msg, "chaining"):
 		he.Hint = fmt.Sprintf("this hop runs on temporary credentials (%s), so STS treats it as role chaining and caps the session at 1h: set Role.Duration to 1h or less", p.caller)
 	case code == "ValidationError" && strings.Contains(msg, "DurationSeconds"):

@@ -100,6 +100,11 @@ type Options struct {
 	// never receives secrets. Nil: no logging.
 	Logger *slog.Logger
 
+	// OnRefresh, when set, is called after every fetch of new credentials
+	// with its outcome: for metrics, logs and tests. It runs on the fetching
+	// goroutine, so it must not block.
+	OnRefresh func(RefreshEvent)
+
 	// NewSTSClient builds the STS client a hop calls, from the caller's
 	// aws.Config with the hop's base credentials already set in
 	// cfg.Credentials. Nil: sts.NewFromConfig(cfg). Set it to add

@@ -145,15 +145,15 @@ func baseOf(base aws.CredentialsProvider) (hop int, chaining bool, caller string
 		}
 		return 1, b.temporary, b.name
 	case credentials.StaticCredentialsProvider:
-		return 1, b.Value.SessionToken != "", "the static credentials"
+		return 1, b.Value.SessionToken != "", "the caller (the static credentials of the aws.Config)"
 	case *credentials.StaticCredentialsProvider:
-		return 1, b != nil && b.Value.SessionToken != "", "the static credentials"
+		return 1, b != nil && b.Value.SessionToken != "", "the caller (the static credentials of the aws.Config)"
 	}
 	if aws.IsCredentialsProvider(base, (*stscreds.AssumeRoleProvider)(nil)) ||
 		aws.IsCredentialsProvider(base, (*stscreds.WebIdentityRoleProvider)(nil)) {
 		return 1, true, "the SDK's assumed-role credentials"
 	}
-	return 1, false, "the base credentials of the aws.Config"
+	return 1, false, "the caller (the credentials of the aws.Config)"
 }
 
 // defaultSessionName says where calls come from: "xacct-<program>@<host>".

@@ -273,9 +273,9 @@ func TestRuntimeErrorsNameTheHopAndHint(t *testing.T) {
 		noWant string
 	}{
 		{"access denied without external ID", Role{ARN: roleB}, nil, "AccessDenied", "User: arn:aws:iam::111111111111:user/jenkins is not authorized to perform: sts:AssumeRole",
-			[]string{"xacct: hop 1 (" + roleB + "): AssumeRole:", "AccessDenied", "hint: the trust policy of " + roleB, "no External ID was passed", "caller's own IAM policy must allow sts:AssumeRole on " + roleB}, ""},
+			[]string{"xacct: hop 1 (" + roleB + "): AssumeRole:", "AccessDenied", "hint: the trust policy of " + roleB + " must allow the caller", "needs Role.ExternalID (none was passed)", "aws:MultiFactorAuthPresent needs MFA", "caller's own IAM policy must allow sts:AssumeRole on " + roleB}, ""},
 		{"access denied with external ID", Role{ARN: roleB, ExternalID: "wrong-id"}, nil, "AccessDenied", "not authorized",
-			[]string{"must equal Role.ExternalID exactly"}, "wrong-id"},
+			[]string{"needs Role.ExternalID (it must match exactly)"}, "wrong-id"},
 		{"access denied with MFA", Role{ARN: roleB, MFASerial: "arn:aws:iam::111111111111:mfa/jenkins"}, func(o *Options) { o.MFA = StaticTokenForTest("654321") }, "AccessDenied", "MultiFactorAuthentication failed",
 			[]string{"arn:aws:iam::111111111111:mfa/jenkins", "clock", "not used before"}, "654321"},
 		{"chaining duration", Role{ARN: roleB}, nil, "ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/xacct/xacct"
+	"github.com/xacct/xacct/xaccttest"
+)
+
+//go:embed demo.json
+var demoScenario []byte
+
+const (
+	roleB      = "arn:aws:iam::222222222222:role/CrossAccountRole"
+	roleGlass  = "arn:aws:iam::222222222222:role/BreakGlass"
+	roleC      = "arn:aws:iam::333333333333:role/ci/Deploy"
+	jenkinsMFA = "arn:aws:iam::111111111111:mfa/jenkins"
+)
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("xacct demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	readers := fs.Int("readers", 200, "goroutines reading credentials in the cache step")
+	hours := fs.Int("hours", 3, "simulated hours in the cache step")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *readers < 1 || *hours < 1 || *hours > 48 {
+		fmt.Fprintln(stderr, "xacct demo: --readers must be at least 1 and --hours from 1 to 48")
+		return 2
+	}
+	if err := demo(ctx, stdout, *readers, *hours); err != nil {
+		fmt.Fprintf(stderr, "xacct demo: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// demo walks through the cross-account story against an in-process fake.
+func demo(ctx context.Context, w io.Writer, readers, hours int) error {
+	sc, err := xaccttest.LoadScenario(bytes.NewReader(demoScenario))
+	if err != nil {
+		return err
+	}
+	srv, err := xaccttest.NewServerWithScenario(sc)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	cfg, err := srv.UserConfig("111111111111", "jenkins")
+	if err != nil {
+		return err
+	}
+	clock := func(o *xacct.Options) { o.Now = srv.Clock.Now }
+	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+
+	p("xacct demo: cross-account access against a fake STS at %s (no AWS account needed)", srv.URL)
+	p("")
+	p("The setup. Account A (111111111111) has a user, jenkins, with access keys. Its own policy lets it")
+	p("call sts:AssumeRole on a role in account B:")
+	printPolicy(w, sc.Accounts["111111111111"].Users["jenkins"].Policies[0])
+	p("Account B (222222222222) has the role CrossAccountRole. Its trust policy says who may assume it:")
+	p("anyone in account A whose own policy allows it, if they pass the External ID ext-123:")
+	printPolicy(w, sc.Accounts["222222222222"].Roles["CrossAccountRole"].Trust)
+
+	step := 0
+	heading := func(s string) { step++; p(""); p("%d. %s", step, s) }
+
+	heading("Assume CrossAccountRole with the wrong External ID")
+	p("   xacct.AssumeRole(cfg, xacct.Role{ARN: %q, ExternalID: \"wrong-id\"})", roleB)
+	wrong, err := xacct.AssumeRole(cfg, xacct.Role{ARN: roleB, ExternalID: "wrong-id", SessionName: "xacct-demo"}, clock)
+	if err != nil {
+		return err
+	}
+	if _, err := wrong.Retrieve(ctx); err != nil {
+		printError(w, err)
+	} else {
+		return errors.New("the wrong External ID was accepted")
+	}
+
+	heading("Assume it with the right External ID")
+	b, err := xacct.AssumeRole(cfg, xacct.Role{ARN: roleB, ExternalID: "ext-123", SessionName: "xacct-demo"}, clock)
+	if err != nil {
+		return err
+	}
+	arn, err := whoAmI(ctx, cfg, b)
+	if err != nil {
+		return err
+	}
+	p("   accepted: the program now acts as %s", arn)
+
+	heading("Assume BreakGlass, whose trust policy demands MFA (aws:MultiFactorAuthPresent)")
+	p("   without a code:")
+	noMFA, err := xacct.AssumeRole(cfg, xacct.Role{ARN: roleGlass, SessionName: "xacct-demo"}, clock)
+	if err != nil {
+		return err
+	}
+	if _, err := noMFA.Retrieve(ctx); err == nil {
+		return errors.New("BreakGlass was assumed without MFA")
+	} else {
+		printError(w, err)
+	}
+	p("   with Role.MFASerial %s and a TokenFunc:", jenkinsMFA)
+	glass, err := xacct.AssumeRole(cfg, xacct.Role{ARN: roleGlass, MFASerial: jenkinsMFA, SessionName: "xacct-demo"}, clock,
+		func(o *xacct.Options) {
+			o.MFA = func(ctx context.Context, req xacct.TokenRequest) (string, error) {
+				p("   the TokenFunc is asked for a code of %s for %s;", req.SerialNumber, req.RoleARN)
+				p("   it answers with the virtual device's current TOTP code (never printed)")
+				return srv.TOTP(req.SerialNumber)
+			}
+		})
+	if err != nil {
+		return err
+	}
+	if arn, err = whoAmI(ctx, cfg, glass); err != nil {
+		return err
+	}
+	p("   accepted: %s", arn)
+
+	heading("A chain A -> B -> C: CrossAccountRole, then Deploy in account C (333333333333)")
+	p("   Deploy trusts only CrossAccountRole. The second hop is role chaining, capped at 1h; here it asks for 30m.")
+	p("   xacct.Chain(cfg, []xacct.Role{{ARN: %q, ExternalID: \"ext-123\"},", roleB)
+	p("                               {ARN: %q, Duration: 30 * time.Minute}})", roleC)
+	events := &refreshLog{}
+	chain, err := xacct.Chain(cfg, []xacct.Role{
+		{ARN: roleB, ExternalID: "ext-123", SessionName: "xacct-demo"},
+		{ARN: roleC, SessionName: "xacct-demo", Duration: 30 * time.Minute},
+	}, clock, func(o *xacct.Options) { o.OnRefresh = events.add })
+	if err != nil {
+		return err
+	}
+	if arn, err = whoAmI(ctx, cfg, chain); err != nil {
+		return err
+	}
+	p("   GetCallerIdentity with the chain's credentials: %s", arn)
+	p("   A 2h session on the second hop fails before any network call:")
+	if _, err := xacct.Chain(cfg, []xacct.Role{{ARN: roleB, ExternalID: "ext-123"}, {ARN: roleC, Duration: 2 * time.Hour}}); err != nil {
+		p("   %v", err)
+	}
+
+	heading(fmt.Sprintf("The cache: %d goroutines read the chain's credentials for %d simulated hours", readers, hours))
+	return cacheDemo(ctx, w, srv, chain, events, readers, hours)
+}
+
+// cacheDemo reads the chain's credentials from many goroutines, minute by
+// simulated minute, and reports each refresh and what the readers saw.
+func cacheDemo(ctx context.Context, w io.Writer, srv *xaccttest.Server, chain *xacct.Cache, events *refreshLog, readers, hours int) error {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	start := srv.Clock.Now()
+	events.reset()
+	var reads, failures, expired atomic.Int64
+	var slowest atomic.Int64 // nanoseconds
+	for minute := 0; minute <= hours*60; minute++ {
+		now := srv.Clock.Now()
+		var wg sync.WaitGroup
+		for range readers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 10 {
+					t0 := time.Now()
+					cr, err := chain.Retrieve(ctx)
+					d := int64(time.Since(t0))
+					reads.Add(1)
+					switch {
+					case err != nil:
+						failures.Add(1)
+					case !now.Before(cr.Expires):
+						expired.Add(1)
+					}
+					for old := slowest.Load(); d > old && !slowest.CompareAndSwap(old, d); old = slowest.Load() {
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		srv.Clock.Advance(time.Minute)
+	}
+	for _, ev := range events.all() {
+		how := "in the background; no reader waited"
+		if !ev.Background {
+			how = "while readers waited"
+		}
+		if ev.Err != nil {
+			how = "and failed: " + ev.Err.Error()
+		}
+		p("   t+%s  hop %d (%s) refreshed %s; new session until t+%s",
+			clockOffset(int(ev.At.Sub(start)/time.Minute)), ev.Hop, roleName(ev.Name), how, clockOffset(int(ev.Expires.Sub(start)/time.Minute)))
+	}
+	p("   %s reads over %v of simulated time: %d errors, %d expired credentials, slowest read %v",
+		thousands(reads.Load()), srv.Clock.Now().Sub(start).Round(time.Hour), failures.Load(), expired.Load(),
+		time.Duration(slowest.Load()).Round(10*time.Microsecond))
+	byHop := map[int]int{}
+	for _, ev := range events.all() {
+		byHop[ev.Hop]++
+	}
+	p("   STS AssumeRole calls: %d for hop 1, %d for hop 2: one per session, each hop on its own schedule", byHop[1], byHop[2])
+	p("")
+	p("Done. The fake STS here is package xaccttest; 'xacct fake-sts --config FILE' serves it to any SDK or the AWS CLI.")
+	return nil
+}
+
+// refreshLog collects Options.OnRefresh events.
+type refreshLog struct {
+	mu     sync.Mutex // guards events
+	events []xacct.RefreshEvent
+}
+
+func (l *refreshLog) add(ev xacct.RefreshEvent) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.events = append(l.events, ev)
+}
+
+func (l *refreshLog) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.events = nil
+}
+
+func (l *refreshLog) all() []xacct.RefreshEvent {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]xacct.RefreshEvent(nil), l.events...)
+}
+
+func roleName(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:] }
+
+func clockOffset(minute int) string { return fmt.Sprintf("%d:%02d", minute/60, minute%60) }
+
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func whoAmI(ctx context.Context, cfg aws.Config, creds aws.CredentialsProvider) (string, error) {
+	cfg.Credentials = creds
+	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.Arn), nil
+}
+
+func printPolicy(w io.Writer, doc json.RawMessage) {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, doc, "      ", "  "); err != nil {
+		buf.Reset()
+		buf.Write(doc)
+	}
+	fmt.Fprintf(w, "      %s\n", buf.String())
+}
+
+// printError shows an xacct error as the hop, the STS error and the hint.
+func printError(w io.Writer, err error) {
+	var he *xacct.HopError
+	if !errors.As(err, &he) {
+		fmt.Fprintf(w, "   refused: %v\n", err)
+		return
+	}
+	fmt.Fprintf(w, "   refused: hop %d (%s): %v\n", he.Hop, he.RoleARN, he.Err)
+	if he.Hint != "" {
+		fmt.Fprintf(w, "   xacct's hint: %s\n", he.Hint)
+	}
+}
