@@ -61,21 +61,29 @@ type Cache struct {
 
 	// What the cache wraps, for chaining rules, error messages and logs.
 	temporary   bool   // credentials are a role or MFA session: AssumeRole with them is role chaining
-	interactive bool   // a refresh may prompt a person: never refresh in the background
+	interactive bool   // a refresh of this cache prompts a person: never refresh in the background
+	mayPrompt   bool   // a refresh may prompt, here or in an earlier hop: when every caller leaves, it is canceled
+	prompts     int    // prompting hops up to this one, each adding Options.MFATimeout to a fetch's time
 	hop         int    // position in a role chain, 0 when not a hop
 	name        string // role ARN, serial or provider type; never a secret
 
 	cur        atomic.Pointer[entry]
 	sf         singleflight.Group
-	bgRunning  atomic.Bool  // a background refresh goroutine exists
-	retryAfter atomic.Int64 // UnixNano before which no optional refresh starts after a failure
+	bgRunning  atomic.Bool           // a background refresh goroutine exists
+	bgDeferred atomic.Pointer[entry] // the entry whose background refresh needs a person: not retried in the background
+	retryAfter atomic.Int64          // UnixNano before which no optional refresh starts after a failure
 
-	mu        sync.Mutex // guards gen, failures, permErr, permUntil, and stores to cur after a fetch
-	gen       uint64     // bumped by Invalidate; a fetch started under an older gen stores nothing
-	failures  int        // consecutive failed fetches
-	permErr   error      // last error retrying will not fix
-	permUntil time.Time  // permErr is returned without a call until then
+	mu        sync.Mutex    // guards gen, failures, permErr, permUntil, waiting, abandon, and stores to cur after a fetch
+	gen       uint64        // bumped by Invalidate; a fetch started under an older gen stores nothing
+	failures  int           // consecutive failed fetches
+	permErr   error         // last error retrying will not fix
+	permUntil time.Time     // permErr is returned without a call until then
+	waiting   int           // callers blocked on a fetch
+	abandon   *abandonFetch // cancels the foreground fetch of a cache that may prompt, once no caller waits
 }
+
+// abandonFetch cancels one fetch; a pointer, so a fetch clears only its own.
+type abandonFetch struct{ cancel context.CancelFunc }
 
 // RefreshEvent describes one fetch of credentials, for Options.OnRefresh.
 // It holds no secrets.
@@ -116,7 +124,12 @@ var never = time.Unix(1<<62, 0)
 // NewCache wraps p in a Cache. Options.RefreshWindow, BlockingWindow,
 // RefreshJitter, RefreshTimeout, ErrorTTL, Now and Logger apply.
 func NewCache(p aws.CredentialsProvider, optFns ...func(*Options)) *Cache {
-	return newCache(p, resolveOptions(optFns), fmt.Sprintf("%T", p))
+	c := newCache(p, resolveOptions(optFns), fmt.Sprintf("%T", p))
+	if inner, ok := p.(*Cache); ok {
+		// Wrapping a cache keeps what it is: chaining rules, prompts.
+		c.name, c.temporary, c.mayPrompt, c.prompts = inner.name, inner.temporary, inner.mayPrompt, inner.prompts
+	}
+	return c
 }
 
 func newCache(p aws.CredentialsProvider, o Options, name string) *Cache {
@@ -157,7 +170,11 @@ func (c *Cache) retrieveSlow(ctx context.Context, e *entry, now time.Time) (aws.
 		return aws.Credentials{}, err
 	}
 
-	ch := c.sf.DoChan(sfKey, func() (any, error) { return c.fetch(ctx, false) })
+	c.mu.Lock()
+	c.waiting++
+	c.mu.Unlock()
+	defer c.leave()
+	ch := c.sf.DoChan(sfKey, func() (any, error) { return c.fetch(ctx, false, e) })
 	select {
 	case res := <-ch:
 		if res.Err == nil {
@@ -172,6 +189,20 @@ func (c *Cache) retrieveSlow(ctx context.Context, e *entry, now time.Time) (aws.
 	}
 }
 
+// leave ends a caller's wait. When the last caller of a fetch that may
+// prompt leaves, the fetch is canceled, so that no prompt is left on screen
+// for nobody, and forgotten, so that the next caller starts afresh.
+func (c *Cache) leave() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.waiting--
+	if c.waiting == 0 && c.abandon != nil {
+		c.abandon.cancel()
+		c.abandon = nil
+		c.sf.Forget(sfKey)
+	}
+}
+
 // refreshInBackground starts one refresh unless one is running, the
 // credentials have been replaced, or a backoff after a failure is pending.
 // The checks follow the flag's compare-and-swap, so that a refresh that
@@ -180,7 +211,7 @@ func (c *Cache) refreshInBackground(ctx context.Context, e *entry, now time.Time
 	if !c.bgRunning.CompareAndSwap(false, true) {
 		return
 	}
-	if c.cur.Load() != e || now.UnixNano() < c.retryAfter.Load() {
+	if c.cur.Load() != e || c.bgDeferred.Load() == e || now.UnixNano() < c.retryAfter.Load() {
 		c.bgRunning.Store(false)
 		return
 	}
@@ -189,16 +220,23 @@ func (c *Cache) refreshInBackground(ctx context.Context, e *entry, now time.Time
 	ctx = context.WithValue(context.WithoutCancel(ctx), backgroundKey{}, true)
 	go func() {
 		defer c.bgRunning.Store(false)
-		<-c.sf.DoChan(sfKey, func() (any, error) { return c.fetch(ctx, true) })
+		<-c.sf.DoChan(sfKey, func() (any, error) { return c.fetch(ctx, true, e) })
 	}()
 }
 
 // fetch calls the provider once under the cache's own timeout and records
-// the outcome. It runs inside the singleflight group.
-func (c *Cache) fetch(parent context.Context, background bool) (any, error) {
+// the outcome. It runs inside the singleflight group. seen is the entry the
+// caller that started it found (nil for none).
+func (c *Cache) fetch(parent context.Context, background bool, seen *entry) (any, error) {
 	background = background || inBackground(parent)
 	c.mu.Lock()
 	gen := c.gen
+	// A caller that found old credentials just before another fetch stored
+	// new ones would otherwise fetch again: serve what that fetch stored.
+	if cur := c.cur.Load(); cur != nil && cur != seen && c.now().Before(cur.blockAt) {
+		c.mu.Unlock()
+		return cur.creds, nil
+	}
 	// A caller that checked for a remembered error just before the previous
 	// fetch stored one must not make a call of its own.
 	if err := c.permErr; err != nil && c.now().Before(c.permUntil) {
@@ -207,8 +245,27 @@ func (c *Cache) fetch(parent context.Context, background bool) (any, error) {
 	}
 	c.mu.Unlock()
 
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), c.opts.RefreshTimeout)
+	// A person gets Options.MFATimeout for each prompt on the way.
+	timeout := c.opts.RefreshTimeout + time.Duration(c.prompts)*c.opts.MFATimeout
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), timeout)
 	defer cancel()
+	if c.mayPrompt && !background {
+		ab := &abandonFetch{cancel: cancel}
+		c.mu.Lock()
+		if c.waiting == 0 {
+			cancel() // the caller that started it has gone already
+		} else {
+			c.abandon = ab
+		}
+		c.mu.Unlock()
+		defer func() {
+			c.mu.Lock()
+			if c.abandon == ab {
+				c.abandon = nil
+			}
+			c.mu.Unlock()
+		}()
+	}
 	c.log.Debug("xacct: refreshing credentials", "provider", c.name, "background", background)
 	started := time.Now()
 	creds, err := c.callProvider(ctx)
@@ -227,6 +284,20 @@ func (c *Cache) fetch(parent context.Context, background bool) (any, error) {
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	switch {
+	case err != nil && errors.Is(err, errNeedsPerson):
+		// Not a failure: the prompt waits for a caller who needs the
+		// credentials. Background refreshes of this entry stop trying.
+		if e := c.cur.Load(); e != nil {
+			c.bgDeferred.Store(e)
+		}
+		c.log.Debug("xacct: refresh deferred until a caller needs the credentials: it needs an MFA code", "provider", c.name)
+		return nil, err
+	case err != nil && errors.Is(err, context.Canceled) && errors.Is(ctx.Err(), context.Canceled):
+		// Abandoned by every caller: nothing to remember.
+		c.log.Debug("xacct: refresh canceled: every caller left", "provider", c.name)
+		return nil, err
+	}
 	if err != nil {
 		c.failures++
 		retry := now.Add(backoff.Delay(c.failures))

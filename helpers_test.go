@@ -2,8 +2,8 @@ package xacct
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -83,6 +83,10 @@ type fakeSTS struct {
 	// err, when set, decides the outcome of each call.
 	err func(in *sts.AssumeRoleInput) error
 	n   atomic.Int32
+
+	sessionErr func(in *sts.GetSessionTokenInput) error
+	sessions   atomic.Int32
+	codes      []string // TokenCodes of GetSessionToken calls, guarded by mu
 }
 
 func (f *fakeSTS) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, _ ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
@@ -108,8 +112,29 @@ func (f *fakeSTS) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, _ ...
 	}, nil
 }
 
-func (f *fakeSTS) GetSessionToken(context.Context, *sts.GetSessionTokenInput, ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error) {
-	return nil, errors.New("fakeSTS: GetSessionToken not scripted")
+func (f *fakeSTS) GetSessionToken(ctx context.Context, in *sts.GetSessionTokenInput, _ ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error) {
+	n := f.sessions.Add(1)
+	f.mu.Lock()
+	f.codes = append(f.codes, aws.ToString(in.TokenCode))
+	f.mu.Unlock()
+	if f.sessionErr != nil {
+		if err := f.sessionErr(in); err != nil {
+			return nil, err
+		}
+	}
+	exp := f.clk.Now().Add(time.Duration(aws.ToInt32(in.DurationSeconds)) * time.Second)
+	return &sts.GetSessionTokenOutput{Credentials: &types.Credentials{
+		AccessKeyId: aws.String(fmt.Sprintf("ASIASESSION%d", n)), SecretAccessKey: aws.String(testSecret),
+		SessionToken: aws.String(testToken), Expiration: aws.Time(exp),
+	}}, nil
+}
+
+// signingClient's GetSessionToken retrieves the caller's credentials too.
+func (c signingClient) GetSessionToken(ctx context.Context, in *sts.GetSessionTokenInput, optFns ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error) {
+	if _, err := c.creds.Retrieve(ctx); err != nil {
+		return nil, err
+	}
+	return c.fakeSTS.GetSessionToken(ctx, in, optFns...)
 }
 
 // callsFor counts the AssumeRole calls made for roleARN.
@@ -197,5 +222,30 @@ func eventually(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// serialFor returns an MFA serial of the test's own: xacct remembers the last
+// code of each device process-wide, so tests must not share devices.
+func serialFor(t *testing.T) string {
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, t.Name())
+	if len(name) > 64 {
+		name = name[len(name)-64:]
+	}
+	return "arn:aws:iam::111111111111:mfa/" + name
+}
+
+var codeCounter atomic.Int64
+
+// uniqueCodes returns a TokenFunc whose every code differs from all others
+// in the process.
+func uniqueCodes() TokenFunc {
+	return func(context.Context, TokenRequest) (string, error) {
+		return fmt.Sprintf("%06d", codeCounter.Add(1)%1_000_000), nil
 	}
 }

@@ -88,8 +88,12 @@ type Options struct {
 	// DefaultErrorTTL. Negative: never remembered.
 	ErrorTTL time.Duration
 
-	// MFATimeout bounds each call of MFA. Zero: DefaultMFATimeout.
+	// MFATimeout bounds each call of a TokenFunc. Zero: DefaultMFATimeout.
 	MFATimeout time.Duration
+
+	// SessionDuration is the lifetime of MFASession credentials: 15m to 36h.
+	// Zero: DefaultSessionDuration (12h).
+	SessionDuration time.Duration
 
 	// Now is the clock. Nil: time.Now. Tests inject a fake clock here (the
 	// xaccttest fake STS has one) to step through expiry and refresh in

@@ -132,6 +132,12 @@ func assumeRole(cfg aws.Config, role Role, o Options) (*Cache, error) {
 	}
 	c := newCache(p, o, role.ARN)
 	c.hop, c.temporary, c.interactive = hop, true, role.MFASerial != ""
+	if b, ok := cfg.Credentials.(*Cache); ok {
+		c.mayPrompt, c.prompts = b.mayPrompt, b.prompts
+	}
+	if c.interactive {
+		c.mayPrompt, c.prompts = true, c.prompts+1
+	}
 	return c, nil
 }
 
@@ -232,6 +238,11 @@ type roleProvider struct {
 func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	var code string
 	if p.role.MFASerial != "" {
+		// Earlier hops first: their prompts come in chain order, and no code
+		// is spent when they fail.
+		if _, err := p.base.Retrieve(ctx); err != nil {
+			return aws.Credentials{}, &HopError{Hop: p.hop, RoleARN: p.role.ARN, Err: fmt.Errorf("credentials of %s: %w", p.caller, err)}
+		}
 		var err error
 		code, err = tokenCode(ctx, p.opts, TokenRequest{SerialNumber: p.role.MFASerial, RoleARN: p.role.ARN, Hop: p.hop})
 		if err != nil {

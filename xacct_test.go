@@ -29,20 +29,26 @@ const (
 
 func TestAssumeRolePassesEveryFieldToSTS(t *testing.T) {
 	f := &fakeSTS{clk: newClock()}
+	serial := serialFor(t)
 	var asked TokenRequest
+	var code string
 	c, err := AssumeRole(baseConfig(), Role{
 		ARN:               roleB,
 		SessionName:       "build-42",
 		ExternalID:        "ext-123",
 		Duration:          2 * time.Hour,
-		MFASerial:         "arn:aws:iam::111111111111:mfa/jenkins",
+		MFASerial:         serial,
 		Policy:            `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`,
 		PolicyARNs:        []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"},
 		Tags:              map[string]string{"team": "platform", "env": "prod"},
 		TransitiveTagKeys: []string{"team"},
 		SourceIdentity:    "alice",
 	}, withFake(f), func(o *Options) {
-		o.MFA = func(ctx context.Context, req TokenRequest) (string, error) { asked = req; return "123456", nil }
+		o.MFA = func(ctx context.Context, req TokenRequest) (string, error) {
+			asked = req
+			code, _ = uniqueCodes()(ctx, req)
+			return code, nil
+		}
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -57,14 +63,14 @@ func TestAssumeRolePassesEveryFieldToSTS(t *testing.T) {
 		{"RoleSessionName", aws.ToString(in.RoleSessionName), "build-42"},
 		{"ExternalId", aws.ToString(in.ExternalId), "ext-123"},
 		{"DurationSeconds", fmt.Sprint(aws.ToInt32(in.DurationSeconds)), "7200"},
-		{"SerialNumber", aws.ToString(in.SerialNumber), "arn:aws:iam::111111111111:mfa/jenkins"},
-		{"TokenCode", aws.ToString(in.TokenCode), "123456"},
+		{"SerialNumber", aws.ToString(in.SerialNumber), serial},
+		{"TokenCode", aws.ToString(in.TokenCode), code},
 		{"Policy", aws.ToString(in.Policy)[:10], `{"Version"`},
 		{"PolicyArns", aws.ToString(in.PolicyArns[0].Arn), "arn:aws:iam::aws:policy/ReadOnlyAccess"},
 		{"Tags", fmt.Sprintf("%s=%s,%s=%s", *in.Tags[0].Key, *in.Tags[0].Value, *in.Tags[1].Key, *in.Tags[1].Value), "env=prod,team=platform"},
 		{"TransitiveTagKeys", strings.Join(in.TransitiveTagKeys, ","), "team"},
 		{"SourceIdentity", aws.ToString(in.SourceIdentity), "alice"},
-		{"TokenRequest", fmt.Sprintf("%s %s %d", asked.SerialNumber, asked.RoleARN, asked.Hop), "arn:aws:iam::111111111111:mfa/jenkins " + roleB + " 1"},
+		{"TokenRequest", fmt.Sprintf("%s %s %d", asked.SerialNumber, asked.RoleARN, asked.Hop), serial + " " + roleB + " 1"},
 		{"Expires", cr.Expires.Sub(f.clk.Now()).String(), "2h0m0s"},
 		{"AccountID", cr.AccountID, "222222222222"},
 	}
@@ -106,7 +112,7 @@ func TestValidation(t *testing.T) {
 	for i := range 51 {
 		tags51[fmt.Sprintf("k%d", i)] = "v"
 	}
-	mfa := func(o *Options) { o.MFA = StaticTokenForTest("123456") }
+	mfa := func(o *Options) { o.MFA = StaticToken("123456") }
 	tests := []struct {
 		name  string
 		roles []Role
@@ -172,11 +178,6 @@ func TestValidation(t *testing.T) {
 			}
 		})
 	}
-}
-
-// StaticTokenForTest returns a TokenFunc that always returns code.
-func StaticTokenForTest(code string) TokenFunc {
-	return func(context.Context, TokenRequest) (string, error) { return code, nil }
 }
 
 func TestValidRolesPass(t *testing.T) {
@@ -276,8 +277,8 @@ func TestRuntimeErrorsNameTheHopAndHint(t *testing.T) {
 			[]string{"xacct: hop 1 (" + roleB + "): AssumeRole:", "AccessDenied", "hint: the trust policy of " + roleB + " must allow the caller", "needs Role.ExternalID (none was passed)", "aws:MultiFactorAuthPresent needs MFA", "caller's own IAM policy must allow sts:AssumeRole on " + roleB}, ""},
 		{"access denied with external ID", Role{ARN: roleB, ExternalID: "wrong-id"}, nil, "AccessDenied", "not authorized",
 			[]string{"needs Role.ExternalID (it must match exactly)"}, "wrong-id"},
-		{"access denied with MFA", Role{ARN: roleB, MFASerial: "arn:aws:iam::111111111111:mfa/jenkins"}, func(o *Options) { o.MFA = StaticTokenForTest("654321") }, "AccessDenied", "MultiFactorAuthentication failed",
-			[]string{"arn:aws:iam::111111111111:mfa/jenkins", "clock", "not used before"}, "654321"},
+		{"access denied with MFA", Role{ARN: roleB, MFASerial: "arn:aws:iam::111111111111:mfa/hint-test"}, func(o *Options) { o.MFA = uniqueCodes() }, "AccessDenied", "MultiFactorAuthentication failed",
+			[]string{"arn:aws:iam::111111111111:mfa/hint-test", "clock", "not used before"}, "654321"},
 		{"chaining duration", Role{ARN: roleB}, nil, "ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
 			[]string{"role chaining and caps the session at 1h"}, ""},
 		{"max session duration", Role{ARN: roleB, Duration: 4 * time.Hour}, nil, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
@@ -319,7 +320,7 @@ func TestRuntimeErrorsNameTheHopAndHint(t *testing.T) {
 func TestMFACodeIsAskedPerAssumeRoleWithContext(t *testing.T) {
 	f := &fakeSTS{clk: newClock()}
 	var prompts atomic.Int32
-	c, err := AssumeRole(baseConfig(), Role{ARN: roleB, MFASerial: "arn:aws:iam::111111111111:mfa/jenkins"}, withFake(f), func(o *Options) {
+	c, err := AssumeRole(baseConfig(), Role{ARN: roleB, MFASerial: serialFor(t)}, withFake(f), func(o *Options) {
 		o.MFA = func(ctx context.Context, req TokenRequest) (string, error) {
 			if _, ok := ctx.Deadline(); !ok {
 				t.Error("MFA called without a deadline")
@@ -343,8 +344,8 @@ func TestMFACodeIsAskedPerAssumeRoleWithContext(t *testing.T) {
 
 func TestMFABadCodeIsRefusedWithoutQuotingIt(t *testing.T) {
 	f := &fakeSTS{clk: newClock()}
-	c, _ := AssumeRole(baseConfig(), Role{ARN: roleB, MFASerial: "arn:aws:iam::111111111111:mfa/jenkins"}, withFake(f),
-		func(o *Options) { o.MFA = StaticTokenForTest("12345x") })
+	c, _ := AssumeRole(baseConfig(), Role{ARN: roleB, MFASerial: serialFor(t)}, withFake(f),
+		func(o *Options) { o.MFA = StaticToken("12345x") })
 	_, err := c.Retrieve(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "exactly six digits") || strings.Contains(err.Error(), "12345x") {
 		t.Fatalf("error = %v; want a six-digit rule that does not quote the code", err)
