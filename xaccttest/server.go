@@ -24,6 +24,7 @@
 package xaccttest
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -36,6 +37,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/xacct/xacct"
 	"github.com/xacct/xacct/internal/totp"
 )
 
@@ -217,12 +219,35 @@ func (s *Server) UserConfig(account, user string) (aws.Config, error) {
 func (s *Server) TOTP(serial string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.totp(serial, false)
+}
+
+// TokenFunc returns an xacct.TokenFunc that reads codes from the server's
+// virtual MFA devices as a person reads a device: the code STS accepts now,
+// on the server's Clock (see TOTP). When xacct asks for a new code because
+// the one it got was just used (TokenRequest.NeedNewCode), it returns the
+// next time step's code, which STS accepts too.
+func (s *Server) TokenFunc() xacct.TokenFunc {
+	return func(ctx context.Context, req xacct.TokenRequest) (string, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.totp(req.SerialNumber, req.NeedNewCode)
+	}
+}
+
+// totp returns the first code of the device not yet spent, of the current
+// step or the next (only the next when next is set). s.mu must be held.
+func (s *Server) totp(serial string, next bool) (string, error) {
 	d, ok := s.devices[serial]
 	if !ok {
 		return "", fmt.Errorf("xaccttest: no MFA device %q (a user's device is arn:aws:iam::<account>:mfa/<user>)", serial)
 	}
 	step := totp.Step(s.Clock.Now())
-	for _, st := range []int64{step, step + 1} {
+	steps := []int64{step, step + 1}
+	if next {
+		steps = steps[1:]
+	}
+	for _, st := range steps {
 		if st > d.lastStep {
 			return totp.Code(d.key, st), nil
 		}

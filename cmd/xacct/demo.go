@@ -120,10 +120,11 @@ func demo(ctx context.Context, w io.Writer, readers, hours int) error {
 	p("   with Role.MFASerial %s and a TokenFunc:", jenkinsMFA)
 	glass, err := xacct.AssumeRole(cfg, xacct.Role{ARN: roleGlass, MFASerial: jenkinsMFA, SessionName: "xacct-demo"}, clock,
 		func(o *xacct.Options) {
+			device := srv.TokenFunc()
 			o.MFA = func(ctx context.Context, req xacct.TokenRequest) (string, error) {
 				p("   the TokenFunc is asked for a code of %s for %s;", req.SerialNumber, req.RoleARN)
 				p("   it answers with the virtual device's current TOTP code (never printed)")
-				return srv.TOTP(req.SerialNumber)
+				return device(ctx, req)
 			}
 		})
 	if err != nil {
