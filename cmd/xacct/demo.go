@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -68,6 +69,8 @@ func demo(ctx context.Context, w io.Writer, readers, hours int) error {
 	if err != nil {
 		return err
 	}
+	inflight := &countingTransport{next: cfg.HTTPClient.(*http.Client).Transport}
+	cfg.HTTPClient = &http.Client{Transport: inflight}
 	clock := func(o *xacct.Options) { o.Now = srv.Clock.Now }
 	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
 
@@ -157,14 +160,18 @@ func demo(ctx context.Context, w io.Writer, readers, hours int) error {
 	}
 
 	heading(fmt.Sprintf("The cache: %d goroutines read the chain's credentials for %d simulated hours", readers, hours))
-	return cacheDemo(ctx, w, srv, chain, events, readers, hours)
+	return cacheDemo(ctx, w, srv, chain, events, inflight, readers, hours)
 }
 
 // cacheDemo reads the chain's credentials from many goroutines, minute by
 // simulated minute, and reports each refresh and what the readers saw.
-func cacheDemo(ctx context.Context, w io.Writer, srv *xaccttest.Server, chain *xacct.Cache, events *refreshLog, readers, hours int) error {
+func cacheDemo(ctx context.Context, w io.Writer, srv *xaccttest.Server, chain *xacct.Cache, events *refreshLog, inflight *countingTransport, readers, hours int) error {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
 	start := srv.Clock.Now()
+	lastExpiry := map[int]time.Time{} // of each hop's current session
+	for _, ev := range events.all() {
+		lastExpiry[ev.Hop] = ev.Expires
+	}
 	events.reset()
 	var reads, failures, expired atomic.Int64
 	var slowest atomic.Int64 // nanoseconds
@@ -192,6 +199,10 @@ func cacheDemo(ctx context.Context, w io.Writer, srv *xaccttest.Server, chain *x
 			}()
 		}
 		wg.Wait()
+		// Simulated minutes pass in microseconds: let a background refresh
+		// started in this one finish before the next, as it would in real
+		// time.
+		inflight.waitIdle(2 * time.Second)
 		srv.Clock.Advance(time.Minute)
 	}
 	for _, ev := range events.all() {
@@ -202,8 +213,14 @@ func cacheDemo(ctx context.Context, w io.Writer, srv *xaccttest.Server, chain *x
 		if ev.Err != nil {
 			how = "and failed: " + ev.Err.Error()
 		}
+		if prev := lastExpiry[ev.Hop]; !prev.IsZero() && !ev.At.Before(prev) {
+			how = fmt.Sprintf("when hop %d next needed it (its session had ended unused at t+%s), %s", ev.Hop+1, clockOffset(int(prev.Sub(start)/time.Minute)), how)
+		}
 		p("   t+%s  hop %d (%s) refreshed %s; new session until t+%s",
 			clockOffset(int(ev.At.Sub(start)/time.Minute)), ev.Hop, roleName(ev.Name), how, clockOffset(int(ev.Expires.Sub(start)/time.Minute)))
+		if ev.Err == nil {
+			lastExpiry[ev.Hop] = ev.Expires
+		}
 	}
 	p("   %s reads over %v of simulated time: %d errors, %d expired credentials, slowest read %v",
 		thousands(reads.Load()), srv.Clock.Now().Sub(start).Round(time.Hour), failures.Load(), expired.Load(),
@@ -216,6 +233,32 @@ func cacheDemo(ctx context.Context, w io.Writer, srv *xaccttest.Server, chain *x
 	p("")
 	p("Done. The fake STS here is package xaccttest; 'xacct fake-sts --config FILE' serves it to any SDK or the AWS CLI.")
 	return nil
+}
+
+// countingTransport counts STS requests under way.
+type countingTransport struct {
+	next http.RoundTripper
+	n    atomic.Int64
+}
+
+func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.n.Add(1)
+	defer t.n.Add(-1)
+	return t.next.RoundTrip(r)
+}
+
+// waitIdle returns once no request has been under way for a few
+// milliseconds, or after limit.
+func (t *countingTransport) waitIdle(limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for quiet := 0; quiet < 3 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+		if t.n.Load() == 0 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+	}
 }
 
 // refreshLog collects Options.OnRefresh events.

@@ -1,0 +1,332 @@
+package xacct_test
+
+// End-to-end tests: hops, chains, the cache and MFA through the real
+// sts.Client, against the fake STS of package xaccttest, which checks
+// signatures, trust and identity policies, MFA and durations as STS does.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/xacct/xacct"
+	"github.com/xacct/xacct/xaccttest"
+)
+
+const (
+	hubRole    = "arn:aws:iam::222222222222:role/Hub"
+	deployRole = "arn:aws:iam::333333333333:role/Deploy"
+	adminRole  = "arn:aws:iam::222222222222:role/Admin"
+	aliceMFA   = "arn:aws:iam::111111111111:mfa/alice"
+)
+
+func doc(s string) json.RawMessage { return json.RawMessage(s) }
+
+// world: alice in A may assume Hub in B (External ID) and Admin in B (MFA,
+// and MFA younger than 12h); Hub may assume Deploy in C.
+func world(t *testing.T) *xaccttest.Server {
+	t.Helper()
+	srv, err := xaccttest.NewServerWithScenario(&xaccttest.Scenario{Accounts: map[string]xaccttest.Account{
+		"111111111111": {Users: map[string]xaccttest.User{"alice": {
+			AccessKeyID: "AKIAEXAMPLEALICE0001", SecretAccessKey: "alice-secret", MFATOTPSecret: "JBSWY3DPEHPK3PXP",
+			Policies: []json.RawMessage{doc(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::222222222222:role/*"}}`)},
+		}}},
+		"222222222222": {Roles: map[string]xaccttest.Role{
+			"Hub": {
+				Trust:                     doc(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"ext-123"}}}}`),
+				Policies:                  []json.RawMessage{doc(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + deployRole + `"}}`)},
+				MaxSessionDurationSeconds: 43200,
+			},
+			"Admin": {
+				Trust: doc(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole",
+					"Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"},"NumericLessThan":{"aws:MultiFactorAuthAge":"43200"}}}}`),
+			},
+		}},
+		"333333333333": {Roles: map[string]xaccttest.Role{
+			"Deploy": {Trust: doc(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"` + hubRole + `"},"Action":"sts:AssumeRole"}}`)},
+		}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func aliceConfig(t *testing.T, srv *xaccttest.Server) aws.Config {
+	t.Helper()
+	cfg, err := srv.UserConfig("111111111111", "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func callerARN(t *testing.T, cfg aws.Config, creds aws.CredentialsProvider) (string, error) {
+	t.Helper()
+	cfg.Credentials = creds
+	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.Arn), nil
+}
+
+func TestEndToEndChain(t *testing.T) {
+	srv := world(t)
+	cfg := aliceConfig(t, srv)
+	clock := func(o *xacct.Options) { o.Now = srv.Clock.Now }
+
+	chain, err := xacct.Chain(cfg, []xacct.Role{
+		{ARN: hubRole, ExternalID: "ext-123", SessionName: "e2e", Duration: 4 * time.Hour},
+		{ARN: deployRole, SessionName: "e2e"},
+	}, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn, err := callerARN(t, cfg, chain)
+	if err != nil || arn != "arn:aws:sts::333333333333:assumed-role/Deploy/e2e" {
+		t.Fatalf("caller %q, %v", arn, err)
+	}
+
+	// 200 goroutines read for 5 simulated hours: never an error, never
+	// expired credentials, and one STS call per session of each hop.
+	for range 5 * 60 {
+		now := srv.Clock.Now()
+		var bad atomic.Int32
+		done := make(chan struct{})
+		for range 200 {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				cr, err := chain.Retrieve(context.Background())
+				if err != nil || !now.Before(cr.Expires) {
+					bad.Add(1)
+				}
+			}()
+		}
+		for range 200 {
+			<-done
+		}
+		if bad.Load() > 0 {
+			t.Fatalf("at %v: %d bad reads", now, bad.Load())
+		}
+		waitIdle(t, srv)
+		srv.Clock.Advance(time.Minute)
+	}
+	hub, deploy := 0, 0
+	for _, c := range srv.Calls() {
+		switch {
+		case c.Action == "AssumeRole" && c.RoleARN == hubRole && c.Allowed:
+			hub++
+		case c.Action == "AssumeRole" && c.RoleARN == deployRole && c.Allowed:
+			deploy++
+		}
+	}
+	// Hub: 4h sessions refreshed ~10 minutes early: 2 in 5h. Deploy: 1h, ~6.
+	if hub != 2 || deploy < 5 || deploy > 7 {
+		t.Errorf("AssumeRole calls: Hub %d (want 2), Deploy %d (want 5 to 7)", hub, deploy)
+	}
+}
+
+// waitIdle waits until the fake has answered every request it got, so that
+// background refreshes end before the simulated clock moves.
+func waitIdle(t *testing.T, srv *xaccttest.Server) {
+	t.Helper()
+	n := -1
+	for range 100 {
+		time.Sleep(200 * time.Microsecond)
+		if m := srv.CallCount(""); m == n {
+			return
+		} else {
+			n = m
+		}
+	}
+}
+
+func TestEndToEndTrustErrors(t *testing.T) {
+	srv := world(t)
+	cfg := aliceConfig(t, srv)
+	for _, tt := range []struct {
+		name string
+		role xacct.Role
+		want string
+	}{
+		{"no External ID", xacct.Role{ARN: hubRole}, "needs Role.ExternalID (none was passed)"},
+		{"wrong External ID", xacct.Role{ARN: hubRole, ExternalID: "ext-999"}, "it must match exactly"},
+		{"over the role's maximum", xacct.Role{ARN: hubRole, ExternalID: "ext-123", Duration: 12*time.Hour + 0}, ""},
+		{"role in an account the policy does not cover", xacct.Role{ARN: deployRole}, "caller's own IAM policy must allow sts:AssumeRole on " + deployRole},
+		{"MFA required", xacct.Role{ARN: adminRole}, "aws:MultiFactorAuthPresent needs MFA"},
+	} {
+		c, err := xacct.AssumeRole(cfg, tt.role)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		_, err = c.Retrieve(context.Background())
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tt.name, err)
+			}
+			continue
+		}
+		var apiErr smithy.APIError
+		if err == nil || !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDenied" || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v; want AccessDenied with %q", tt.name, err, tt.want)
+		}
+	}
+	// A duration the fake refuses for chaining, caught by xacct first.
+	hub, _ := xacct.AssumeRole(cfg, xacct.Role{ARN: hubRole, ExternalID: "ext-123"})
+	cfg.Credentials = hub
+	if _, err := xacct.AssumeRole(cfg, xacct.Role{ARN: deployRole, Duration: 2 * time.Hour}); err == nil || !strings.Contains(err.Error(), "role chaining") {
+		t.Errorf("chained 2h: %v", err)
+	}
+}
+
+func TestEndToEndMFASession(t *testing.T) {
+	srv := world(t)
+	cfg := aliceConfig(t, srv)
+	clock := func(o *xacct.Options) { o.Now = srv.Clock.Now }
+
+	// Without MFA the trust policy refuses; on an MFA session it allows.
+	plain, _ := xacct.AssumeRole(cfg, xacct.Role{ARN: adminRole})
+	if _, err := plain.Retrieve(context.Background()); err == nil {
+		t.Fatal("Admin assumed without MFA")
+	}
+	var prompts atomic.Int32
+	device := srv.TokenFunc()
+	token := func(ctx context.Context, req xacct.TokenRequest) (string, error) {
+		prompts.Add(1)
+		return device(ctx, req)
+	}
+	session, err := xacct.MFASession(cfg, aliceMFA, token, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := cfg
+	base.Credentials = session
+	admin, err := xacct.AssumeRole(base, xacct.Role{ARN: adminRole, SessionName: "e2e"}, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Ten simulated hours of reads: Admin refreshed about ten times, one prompt.
+	for range 10 * 60 {
+		if _, err := admin.Retrieve(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		waitIdle(t, srv)
+		srv.Clock.Advance(time.Minute)
+	}
+	if n := prompts.Load(); n != 1 {
+		t.Errorf("%d prompts in 10h, want 1", n)
+	}
+	if n := srv.CallCount("GetSessionToken"); n != 1 {
+		t.Errorf("%d GetSessionToken calls, want 1", n)
+	}
+	arn, err := callerARN(t, cfg, admin)
+	if err != nil || arn != "arn:aws:sts::222222222222:assumed-role/Admin/e2e" {
+		t.Fatalf("caller %q, %v", arn, err)
+	}
+}
+
+var replayRuns atomic.Int64
+
+func TestEndToEndReusedCode(t *testing.T) {
+	srv := world(t)
+	// A time step of its own: xacct remembers codes process-wide, and other
+	// tests used this device's codes of now.
+	srv.Clock.Advance(time.Duration(replayRuns.Add(1)) * time.Hour)
+	cfg := aliceConfig(t, srv)
+	code, err := srv.TOTP(aliceMFA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := xacct.AssumeRole(cfg, xacct.Role{ARN: adminRole, MFASerial: aliceMFA},
+		func(o *xacct.Options) { o.MFA = xacct.StaticToken(code); o.Now = srv.Clock.Now })
+	if _, err := first.Retrieve(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// The fake refuses the same code from another client...
+	c := sts.NewFromConfig(cfg)
+	_, err = c.AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String(adminRole), RoleSessionName: aws.String("e2e-replay"),
+		SerialNumber: aws.String(aliceMFA), TokenCode: aws.String(code)})
+	if err == nil || !strings.Contains(err.Error(), "invalid MFA one time pass code") {
+		t.Fatalf("the fake accepted a used code: %v", err)
+	}
+	before := srv.CallCount("AssumeRole")
+	// ...and xacct never sends it: a second hop with the same fixed code fails
+	// before any call.
+	second, _ := xacct.AssumeRole(cfg, xacct.Role{ARN: adminRole, MFASerial: aliceMFA},
+		func(o *xacct.Options) { o.MFA = xacct.StaticToken(code); o.Now = srv.Clock.Now })
+	if _, err := second.Retrieve(context.Background()); err == nil || !strings.Contains(err.Error(), "StaticToken has one code, and it was used") {
+		t.Fatalf("second use: %v", err)
+	}
+	if n := srv.CallCount("AssumeRole"); n != before {
+		t.Fatalf("xacct sent the used code: %d AssumeRole calls, want %d", n, before)
+	}
+	// With the device as the TokenFunc, xacct asks for a new code and succeeds.
+	third, _ := xacct.AssumeRole(cfg, xacct.Role{ARN: adminRole, MFASerial: aliceMFA},
+		func(o *xacct.Options) { o.MFA = srv.TokenFunc(); o.Now = srv.Clock.Now })
+	if _, err := third.Retrieve(context.Background()); err != nil {
+		t.Fatalf("with the device: %v", err)
+	}
+}
+
+func TestEndToEndFaults(t *testing.T) {
+	srv := world(t)
+	cfg := aliceConfig(t, srv)
+	events := make(chan xacct.RefreshEvent, 100)
+	c, err := xacct.AssumeRole(cfg, xacct.Role{ARN: hubRole, ExternalID: "ext-123"}, func(o *xacct.Options) {
+		o.Now = srv.Clock.Now
+		o.RefreshJitter = -1
+		o.OnRefresh = func(ev xacct.RefreshEvent) { events <- ev }
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// next reads until a refresh ends: the goroutine of the last one may
+	// still be winding down when the first read comes.
+	next := func() xacct.RefreshEvent {
+		t.Helper()
+		deadline := time.After(5 * time.Second)
+		for {
+			if _, err := c.Retrieve(context.Background()); err != nil {
+				t.Fatalf("a read failed: %v", err)
+			}
+			select {
+			case ev := <-events:
+				return ev
+			case <-deadline:
+				t.Fatal("no refresh")
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}
+	if _, err := c.Retrieve(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	next()
+	// STS is down while the credentials are stale: callers see nothing.
+	srv.InjectFault(xaccttest.Fault{Code: "ServiceUnavailable"})
+	srv.Clock.Advance(52 * time.Minute)
+	for range 100 {
+		if _, err := c.Retrieve(context.Background()); err != nil {
+			t.Fatalf("a failed background refresh reached a caller: %v", err)
+		}
+	}
+	if ev := next(); ev.Err == nil || !ev.Background || !strings.Contains(ev.Err.Error(), "ServiceUnavailable") {
+		t.Fatalf("refresh during the outage: %+v", ev)
+	}
+	// STS recovers; after the backoff the next refresh succeeds.
+	srv.ClearFaults()
+	srv.Clock.Advance(3 * time.Minute)
+	if ev := next(); ev.Err != nil || ev.Expires.Sub(srv.Clock.Now()) != time.Hour {
+		t.Fatalf("refresh after the outage: %+v", ev)
+	}
+}
