@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -328,5 +329,34 @@ func TestEndToEndFaults(t *testing.T) {
 	srv.Clock.Advance(3 * time.Minute)
 	if ev := next(); ev.Err != nil || ev.Expires.Sub(srv.Clock.Now()) != time.Hour {
 		t.Fatalf("refresh after the outage: %+v", ev)
+	}
+}
+
+func TestNoGoroutineLeaks(t *testing.T) {
+	before := runtime.NumGoroutine()
+	srv := world(t)
+	cfg := aliceConfig(t, srv)
+	chain, err := xacct.Chain(cfg, []xacct.Role{{ARN: hubRole, ExternalID: "ext-123"}, {ARN: deployRole, Duration: 15 * time.Minute}},
+		func(o *xacct.Options) { o.Now = srv.Clock.Now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 * 60 { // background refreshes come and go
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		if _, err := chain.Retrieve(ctx); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		waitIdle(t, srv)
+		srv.Clock.Advance(time.Minute)
+	}
+	srv.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%d goroutines before, %d after:\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

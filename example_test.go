@@ -1,0 +1,230 @@
+package xacct_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/xacct/xacct"
+	"github.com/xacct/xacct/xaccttest"
+)
+
+// fakeAWS starts the fake STS the examples run against, with the accounts of
+// testdata/example.json, and returns the config of user jenkins in account
+// 111111111111. In production, cfg comes from config.LoadDefaultConfig.
+func fakeAWS() (*xaccttest.Server, aws.Config) {
+	sc, err := xaccttest.LoadScenarioFile("testdata/example.json")
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv, err := xaccttest.NewServerWithScenario(sc)
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg, err := srv.UserConfig("111111111111", "jenkins")
+	if err != nil {
+		log.Fatal(err)
+	}
+	return srv, cfg
+}
+
+func whoAmI(cfg aws.Config) string {
+	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return err.Error()
+	}
+	return aws.ToString(out.Arn)
+}
+
+// Assume a role in another account, with the External ID its trust policy
+// demands, and give every SDK client of cfg its credentials.
+func ExampleAssumeRole() {
+	srv, cfg := fakeAWS() // cfg: account 111111111111
+	defer srv.Close()
+
+	creds, err := xacct.AssumeRole(cfg, xacct.Role{
+		ARN:         "arn:aws:iam::222222222222:role/CrossAccountRole",
+		ExternalID:  "ext-123",
+		SessionName: "example",
+	})
+	if err != nil {
+		log.Fatal(err) // bad input: a malformed ARN, a Duration STS refuses, ...
+	}
+	cfg.Credentials = creds // every client built from cfg now acts in 222222222222
+	fmt.Println(whoAmI(cfg))
+	// Output: arn:aws:sts::222222222222:assumed-role/CrossAccountRole/example
+}
+
+// A chain A -> B -> C. Each hop has its own cache: the last hop refreshes
+// with the previous hop's cached credentials, and earlier hops are assumed
+// again only when their own sessions end.
+func ExampleChain() {
+	srv, cfg := fakeAWS()
+	defer srv.Close()
+
+	creds, err := xacct.Chain(cfg, []xacct.Role{
+		{ARN: "arn:aws:iam::222222222222:role/CrossAccountRole", ExternalID: "ext-123", SessionName: "example"},
+		{ARN: "arn:aws:iam::333333333333:role/ci/Deploy", SessionName: "example"}, // role chaining: at most 1h
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg.Credentials = creds
+	fmt.Println(whoAmI(cfg))
+	// Output: arn:aws:sts::333333333333:assumed-role/Deploy/example
+}
+
+// The same chain built by hand: Chain is a fold of AssumeRole, so each hop
+// can have options of its own.
+func ExampleAssumeRole_chainByHand() {
+	srv, cfg := fakeAWS()
+	defer srv.Close()
+
+	hub, err := xacct.AssumeRole(cfg, xacct.Role{
+		ARN: "arn:aws:iam::222222222222:role/CrossAccountRole", ExternalID: "ext-123", SessionName: "example",
+	}, func(o *xacct.Options) { o.RefreshWindow = 15 * time.Minute })
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg.Credentials = hub // hop 2 runs on hop 1's cache
+	deploy, err := xacct.AssumeRole(cfg, xacct.Role{ARN: "arn:aws:iam::333333333333:role/ci/Deploy", SessionName: "example"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg.Credentials = deploy
+	fmt.Println(whoAmI(cfg))
+	fmt.Println(deploy) // no secrets in %v
+	// Output:
+	// arn:aws:sts::333333333333:assumed-role/Deploy/example
+	// xacct.Cache{hop 2: arn:aws:iam::333333333333:role/ci/Deploy}
+}
+
+// Bad input fails before any network call, naming the hop, the field and
+// the rule.
+func ExampleChain_validation() {
+	srv, cfg := fakeAWS()
+	defer srv.Close()
+
+	_, err := xacct.Chain(cfg, []xacct.Role{
+		{ARN: "arn:aws:iam::222222222222:role/CrossAccountRole", ExternalID: "ext-123"},
+		{ARN: "arn:aws:iam::333333333333:role/ci/Deploy", Duration: 2 * time.Hour},
+	})
+	fmt.Println(err)
+	// Output: xacct: hop 2 (arn:aws:iam::333333333333:role/ci/Deploy): Duration 2h0m0s is above 1h, but this hop is role chaining (its base credentials are temporary: an assumed role or an MFA session), and STS caps role-chaining sessions at one hour
+}
+
+// An STS refusal keeps the STS error inside, and adds the hop and a hint.
+func ExampleHopError() {
+	srv, cfg := fakeAWS()
+	defer srv.Close()
+
+	creds, _ := xacct.AssumeRole(cfg, xacct.Role{ARN: "arn:aws:iam::222222222222:role/CrossAccountRole"}) // no External ID
+	_, err := creds.Retrieve(context.Background())
+
+	var apiErr smithy.APIError
+	var hopErr *xacct.HopError
+	if errors.As(err, &apiErr) && errors.As(err, &hopErr) {
+		fmt.Println("STS said:", apiErr.ErrorCode())
+		fmt.Println("hop:", hopErr.Hop, hopErr.RoleARN)
+		fmt.Println("hint:", hopErr.Hint)
+	}
+	// Output:
+	// STS said: AccessDenied
+	// hop: 1 arn:aws:iam::222222222222:role/CrossAccountRole
+	// hint: the trust policy of arn:aws:iam::222222222222:role/CrossAccountRole must allow the caller (the static credentials of the aws.Config); a condition on sts:ExternalId needs Role.ExternalID (none was passed); one on aws:MultiFactorAuthPresent needs MFA (Role.MFASerial, or an MFA session as the base); and the caller's own IAM policy must allow sts:AssumeRole on arn:aws:iam::222222222222:role/CrossAccountRole
+}
+
+// A role whose trust policy demands MFA, assumed with a code from a
+// TokenFunc. In a command-line tool, use xacct.TerminalToken().
+func ExampleRole_mfa() {
+	srv, cfg := fakeAWS()
+	defer srv.Close()
+
+	creds, err := xacct.AssumeRole(cfg, xacct.Role{
+		ARN:         "arn:aws:iam::222222222222:role/BreakGlass",
+		MFASerial:   "arn:aws:iam::111111111111:mfa/jenkins",
+		SessionName: "example",
+	}, func(o *xacct.Options) {
+		o.MFA = srv.TokenFunc() // the fake's virtual device; xacct.TerminalToken() for a person
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg.Credentials = creds
+	fmt.Println(whoAmI(cfg))
+	// Output: arn:aws:sts::222222222222:assumed-role/BreakGlass/example
+}
+
+// An MFA session as the base of a chain: one prompt for its whole lifetime
+// (12h by default), however often the hops on it refresh. Hops on it are
+// role chaining, so they last at most an hour.
+func ExampleMFASession() {
+	srv, _ := fakeAWS()
+	defer srv.Close()
+	cfg, _ := srv.UserConfig("111111111111", "bob") // bob's long-term keys
+
+	prompts := 0
+	device := srv.TokenFunc()
+	token := func(ctx context.Context, req xacct.TokenRequest) (string, error) {
+		prompts++ // xacct prompts for one device at a time
+		return device(ctx, req)
+	}
+	clock := func(o *xacct.Options) { o.Now = srv.Clock.Now } // simulated time, to show a day in a moment
+	session, err := xacct.MFASession(cfg, "arn:aws:iam::111111111111:mfa/bob", token, clock)
+	if err != nil {
+		log.Fatal(err)
+	}
+	base := cfg
+	base.Credentials = session
+	glass, err := xacct.AssumeRole(base, xacct.Role{ARN: "arn:aws:iam::222222222222:role/BreakGlass", SessionName: "example"}, clock)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for range 10 { // ten hours: BreakGlass is assumed ten times on one session
+		if _, err := glass.Retrieve(context.Background()); err != nil {
+			log.Fatal(err)
+		}
+		srv.Clock.Advance(time.Hour)
+	}
+	fmt.Println("prompts:", prompts, "AssumeRole calls:", srv.CallCount("AssumeRole"))
+	// Output: prompts: 1 AssumeRole calls: 10
+}
+
+// NewCache puts any credentials provider behind xacct's cache: refresh ahead
+// of expiry in the background, one fetch for any number of callers, and
+// backoff after failures.
+func ExampleNewCache() {
+	calls := 0
+	slow := aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
+		calls++
+		return aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret",
+			CanExpire: true, Expires: time.Now().Add(time.Hour)}, nil
+	})
+	cache := xacct.NewCache(slow)
+	for range 1000 {
+		if _, err := cache.Retrieve(context.Background()); err != nil {
+			log.Fatal(err)
+		}
+	}
+	fmt.Println("provider calls:", calls)
+	// Output: provider calls: 1
+}
+
+// Token sources for people and tools. (Not run: they need a terminal or a
+// hardware key.)
+func ExampleTerminalToken() {
+	cfg := aws.Config{} // from config.LoadDefaultConfig
+	_, _ = xacct.AssumeRole(cfg, xacct.Role{
+		ARN:       "arn:aws:iam::222222222222:role/Admin",
+		MFASerial: "arn:aws:iam::111111111111:mfa/alice",
+	}, func(o *xacct.Options) {
+		o.MFA = xacct.TerminalToken() // prompts on /dev/tty, even with stdout captured
+		// or: o.MFA = xacct.ProcessToken("ykman", "oath", "accounts", "code", "-s", "aws-alice")
+	})
+}
