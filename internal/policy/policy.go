@@ -9,6 +9,7 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -136,7 +137,7 @@ func parseStatement(raw json.RawMessage, kind Kind) (Statement, error) {
 	}
 	if v, ok := f["Sid"]; ok {
 		if err := json.Unmarshal(v, &st.Sid); err != nil {
-			return st, fmt.Errorf("Sid: want a string")
+			return st, errors.New("its Sid must be a string")
 		}
 	}
 	var effect string
