@@ -18,6 +18,7 @@ type HopError struct {
 	Hint    string // for common misconfigurations, what to check; may be empty
 }
 
+// Error formats the error with the hop and, when there is one, the hint.
 func (e *HopError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "xacct: hop %d (%s): %v", e.Hop, e.RoleARN, e.Err)

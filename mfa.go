@@ -94,6 +94,7 @@ type SessionError struct {
 	Hint         string // for common mistakes, what to check; may be empty
 }
 
+// Error formats the error with the device and, when there is one, the hint.
 func (e *SessionError) Error() string {
 	s := fmt.Sprintf("xacct: MFA session of %s: %v", e.SerialNumber, e.Err)
 	if e.Hint != "" {
@@ -114,6 +115,7 @@ type sessionProvider struct {
 	opts     Options
 }
 
+// Retrieve asks for a code and calls GetSessionToken once.
 func (p *sessionProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	o := p.opts
 	o.MFA = p.token

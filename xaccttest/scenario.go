@@ -102,7 +102,7 @@ type device struct {
 
 func compileUser(account, name string, u User) (*userRec, error) {
 	where := fmt.Sprintf("account %s user %q", account, name)
-	if !isAccount(account) {
+	if !policy.IsAccountID(account) {
 		return nil, fmt.Errorf("account %q: an account ID is 12 digits", account)
 	}
 	if !validName(name) {
@@ -138,7 +138,7 @@ func compileUser(account, name string, u User) (*userRec, error) {
 
 func compileRole(account, name string, r Role) (*roleRec, error) {
 	where := fmt.Sprintf("account %s role %q", account, name)
-	if !isAccount(account) {
+	if !policy.IsAccountID(account) {
 		return nil, fmt.Errorf("account %q: an account ID is 12 digits", account)
 	}
 	if !validName(name) {
@@ -187,10 +187,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-func isAccount(s string) bool {
-	return len(s) == 12 && strings.Trim(s, "0123456789") == ""
 }
 
 func alnum(s string) bool {

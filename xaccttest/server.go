@@ -38,6 +38,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/xacct/xacct"
+	"github.com/xacct/xacct/internal/policy"
 	"github.com/xacct/xacct/internal/totp"
 )
 
@@ -124,7 +125,7 @@ func (s *Server) Load(sc *Scenario) error {
 	var roles []*roleRec
 	for _, acct := range sortedKeys(sc.Accounts) {
 		a := sc.Accounts[acct]
-		if !isAccount(acct) {
+		if !policy.IsAccountID(acct) {
 			return fmt.Errorf("xaccttest: scenario: account %q: an account ID is 12 digits", acct)
 		}
 		for _, name := range sortedKeys(a.Users) {

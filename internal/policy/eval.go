@@ -33,6 +33,7 @@ const (
 	ExplicitDeny
 )
 
+// String names the effect.
 func (e Effect) String() string {
 	return [...]string{"implicit deny", "allow", "explicit deny"}[e]
 }

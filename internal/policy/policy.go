@@ -28,6 +28,7 @@ const (
 	Trust
 )
 
+// String names the kind, for error messages.
 func (k Kind) String() string {
 	if k == Trust {
 		return "trust policy"
@@ -245,11 +246,11 @@ func parsePrincipal(raw json.RawMessage) ([]string, bool, error) {
 
 // checkPrincipal accepts "*", a 12-digit account, or an IAM or STS ARN.
 func checkPrincipal(p string) error {
-	if p == "*" || isAccount(p) {
+	if p == "*" || IsAccountID(p) {
 		return nil
 	}
 	parts := strings.SplitN(p, ":", 6)
-	if len(parts) == 6 && parts[0] == "arn" && (parts[2] == "iam" || parts[2] == "sts") && isAccount(parts[4]) {
+	if len(parts) == 6 && parts[0] == "arn" && (parts[2] == "iam" || parts[2] == "sts") && IsAccountID(parts[4]) {
 		return nil
 	}
 	return fmt.Errorf("AWS principal %q is not \"*\", an account ID, or an IAM user, role or assumed-role ARN", p)
@@ -373,7 +374,8 @@ func orNone(raw json.RawMessage) string {
 	return string(raw)
 }
 
-func isAccount(s string) bool {
+// IsAccountID reports whether s is a 12-digit AWS account ID.
+func IsAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
 	}

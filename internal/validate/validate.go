@@ -32,6 +32,7 @@ type Error struct {
 	Msg   string // what is wrong and the rule
 }
 
+// Error returns the field name followed by the message.
 func (e *Error) Error() string { return e.Field + " " + e.Msg }
 
 func fail(field, format string, args ...any) error {
