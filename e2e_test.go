@@ -182,6 +182,13 @@ func TestEndToEndTrustErrors(t *testing.T) {
 			t.Errorf("%s: %v; want AccessDenied with %q", tt.name, err, tt.want)
 		}
 	}
+	// A chain whose first hop is refused: the error names hop 1, not hop 2.
+	chain, _ := xacct.Chain(cfg, []xacct.Role{{ARN: hubRole, ExternalID: "wrong-id"}, {ARN: deployRole}})
+	_, err := chain.Retrieve(context.Background())
+	var he *xacct.HopError
+	if !errors.As(err, &he) || he.Hop != 1 || !strings.Contains(err.Error(), "it must match exactly") || strings.Contains(err.Error(), deployRole) {
+		t.Errorf("chain with hop 1 refused: %v", err)
+	}
 	// A duration the fake refuses for chaining, caught by xacct first.
 	hub, _ := xacct.AssumeRole(cfg, xacct.Role{ARN: hubRole, ExternalID: "ext-123"})
 	cfg.Credentials = hub

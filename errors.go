@@ -31,8 +31,14 @@ func (e *HopError) Error() string {
 // Unwrap returns the underlying error.
 func (e *HopError) Unwrap() error { return e.Err }
 
-// runtimeError wraps an AssumeRole failure with the hop and a hint.
+// runtimeError wraps an AssumeRole failure with the hop and a hint. When
+// the failure is an earlier hop's (or the MFA session's), whose credentials
+// were needed to sign the call, that error is returned as it is: it names
+// the hop at fault and carries the hint that fits it.
 func (p *roleProvider) runtimeError(err error) error {
+	if earlier := upstreamError(err); earlier != nil {
+		return earlier
+	}
 	he := &HopError{Hop: p.hop, RoleARN: p.role.ARN, Err: fmt.Errorf("AssumeRole: %w", err)}
 	var apiErr smithy.APIError
 	if !errors.As(err, &apiErr) {
@@ -62,4 +68,18 @@ func (p *roleProvider) runtimeError(err error) error {
 		he.Hint = fmt.Sprintf("STS does not know the access key of %s: a deleted key, a typo, or a key of another partition", p.caller)
 	}
 	return he
+}
+
+// upstreamError returns the error of an earlier hop or MFA session inside
+// err, or nil.
+func upstreamError(err error) error {
+	var he *HopError
+	if errors.As(err, &he) {
+		return he
+	}
+	var se *SessionError
+	if errors.As(err, &se) {
+		return se
+	}
+	return nil
 }

@@ -241,6 +241,9 @@ func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		// Earlier hops first: their prompts come in chain order, and no code
 		// is spent when they fail.
 		if _, err := p.base.Retrieve(ctx); err != nil {
+			if earlier := upstreamError(err); earlier != nil {
+				return aws.Credentials{}, earlier
+			}
 			return aws.Credentials{}, &HopError{Hop: p.hop, RoleARN: p.role.ARN, Err: fmt.Errorf("credentials of %s: %w", p.caller, err)}
 		}
 		var err error

@@ -410,3 +410,27 @@ func TestAssumeRoleUsesTheConfigsSTSEndpoint(t *testing.T) {
 		t.Errorf("Action=%v RoleArn=%v", action.Load(), role.Load())
 	}
 }
+
+func TestChainErrorNamesTheHopAtFault(t *testing.T) {
+	f := &fakeSTS{clk: newClock(), err: func(in *sts.AssumeRoleInput) error {
+		if aws.ToString(in.RoleArn) == roleB {
+			return apiError("AccessDenied", "not authorized")
+		}
+		return nil
+	}}
+	for _, mfa := range []string{"", serialFor(t)} {
+		c, err := Chain(baseConfig(), []Role{{ARN: roleB, ExternalID: "ext-1"}, {ARN: roleC}, {ARN: roleD, MFASerial: mfa}}, withFake(f),
+			func(o *Options) { o.MFA = uniqueCodes() })
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Retrieve(context.Background())
+		var he *HopError
+		if !errors.As(err, &he) || he.Hop != 1 || he.RoleARN != roleB || !strings.Contains(he.Hint, "trust policy of "+roleB) {
+			t.Fatalf("MFA %q: error %v; want hop 1's error with its hint", mfa, err)
+		}
+		if strings.Contains(err.Error(), roleC) || strings.Contains(err.Error(), roleD) {
+			t.Errorf("MFA %q: error %q names later hops", mfa, err)
+		}
+	}
+}
