@@ -50,7 +50,8 @@ type Server struct {
 	URL string
 
 	// Clock is the server's time: credentials it issues expire on it, and
-	// MFA codes are checked against it. Share Clock.Now with
+	// MFA codes are checked against it. It starts at the real time, to the
+	// second, and moves only when told to. Share Clock.Now with
 	// xacct.Options.Now to test refreshes in simulated time.
 	Clock *Clock
 
