@@ -62,8 +62,7 @@ type Cache struct {
 	// What the cache wraps, for chaining rules, error messages and logs.
 	temporary   bool   // credentials are a role or MFA session: AssumeRole with them is role chaining
 	interactive bool   // a refresh of this cache prompts a person: never refresh in the background
-	mayPrompt   bool   // a refresh may prompt, here or in an earlier hop: when every caller leaves, it is canceled
-	prompts     int    // prompting hops up to this one, each adding Options.MFATimeout to a fetch's time
+	prompts     int    // prompting hops up to this one (0: none may prompt); each adds Options.MFATimeout to a fetch, and a fetch that may prompt is canceled when every caller leaves
 	hop         int    // position in a role chain, 0 when not a hop
 	name        string // role ARN, serial or provider type; never a secret
 
@@ -78,7 +77,7 @@ type Cache struct {
 	failures  int           // consecutive failed fetches
 	permErr   error         // last error retrying will not fix
 	permUntil time.Time     // permErr is returned without a call until then
-	waiting   int           // callers blocked on a fetch
+	waiting   int           // callers blocked on a fetch, counted only where one may prompt
 	abandon   *abandonFetch // cancels the foreground fetch of a cache that may prompt, once no caller waits
 }
 
@@ -127,7 +126,7 @@ func NewCache(p aws.CredentialsProvider, optFns ...func(*Options)) *Cache {
 	c := newCache(p, resolveOptions(optFns), fmt.Sprintf("%T", p))
 	if inner, ok := p.(*Cache); ok {
 		// Wrapping a cache keeps what it is: chaining rules, prompts.
-		c.name, c.temporary, c.mayPrompt, c.prompts = inner.name, inner.temporary, inner.mayPrompt, inner.prompts
+		c.name, c.temporary, c.prompts = inner.name, inner.temporary, inner.prompts
 	}
 	return c
 }
@@ -170,10 +169,12 @@ func (c *Cache) retrieveSlow(ctx context.Context, e *entry, now time.Time) (aws.
 		return aws.Credentials{}, err
 	}
 
-	c.mu.Lock()
-	c.waiting++
-	c.mu.Unlock()
-	defer c.leave()
+	if c.prompts > 0 {
+		c.mu.Lock()
+		c.waiting++
+		c.mu.Unlock()
+		defer c.leave()
+	}
 	ch := c.sf.DoChan(sfKey, func() (any, error) { return c.fetch(ctx, false, e) })
 	select {
 	case res := <-ch:
@@ -249,7 +250,7 @@ func (c *Cache) fetch(parent context.Context, background bool, seen *entry) (any
 	timeout := c.opts.RefreshTimeout + time.Duration(c.prompts)*c.opts.MFATimeout
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), timeout)
 	defer cancel()
-	if c.mayPrompt && !background {
+	if c.prompts > 0 && !background {
 		ab := &abandonFetch{cancel: cancel}
 		c.mu.Lock()
 		if c.waiting == 0 {

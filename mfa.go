@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
+	"github.com/xacct/xacct/internal/totp"
 	"github.com/xacct/xacct/internal/validate"
 )
 
@@ -82,7 +83,7 @@ func MFASession(cfg aws.Config, serial string, token TokenFunc, optFns ...func(*
 	}
 	p := &sessionProvider{client: o.NewSTSClient(cfg.Copy()), serial: serial, duration: d, token: token, opts: o}
 	c := newCache(p, o, serial)
-	c.temporary, c.interactive, c.mayPrompt, c.prompts = true, true, true, 1
+	c.temporary, c.interactive, c.prompts = true, true, 1
 	return c, nil
 }
 
@@ -117,9 +118,7 @@ type sessionProvider struct {
 
 // Retrieve asks for a code and calls GetSessionToken once.
 func (p *sessionProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	o := p.opts
-	o.MFA = p.token
-	code, err := tokenCode(ctx, o, TokenRequest{SerialNumber: p.serial})
+	code, err := tokenCode(ctx, p.token, p.opts, TokenRequest{SerialNumber: p.serial})
 	if err != nil {
 		return aws.Credentials{}, &SessionError{SerialNumber: p.serial, Err: err}
 	}
@@ -186,10 +185,10 @@ func deviceFor(serial string) *deviceState {
 	return d
 }
 
-// tokenCode asks o.MFA for a code for req.SerialNumber: one prompt at a time
+// tokenCode asks fn for a code for req.SerialNumber: one prompt at a time
 // per device, under o.MFATimeout, never handing out the code used last. The
 // code itself never appears in an error.
-func tokenCode(ctx context.Context, o Options, req TokenRequest) (string, error) {
+func tokenCode(ctx context.Context, fn TokenFunc, o Options, req TokenRequest) (string, error) {
 	if inBackground(ctx) {
 		return "", errNeedsPerson
 	}
@@ -205,14 +204,14 @@ func tokenCode(ctx context.Context, o Options, req TokenRequest) (string, error)
 	defer func() { <-d.turn }()
 
 	for asks := 0; ; asks++ {
-		code, err := callTokenFunc(ctx, o.MFA, req)
+		code, err := callTokenFunc(ctx, fn, req)
 		if err != nil {
 			if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
 				return "", fmt.Errorf("MFA code for %s: no answer within %v (Options.MFATimeout): %w", req.SerialNumber, o.MFATimeout, err)
 			}
 			return "", fmt.Errorf("MFA code for %s: %w", req.SerialNumber, err)
 		}
-		if !isSixDigits(code) {
+		if !totp.IsCode(code) {
 			return "", fmt.Errorf("MFA code for %s: the TokenFunc returned %d characters, but an MFA code is exactly six digits", req.SerialNumber, len(code))
 		}
 		now := o.Now()
@@ -241,16 +240,4 @@ func callTokenFunc(ctx context.Context, fn TokenFunc, req TokenRequest) (code st
 		}
 	}()
 	return fn(ctx, req)
-}
-
-func isSixDigits(s string) bool {
-	if len(s) != 6 {
-		return false
-	}
-	for i := range len(s) {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/xacct/xacct/internal/totp"
 )
 
 // TerminalToken returns a TokenFunc that asks a person for the code on the
@@ -55,7 +57,7 @@ func terminalToken(path string) TokenFunc {
 				return "", fmt.Errorf("TerminalToken: reading the terminal: %v", err)
 			}
 			code := strings.TrimSpace(line)
-			if isSixDigits(code) {
+			if totp.IsCode(code) {
 				return code, nil
 			}
 			fmt.Fprintln(tty, "An MFA code is six digits; try again.")
@@ -105,7 +107,7 @@ func ProcessToken(name string, args ...string) TokenFunc {
 		}
 		lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 		code := strings.TrimSpace(lines[len(lines)-1])
-		if !isSixDigits(code) {
+		if !totp.IsCode(code) {
 			return "", fmt.Errorf("ProcessToken: %s printed %d characters on its last line of stdout, not a six-digit code; stderr: %q", name, len(code), errText)
 		}
 		return code, nil

@@ -31,6 +31,7 @@ package xacct
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -122,21 +123,20 @@ func assumeRole(cfg aws.Config, role Role, o Options) (*Cache, error) {
 	}
 
 	p := &roleProvider{
-		client:   o.NewSTSClient(cfg.Copy()),
-		base:     cfg.Credentials,
-		role:     role,
-		hop:      hop,
-		chaining: chaining,
-		caller:   caller,
-		opts:     o,
+		client: o.NewSTSClient(cfg.Copy()),
+		base:   cfg.Credentials,
+		role:   role,
+		hop:    hop,
+		caller: caller,
+		opts:   o,
 	}
 	c := newCache(p, o, role.ARN)
 	c.hop, c.temporary, c.interactive = hop, true, role.MFASerial != ""
 	if b, ok := cfg.Credentials.(*Cache); ok {
-		c.mayPrompt, c.prompts = b.mayPrompt, b.prompts
+		c.prompts = b.prompts
 	}
 	if c.interactive {
-		c.mayPrompt, c.prompts = true, c.prompts+1
+		c.prompts++
 	}
 	return c, nil
 }
@@ -185,13 +185,7 @@ func withDefaults(r Role) Role {
 	// Copy what the caller could change under us later.
 	r.PolicyARNs = slices.Clone(r.PolicyARNs)
 	r.TransitiveTagKeys = slices.Clone(r.TransitiveTagKeys)
-	if r.Tags != nil {
-		tags := make(map[string]string, len(r.Tags))
-		for k, v := range r.Tags {
-			tags[k] = v
-		}
-		r.Tags = tags
-	}
+	r.Tags = maps.Clone(r.Tags)
 	return r
 }
 
@@ -223,13 +217,12 @@ func validateSerial(s string) error {
 
 // roleProvider makes the AssumeRole calls of one hop.
 type roleProvider struct {
-	client   STSClient
-	base     aws.CredentialsProvider // signs the STS calls; another hop's *Cache in a chain
-	role     Role                    // defaults resolved, validated; read-only
-	hop      int
-	chaining bool
-	caller   string
-	opts     Options
+	client STSClient
+	base   aws.CredentialsProvider // signs the STS calls; another hop's *Cache in a chain
+	role   Role                    // defaults resolved, validated; read-only
+	hop    int
+	caller string
+	opts   Options
 }
 
 // Retrieve assumes the role once. stscreds builds the request and checks
@@ -247,7 +240,7 @@ func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 			return aws.Credentials{}, &HopError{Hop: p.hop, RoleARN: p.role.ARN, Err: fmt.Errorf("credentials of %s: %w", p.caller, err)}
 		}
 		var err error
-		code, err = tokenCode(ctx, p.opts, TokenRequest{SerialNumber: p.role.MFASerial, RoleARN: p.role.ARN, Hop: p.hop})
+		code, err = tokenCode(ctx, p.opts.MFA, p.opts, TokenRequest{SerialNumber: p.role.MFASerial, RoleARN: p.role.ARN, Hop: p.hop})
 		if err != nil {
 			return aws.Credentials{}, &HopError{Hop: p.hop, RoleARN: p.role.ARN, Err: err}
 		}
@@ -263,7 +256,7 @@ func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		for _, a := range r.PolicyARNs {
 			o.PolicyARNs = append(o.PolicyARNs, types.PolicyDescriptorType{Arn: aws.String(a)})
 		}
-		for _, k := range sortedKeys(r.Tags) {
+		for _, k := range slices.Sorted(maps.Keys(r.Tags)) {
 			o.Tags = append(o.Tags, types.Tag{Key: aws.String(k), Value: aws.String(r.Tags[k])})
 		}
 		if code != "" {
@@ -284,13 +277,4 @@ func optional(s string) *string {
 		return nil
 	}
 	return aws.String(s)
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

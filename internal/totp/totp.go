@@ -30,6 +30,11 @@ func DecodeSecret(s string) ([]byte, error) {
 	return key, nil
 }
 
+// IsCode reports whether s has the shape of a code: exactly six digits.
+func IsCode(s string) bool {
+	return len(s) == 6 && strings.Trim(s, "0123456789") == ""
+}
+
 // Step returns the time step t falls in.
 func Step(t time.Time) int64 { return t.Unix() / int64(Period/time.Second) }
 
