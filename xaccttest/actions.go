@@ -55,14 +55,13 @@ func (s *Server) assumeRole(id *identity, form url.Values, call *Call) (any, *st
 		roleARN: form.Get("RoleArn"), sessionName: form.Get("RoleSessionName"),
 		externalID: form.Get("ExternalId"), serial: form.Get("SerialNumber"), code: form.Get("TokenCode"),
 		policy: form.Get("Policy"), sourceIdentity: form.Get("SourceIdentity"),
-		tags:        members(form, "Tags", "Key", "Value"),
-		transitive:  members(form, "TransitiveTagKeys", "", ""),
-		policyARNs:  members(form, "PolicyArns", "arn", ""),
-		hasDuration: form.Has("DurationSeconds"),
+		tags:       members(form, "Tags", "Key", "Value"),
+		transitive: members(form, "TransitiveTagKeys", "", ""),
+		policyARNs: members(form, "PolicyArns", "arn", ""),
 	}
 	call.RoleARN, call.RoleSessionName, call.ExternalID = in.roleARN, in.sessionName, in.externalID
 	call.SerialNumber, call.SourceIdentity = in.serial, in.sourceIdentity
-	duration, serr := in.validate(form.Get("DurationSeconds"))
+	duration, serr := in.validate(form)
 	call.DurationSeconds = duration
 	if serr != nil {
 		return nil, serr
@@ -104,14 +103,16 @@ func (s *Server) assumeRole(id *identity, form url.Values, call *Call) (any, *st
 		srcID = id.sourceIdentity
 	}
 
+	// A role session's principal, for policies, is its role.
+	principalArn, principalType := id.arn, "User"
+	if id.role != nil {
+		principalArn, principalType = id.role.arn, "AssumedRole"
+	}
 	ctx := map[string]string{
 		"sts:RoleSessionName":  in.sessionName,
-		"aws:PrincipalArn":     id.principal().ARN,
+		"aws:PrincipalArn":     principalArn,
 		"aws:PrincipalAccount": id.account,
-		"aws:PrincipalType":    "User",
-	}
-	if id.role != nil {
-		ctx["aws:PrincipalArn"], ctx["aws:PrincipalType"] = id.role.arn, "AssumedRole"
+		"aws:PrincipalType":    principalType,
 	}
 	if in.externalID != "" {
 		ctx["sts:ExternalId"] = in.externalID
@@ -134,8 +135,9 @@ func (s *Server) assumeRole(id *identity, form url.Values, call *Call) (any, *st
 	if in.sourceIdentity != "" {
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
+	caller := id.principal()
 	for _, action := range actions {
-		trust := policy.Evaluate(policy.Request{Action: action, Caller: id.principal(), Context: ctx}, role.trust)
+		trust := policy.Evaluate(policy.Request{Action: action, Caller: caller, Context: ctx}, role.trust)
 		if trust.Effect != policy.Allow {
 			return nil, denied("%s: trust policy of %s: %s", action, role.arn, trust.Reason)
 		}
@@ -146,7 +148,7 @@ func (s *Server) assumeRole(id *identity, form url.Values, call *Call) (any, *st
 		ident := policy.Evaluate(req, id.policies()...)
 		needIdentity := id.account != role.account || !trust.Specific
 		if ident.Effect == policy.ExplicitDeny || (needIdentity && ident.Effect != policy.Allow) {
-			return nil, denied("%s: identity policies of %s: %s", action, id.principal().ARN, ident.Reason)
+			return nil, denied("%s: identity policies of %s: %s", action, caller.ARN, ident.Reason)
 		}
 		if id.sessionPolicy != nil {
 			if sp := policy.Evaluate(req, id.sessionPolicy); sp.Effect != policy.Allow {
@@ -156,9 +158,6 @@ func (s *Server) assumeRole(id *identity, form url.Values, call *Call) (any, *st
 	}
 
 	// Durations, checked after authorization as STS does.
-	if !in.hasDuration {
-		duration = 3600
-	}
 	if id.temporary() && duration > 3600 {
 		return nil, &stsError{status: 400, code: "ValidationError",
 			message: "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
@@ -193,27 +192,9 @@ func (s *Server) assumeRole(id *identity, form url.Values, call *Call) (any, *st
 func (s *Server) getSessionToken(id *identity, form url.Values, call *Call) (any, *stsError) {
 	serial, code := form.Get("SerialNumber"), form.Get("TokenCode")
 	call.SerialNumber = serial
-	duration := 43200
-	if form.Has("DurationSeconds") {
-		d, err := strconv.Atoi(form.Get("DurationSeconds"))
-		switch {
-		case err != nil:
-			return nil, validationErrors([]string{fmt.Sprintf("Value '%s' at 'durationSeconds' failed to satisfy constraint: Member must be a number", form.Get("DurationSeconds"))})
-		case d < 900:
-			return nil, validationErrors([]string{fmt.Sprintf("Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900", d)})
-		case d > 129600:
-			return nil, validationErrors([]string{fmt.Sprintf("Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 129600", d)})
-		}
-		duration = d
-	}
+	duration, problems := durationSeconds(form, 43200, 129600)
 	call.DurationSeconds = duration
-	var problems []string
-	if serial != "" {
-		problems = append(problems, checkSerial(serial)...)
-	}
-	if code != "" && !sixDigits(code) {
-		problems = append(problems, "Value at 'tokenCode' failed to satisfy constraint: Member must have length 6 and satisfy regular expression pattern: [\\d]*")
-	}
+	problems = append(problems, checkMFAParams(serial, code)...)
 	if len(problems) > 0 {
 		return nil, validationErrors(problems)
 	}
@@ -299,26 +280,12 @@ type assumeRoleInput struct {
 	roleARN, sessionName, externalID, serial, code, policy, sourceIdentity string
 	tags                                                                   [][2]string
 	transitive, policyARNs                                                 [][2]string
-	hasDuration                                                            bool
 }
 
 // validate applies STS's input constraints, collecting every violation into
 // one ValidationError as STS does.
-func (in *assumeRoleInput) validate(durationParam string) (int, *stsError) {
-	var p []string
-	duration := 0
-	if in.hasDuration {
-		d, err := strconv.Atoi(durationParam)
-		switch {
-		case err != nil:
-			p = append(p, fmt.Sprintf("Value '%s' at 'durationSeconds' failed to satisfy constraint: Member must be a number", durationParam))
-		case d < 900:
-			p = append(p, fmt.Sprintf("Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900", d))
-		case d > 43200:
-			p = append(p, fmt.Sprintf("Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200", d))
-		}
-		duration = d
-	}
+func (in *assumeRoleInput) validate(form url.Values) (int, *stsError) {
+	duration, p := durationSeconds(form, 3600, 43200)
 	switch {
 	case in.roleARN == "":
 		p = append(p, "Value null at 'roleArn' failed to satisfy constraint: Member must not be null")
@@ -333,12 +300,7 @@ func (in *assumeRoleInput) validate(durationParam string) (int, *stsError) {
 	if in.externalID != "" {
 		p = append(p, pattern("externalId", in.externalID, 2, 1224, "[\\w+=,.@:\\/-]*", "+=,.@:/-")...)
 	}
-	if in.serial != "" {
-		p = append(p, checkSerial(in.serial)...)
-	}
-	if in.code != "" && !sixDigits(in.code) {
-		p = append(p, "Value at 'tokenCode' failed to satisfy constraint: Member must have length 6 and satisfy regular expression pattern: [\\d]*")
-	}
+	p = append(p, checkMFAParams(in.serial, in.code)...)
 	if in.sourceIdentity != "" {
 		p = append(p, pattern("sourceIdentity", in.sourceIdentity, 2, 64, "[\\w+=,.@-]*", "+=,.@-")...)
 	}
@@ -379,8 +341,36 @@ func hasTag(tags [][2]string, key string) bool {
 	return false
 }
 
-func checkSerial(serial string) []string {
-	return pattern("serialNumber", serial, 9, 256, "[\\w+=/:,.@-]*", "+=/:,.@-")
+// durationSeconds reads DurationSeconds (def when absent) and checks it is
+// a number from 900 to max.
+func durationSeconds(form url.Values, def, max int) (int, []string) {
+	if !form.Has("DurationSeconds") {
+		return def, nil
+	}
+	raw := form.Get("DurationSeconds")
+	d, err := strconv.Atoi(raw)
+	switch {
+	case err != nil:
+		return 0, []string{fmt.Sprintf("Value '%s' at 'durationSeconds' failed to satisfy constraint: Member must be a number", raw)}
+	case d < 900:
+		return d, []string{fmt.Sprintf("Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900", d)}
+	case d > max:
+		return d, []string{fmt.Sprintf("Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to %d", d, max)}
+	}
+	return d, nil
+}
+
+// checkMFAParams checks the shapes of SerialNumber and TokenCode. The code
+// is never quoted.
+func checkMFAParams(serial, code string) []string {
+	var p []string
+	if serial != "" {
+		p = append(p, pattern("serialNumber", serial, 9, 256, "[\\w+=/:,.@-]*", "+=/:,.@-")...)
+	}
+	if code != "" && !totp.IsCode(code) {
+		p = append(p, "Value at 'tokenCode' failed to satisfy constraint: Member must have length 6 and satisfy regular expression pattern: [\\d]*")
+	}
+	return p
 }
 
 // pattern checks a value's length and characters (\w plus extra), in STS's
@@ -408,10 +398,6 @@ func validationErrors(p []string) *stsError {
 		n = fmt.Sprintf("%d validation errors", len(p))
 	}
 	return &stsError{status: 400, code: "ValidationError", message: n + " detected: " + strings.Join(p, "; ")}
-}
-
-func sixDigits(s string) bool {
-	return len(s) == 6 && strings.Trim(s, "0123456789") == ""
 }
 
 // members reads a query-protocol list: Name.member.N (with .Key/.Value

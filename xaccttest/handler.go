@@ -68,9 +68,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if serr == nil {
-		call.AccessKeyID = accessKeyOf(r)
 		var id *identity
-		if id, serr = s.authenticate(r, body); serr == nil {
+		if id, serr = s.authenticate(r, body, &call); serr == nil {
 			call.Caller = id.arn
 			var resp any
 			switch call.Action {
@@ -83,7 +82,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			if serr == nil {
 				call.Allowed = true
-				writeXML(w, http.StatusOK, withRequestID(resp, reqID))
+				writeXML(w, http.StatusOK, withRequestID(resp, reqID), reqID)
 				return
 			}
 		}
@@ -173,15 +172,10 @@ func parseAuthorization(h string) (sigV4, bool) {
 	return a, a.accessKey != "" && a.signature != "" && len(a.signedHeaders) > 0
 }
 
-func accessKeyOf(r *http.Request) string {
-	a, _ := parseAuthorization(r.Header.Get("Authorization"))
-	return a.accessKey
-}
-
-// authenticate finds the caller by access key and checks the request's
-// signature by signing it again with the SDK's SigV4 signer and the secret
-// the server knows.
-func (s *Server) authenticate(r *http.Request, body []byte) (*identity, *stsError) {
+// authenticate finds the caller by access key (recorded in call) and checks
+// the request's signature by signing it again with the SDK's SigV4 signer
+// and the secret the server knows.
+func (s *Server) authenticate(r *http.Request, body []byte, call *Call) (*identity, *stsError) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
 		if r.URL.Query().Get("X-Amz-Signature") != "" {
@@ -190,6 +184,7 @@ func (s *Server) authenticate(r *http.Request, body []byte) (*identity, *stsErro
 		return nil, errMissingAuth
 	}
 	auth, ok := parseAuthorization(h)
+	call.AccessKeyID = auth.accessKey
 	if !ok {
 		return nil, &stsError{status: 400, code: "IncompleteSignature", message: "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters, in the AWS4-HMAC-SHA256 scheme."}
 	}

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/xacct/xacct/internal/policy"
 	"github.com/xacct/xacct/internal/totp"
+	"github.com/xacct/xacct/internal/validate"
 )
 
 // Scenario is the IAM world a Server serves: accounts with users (access
@@ -102,11 +102,8 @@ type device struct {
 
 func compileUser(account, name string, u User) (*userRec, error) {
 	where := fmt.Sprintf("account %s user %q", account, name)
-	if !policy.IsAccountID(account) {
-		return nil, fmt.Errorf("account %q: an account ID is 12 digits", account)
-	}
-	if !validName(name) {
-		return nil, fmt.Errorf("%s: a user name is 1 to 64 characters of letters, digits and +=,.@_-", where)
+	if err := validate.IAMName("user name", name); err != nil {
+		return nil, fmt.Errorf("account %s: %v", account, err)
 	}
 	if len(u.AccessKeyID) < 16 || len(u.AccessKeyID) > 128 || !alnum(u.AccessKeyID) {
 		return nil, fmt.Errorf("%s: access_key_id %q: want 16 to 128 letters and digits (such as AKIAEXAMPLEJENKINS01)", where, u.AccessKeyID)
@@ -119,12 +116,9 @@ func compileUser(account, name string, u User) (*userRec, error) {
 		arn: fmt.Sprintf("arn:aws:iam::%s:user/%s", account, name),
 		id:  "AIDA" + stableID(account+"/user/"+name),
 	}
-	for i, doc := range u.Policies {
-		p, err := policy.Parse(doc, policy.Identity)
-		if err != nil {
-			return nil, fmt.Errorf("%s: policies[%d]: %v", where, i, err)
-		}
-		rec.policies = append(rec.policies, p)
+	var err error
+	if rec.policies, err = parsePolicies(where, u.Policies); err != nil {
+		return nil, err
 	}
 	if u.MFATOTPSecret != "" {
 		key, err := totp.DecodeSecret(u.MFATOTPSecret)
@@ -138,11 +132,8 @@ func compileUser(account, name string, u User) (*userRec, error) {
 
 func compileRole(account, name string, r Role) (*roleRec, error) {
 	where := fmt.Sprintf("account %s role %q", account, name)
-	if !policy.IsAccountID(account) {
-		return nil, fmt.Errorf("account %q: an account ID is 12 digits", account)
-	}
-	if !validName(name) {
-		return nil, fmt.Errorf("%s: a role name is 1 to 64 characters of letters, digits and +=,.@_-", where)
+	if err := validate.IAMName("role name", name); err != nil {
+		return nil, fmt.Errorf("account %s: %v", account, err)
 	}
 	path := r.Path
 	if path == "" {
@@ -170,40 +161,28 @@ func compileRole(account, name string, r Role) (*roleRec, error) {
 		arn: fmt.Sprintf("arn:aws:iam::%s:role%s%s", account, path, name),
 		id:  "AROA" + stableID(account+"/role/"+name),
 	}
-	for i, doc := range r.Policies {
-		p, err := policy.Parse(doc, policy.Identity)
-		if err != nil {
-			return nil, fmt.Errorf("%s: policies[%d]: %v", where, i, err)
-		}
-		rec.policies = append(rec.policies, p)
+	if rec.policies, err = parsePolicies(where, r.Policies); err != nil {
+		return nil, err
 	}
 	return rec, nil
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// parsePolicies parses identity policies, naming the one that fails.
+func parsePolicies(where string, docs []json.RawMessage) ([]*policy.Policy, error) {
+	var out []*policy.Policy
+	for i, doc := range docs {
+		p, err := policy.Parse(doc, policy.Identity)
+		if err != nil {
+			return nil, fmt.Errorf("%s: policies[%d]: %v", where, i, err)
+		}
+		out = append(out, p)
 	}
-	slices.Sort(keys)
-	return keys
+	return out, nil
 }
 
 func alnum(s string) bool {
 	for _, r := range s {
 		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
-func validName(s string) bool {
-	if len(s) < 1 || len(s) > 64 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("+=,.@_-", r)) {
 			return false
 		}
 	}

@@ -26,9 +26,11 @@ package xaccttest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"time"
 
@@ -124,19 +126,19 @@ func (s *Server) Load(sc *Scenario) error {
 	}
 	var users []*userRec
 	var roles []*roleRec
-	for _, acct := range sortedKeys(sc.Accounts) {
+	for _, acct := range slices.Sorted(maps.Keys(sc.Accounts)) {
 		a := sc.Accounts[acct]
 		if !policy.IsAccountID(acct) {
 			return fmt.Errorf("xaccttest: scenario: account %q: an account ID is 12 digits", acct)
 		}
-		for _, name := range sortedKeys(a.Users) {
+		for _, name := range slices.Sorted(maps.Keys(a.Users)) {
 			u, err := compileUser(acct, name, a.Users[name])
 			if err != nil {
 				return fmt.Errorf("xaccttest: scenario: %v", err)
 			}
 			users = append(users, u)
 		}
-		for _, name := range sortedKeys(a.Roles) {
+		for _, name := range slices.Sorted(maps.Keys(a.Roles)) {
 			r, err := compileRole(acct, name, a.Roles[name])
 			if err != nil {
 				return fmt.Errorf("xaccttest: scenario: %v", err)

@@ -90,32 +90,18 @@ func writeError(w http.ResponseWriter, e *stsError, reqID string) {
 		r.Error.Type = "Receiver"
 	}
 	r.Error.Code, r.Error.Message = e.code, e.message
-	writeXML(w, e.status, &r)
+	writeXML(w, e.status, &r, reqID)
 }
 
-func writeXML(w http.ResponseWriter, status int, v any) {
+func writeXML(w http.ResponseWriter, status int, v any, reqID string) {
 	b, err := xml.Marshal(v)
 	if err != nil {
 		http.Error(w, "xaccttest: encoding the answer: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("X-Amzn-RequestId", requestIDOf(v))
+	w.Header().Set("X-Amzn-RequestId", reqID)
 	w.WriteHeader(status)
 	w.Write([]byte(xml.Header))
 	w.Write(b)
-}
-
-func requestIDOf(v any) string {
-	switch r := v.(type) {
-	case *assumeRoleResponse:
-		return r.Metadata.RequestID
-	case *getSessionTokenResponse:
-		return r.Metadata.RequestID
-	case *getCallerIdentityResponse:
-		return r.Metadata.RequestID
-	case *errorResponse:
-		return r.RequestID
-	}
-	return ""
 }

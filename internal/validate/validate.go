@@ -67,13 +67,18 @@ func RoleARN(s string) error {
 	}
 	i := strings.LastIndexByte(res, '/')
 	path, name := res[:i+1], res[i+1:]
-	if name == "" || len(name) > 64 || !allIn(name, isNameChar) {
+	if IAMName("role name", name) != nil {
 		return fail("ARN", "%q has role name %q: a role name is 1 to 64 characters of letters, digits and +=,.@_-", s, name)
 	}
 	if len(path) > 511 || !allIn(path, func(r rune) bool { return r > ' ' && r < 127 }) {
 		return fail("ARN", "%q has path %q: a path is at most 512 printable ASCII characters between slashes", s, "/"+path)
 	}
 	return nil
+}
+
+// IAMName checks the name of an IAM user or role: [\w+=,.@-]{1,64}.
+func IAMName(field, s string) error {
+	return nameLike(field, s, 1, 64)
 }
 
 // SessionName checks a role session name: [\w+=,.@-]{2,64}.
