@@ -16,10 +16,10 @@ import (
 )
 
 // fakeAWS starts the fake STS the examples run against, with the accounts of
-// testdata/example.json, and returns the config of user jenkins in account
+// the demo (cmd/xacct/demo.json), and returns the config of user jenkins in account
 // 111111111111. In production, cfg comes from config.LoadDefaultConfig.
 func fakeAWS() (*xaccttest.Server, aws.Config) {
-	sc, err := xaccttest.LoadScenarioFile("testdata/example.json")
+	sc, err := xaccttest.LoadScenarioFile("cmd/xacct/demo.json")
 	if err != nil {
 		log.Fatal(err)
 	}

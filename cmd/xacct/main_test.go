@@ -21,6 +21,9 @@ import (
 	"github.com/aws/smithy-go"
 )
 
+// issueScenario is the scenario of the xaccttest issue, shared with xaccttest's tests.
+const issueScenario = "../../xaccttest/testdata/issue.json"
+
 func TestDemo(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if code := run(context.Background(), []string{"demo", "--readers", "20", "--hours", "2"}, &out, &errOut); code != 0 {
@@ -57,7 +60,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{[]string{"fake-sts"}, 2, "--config FILE is required"},
 		{[]string{"fake-sts", "--config", "testdata/nope.json"}, 1, "no such file"},
-		{[]string{"fake-sts", "--config", "testdata/issue.json", "--addr", "nonsense"}, 2, "want host:port"},
+		{[]string{"fake-sts", "--config", issueScenario, "--addr", "nonsense"}, 2, "want host:port"},
 		{[]string{"demo", "--hours", "0"}, 2, "--hours from 1 to 48"},
 	} {
 		var out, errOut bytes.Buffer
@@ -82,7 +85,7 @@ func fakeSTS(t *testing.T) (string, func() string) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "fake-sts", "--config", "testdata/issue.json")
+	cmd := exec.Command(bin, "fake-sts", "--config", issueScenario)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
