@@ -32,6 +32,14 @@ const (
 	jenkinsMFA = "arn:aws:iam::111111111111:mfa/jenkins"
 )
 
+func init() {
+	register(command{
+		name:    "demo",
+		summary: "walk through cross-account access, step by step, against an in-process fake STS",
+		run:     runDemo,
+	})
+}
+
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("xacct demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -12,6 +12,14 @@ import (
 	"github.com/xacct/xacct/xaccttest"
 )
 
+func init() {
+	register(command{
+		name:    "fake-sts",
+		summary: "serve a fake STS for a scenario file: --config FILE [--addr 127.0.0.1:0]",
+		run:     runFakeSTS,
+	})
+}
+
 // runFakeSTS serves a scenario until ctx ends (SIGINT or SIGTERM). The
 // endpoint URL is the first line on stdout, so a script can read it; each
 // call is logged on stderr.

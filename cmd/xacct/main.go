@@ -1,28 +1,51 @@
 // Command xacct is the command-line side of the xacct library.
 //
-//	xacct demo                         walk through cross-account access against an in-process fake STS
-//	xacct fake-sts --config FILE       serve a fake STS for a scenario file (see package xaccttest)
+// Run 'xacct help' for the list of commands, and 'xacct <command> -h' for
+// the flags of one.
 package main
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 )
 
-const usage = `usage: xacct <command> [flags]
+// command is one subcommand. Each lives in a file of its own and adds
+// itself to commands from an init function, so that commands never share
+// a file.
+type command struct {
+	name    string
+	summary string // one line for 'xacct help'
+	// run is the command without the process: it gets the arguments after
+	// the command's name and returns the exit code.
+	run func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
 
-commands:
-  demo       walk through cross-account access step by step, against an
-             in-process fake STS: no AWS account needed
-  fake-sts   serve a fake STS for a scenario file:
-             xacct fake-sts --config FILE [--addr 127.0.0.1:0]
+// commands is filled by the init functions of the command files.
+var commands = map[string]command{}
 
-Run 'xacct <command> -h' for a command's flags.
-`
+func register(c command) {
+	if _, dup := commands[c.name]; dup {
+		panic("xacct: command registered twice: " + c.name)
+	}
+	commands[c.name] = c
+}
+
+func usage() string {
+	var b strings.Builder
+	b.WriteString("usage: xacct <command> [flags]\n\ncommands:\n")
+	for _, name := range slices.Sorted(maps.Keys(commands)) {
+		fmt.Fprintf(&b, "  %-18s %s\n", name, commands[name].summary)
+	}
+	b.WriteString("\nRun 'xacct <command> -h' for a command's flags.\n")
+	return b.String()
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -33,19 +56,18 @@ func main() {
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		return 2
 	}
 	switch args[0] {
-	case "demo":
-		return runDemo(ctx, args[1:], stdout, stderr)
-	case "fake-sts":
-		return runFakeSTS(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage())
 		return 0
-	default:
-		fmt.Fprintf(stderr, "xacct: unknown command %q\n\n%s", args[0], usage)
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "xacct: unknown command %q\n\n%s", args[0], usage())
 		return 2
 	}
+	return c.run(ctx, args[1:], stdout, stderr)
 }
