@@ -13,6 +13,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
+
+	"github.com/xacct/xacct/internal/backoff"
 )
 
 func noJitter(o *Options) { o.RefreshJitter = -1 }
@@ -261,7 +263,9 @@ func TestCacheFailedRefreshKeepsServingValidCredentialsWithBackoff(t *testing.T)
 		t.Errorf("error %q does not carry the provider's error", err)
 	}
 
+	// STS recovers: within one backoff period, a caller gets new credentials.
 	fail.Store(false)
+	clk.Advance(backoff.Max)
 	cr, err = c.Retrieve(context.Background())
 	if err != nil || !cr.HasKeys() {
 		t.Fatalf("Retrieve after recovery = %v, %v", cr.AccessKeyID, err)
@@ -310,14 +314,16 @@ func TestCacheRemembersErrorsThatRetryingWillNotFix(t *testing.T) {
 }
 
 func TestCacheRetriesTransientErrorsWhenNothingIsCached(t *testing.T) {
+	clk := newClock()
 	p := &provider{fn: func(ctx context.Context, n int) (aws.Credentials, error) {
 		return aws.Credentials{}, apiError("Throttling", "Rate exceeded")
 	}}
-	c := NewCache(p)
+	c := NewCache(p, withClock(clk))
 	for range 3 {
 		if _, err := c.Retrieve(context.Background()); err == nil {
 			t.Fatal("want an error")
 		}
+		clk.Advance(backoff.Max) // each after the backoff of the one before
 	}
 	if n := p.calls.Load(); n != 3 {
 		t.Errorf("transient errors with nothing cached: %d calls for 3 sequential Retrieves, want 3", n)
@@ -436,8 +442,7 @@ func TestCacheInvalidateForgetsRememberedError(t *testing.T) {
 func TestCacheInteractiveProviderIsNotRefreshedInBackground(t *testing.T) {
 	clk := newClock()
 	p := expiring(clk, time.Hour)
-	c := NewCache(p, withClock(clk), noJitter)
-	c.interactive = true
+	c := NewCache(interactive{p}, withClock(clk), noJitter)
 	c.Retrieve(context.Background())
 	clk.Advance(55 * time.Minute) // stale
 	for range 100 {
@@ -479,4 +484,11 @@ func TestCacheFormatsAndLogsNoSecrets(t *testing.T) {
 	if !strings.Contains(logs.String(), "refreshing credentials failed") {
 		t.Errorf("want the failure logged, got:\n%s", logs.String())
 	}
+}
+
+// interactive is a provider whose fetch prompts a person.
+type interactive struct{ *provider }
+
+func (p interactive) describe() descriptor {
+	return descriptor{name: "interactive", interactive: true, prompts: 1}
 }

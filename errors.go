@@ -4,9 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/smithy-go"
 )
+
+// Every error xacct makes is here. They share one format,
+// "xacct: <what failed>: <why> (hint: <what to check>)", keep the error
+// they wrap reachable with errors.As and errors.Is, and are as careful in
+// %#v as in Error(): no secret, no panic value.
 
 // HopError is the error of one hop: its validation at construction, its MFA
 // prompt, or its AssumeRole call. The STS error stays inside: errors.As(err,
@@ -20,58 +26,112 @@ type HopError struct {
 
 // Error formats the error with the hop and, when there is one, the hint.
 func (e *HopError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "xacct: hop %d (%s): %v", e.Hop, e.RoleARN, e.Err)
-	if e.Hint != "" {
-		b.WriteString(" (hint: " + e.Hint + ")")
-	}
-	return b.String()
+	return formatError(fmt.Sprintf("hop %d (%s)", e.Hop, e.RoleARN), e.Err, e.Hint)
 }
 
 // Unwrap returns the underlying error.
 func (e *HopError) Unwrap() error { return e.Err }
 
-// runtimeError wraps an AssumeRole failure with the hop and a hint. When
-// the failure is an earlier hop's (or the MFA session's), whose credentials
-// were needed to sign the call, that error is returned as it is: it names
-// the hop at fault and carries the hint that fits it.
-func (p *roleProvider) runtimeError(err error) error {
-	if earlier := upstreamError(err); earlier != nil {
-		return earlier
+// GoString shows the fields with Err as its message, for %#v.
+func (e *HopError) GoString() string {
+	return fmt.Sprintf("&xacct.HopError{Hop:%d, RoleARN:%q, Err:%q, Hint:%q}", e.Hop, e.RoleARN, errorText(e.Err), e.Hint)
+}
+
+// SessionError is the error of an MFA session: its validation, its prompt,
+// or its GetSessionToken call. The STS error stays inside.
+type SessionError struct {
+	SerialNumber string // the MFA device
+	Err          error
+	Hint         string // for common mistakes, what to check; may be empty
+}
+
+// Error formats the error with the device and, when there is one, the hint.
+func (e *SessionError) Error() string {
+	return formatError("MFA session of "+e.SerialNumber, e.Err, e.Hint)
+}
+
+// Unwrap returns the underlying error.
+func (e *SessionError) Unwrap() error { return e.Err }
+
+// GoString shows the fields with Err as its message, for %#v.
+func (e *SessionError) GoString() string {
+	return fmt.Sprintf("&xacct.SessionError{SerialNumber:%q, Err:%q, Hint:%q}", e.SerialNumber, errorText(e.Err), e.Hint)
+}
+
+// formatError is the one format of xacct's errors.
+func formatError(subject string, err error, hint string) string {
+	s := "xacct: " + subject + ": " + errorText(err)
+	if hint != "" {
+		s += " (hint: " + hint + ")"
 	}
-	he := &HopError{Hop: p.hop, RoleARN: p.role.ARN, Err: fmt.Errorf("AssumeRole: %w", err)}
+	return s
+}
+
+func errorText(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return err.Error()
+}
+
+// hintFacts is what a hint may name: never a secret, nor the External ID
+// itself (it is often shared with a vendor, and has no place in logs).
+type hintFacts struct {
+	roleARN     string        // the role of an AssumeRole; empty for GetSessionToken
+	hasExternal bool          // an External ID was passed
+	mfaSerial   string        // the MFA device of the call; may be empty
+	duration    time.Duration // the session length asked for
+	caller      string        // who signs the call, as hints name it
+}
+
+// hint says what to check after STS refused a call of a hop or an MFA
+// session: the one mechanism behind the hints of HopError and SessionError.
+func hint(err error, f hintFacts) string {
 	var apiErr smithy.APIError
 	if !errors.As(err, &apiErr) {
-		return he
+		return ""
 	}
-	msg := apiErr.ErrorMessage()
-	switch code := apiErr.ErrorCode(); {
-	case code == "AccessDenied" && p.role.MFASerial != "":
-		he.Hint = fmt.Sprintf("STS refused the MFA code or the trust policy: check the device serial %s (an ARN like arn:aws:iam::<account>:mfa/<name>, of the calling user), the device's clock, and that the code was not used before; "+
-			"then that the trust policy of %s allows %s", p.role.MFASerial, p.role.ARN, p.caller)
+	code, msg := apiErr.ErrorCode(), apiErr.ErrorMessage()
+	switch {
+	case code == "AccessDenied" && f.roleARN == "":
+		return fmt.Sprintf("check that %s is the MFA device of the user whose keys are in cfg.Credentials "+
+			"(an ARN like arn:aws:iam::<account>:mfa/<name>), that the device's clock is right, "+
+			"and that the code was not used before", f.mfaSerial)
+	case code == "AccessDenied" && f.mfaSerial != "":
+		return fmt.Sprintf("STS refused the MFA code or the trust policy: check the device serial %s "+
+			"(an ARN like arn:aws:iam::<account>:mfa/<name>, of the calling user), the device's clock, "+
+			"and that the code was not used before; then that the trust policy of %s allows %s",
+			f.mfaSerial, f.roleARN, f.caller)
 	case code == "AccessDenied":
 		ext := "none was passed"
-		if p.role.ExternalID != "" {
+		if f.hasExternal {
 			ext = "it must match exactly"
 		}
-		he.Hint = fmt.Sprintf("the trust policy of %s must allow %s; a condition on sts:ExternalId needs Role.ExternalID (%s); one on aws:MultiFactorAuthPresent needs MFA (Role.MFASerial, or an MFA session as the base); "+
-			"and the caller's own IAM policy must allow sts:AssumeRole on %s", p.role.ARN, p.caller, ext, p.role.ARN)
+		return fmt.Sprintf("the trust policy of %s must allow %s; "+
+			"a condition on sts:ExternalId needs Role.ExternalID (%s); "+
+			"one on aws:MultiFactorAuthPresent needs MFA (Role.MFASerial, or an MFA session as the base); "+
+			"and the caller's own IAM policy must allow sts:AssumeRole on %s", f.roleARN, f.caller, ext, f.roleARN)
 	case code == "ValidationError" && strings.Contains(msg, "chaining"):
-		he.Hint = fmt.Sprintf("this hop runs on temporary credentials (%s), so STS treats it as role chaining and caps the session at 1h: set Role.Duration to 1h or less", p.caller)
+		return fmt.Sprintf("this hop runs on temporary credentials (%s), so STS treats it as role chaining "+
+			"and caps the session at 1h: set Role.Duration to 1h or less", f.caller)
 	case code == "ValidationError" && strings.Contains(msg, "DurationSeconds"):
-		he.Hint = fmt.Sprintf("Role.Duration (%v) exceeds the MaxSessionDuration of %s: lower it, or raise the role's maximum session duration in IAM", p.role.Duration, p.role.ARN)
+		return fmt.Sprintf("Role.Duration (%v) exceeds the MaxSessionDuration of %s: lower it, "+
+			"or raise the role's maximum session duration in IAM", f.duration, f.roleARN)
 	case code == "RegionDisabledException":
-		he.Hint = "STS is not activated for the target account in the region of this config: activate the region in the account's IAM settings, or set cfg.Region to an activated one"
+		return "STS is not activated for the target account in the region of this config: " +
+			"activate the region in the account's IAM settings, or set cfg.Region to an activated one"
 	case code == "ExpiredToken":
-		he.Hint = fmt.Sprintf("the credentials that call STS (%s) have expired", p.caller)
+		return fmt.Sprintf("the credentials that call STS (%s) have expired", f.caller)
 	case code == "InvalidClientTokenId":
-		he.Hint = fmt.Sprintf("STS does not know the access key of %s: a deleted key, a typo, or a key of another partition", p.caller)
+		return fmt.Sprintf("STS does not know the access key of %s: a deleted key, a typo, "+
+			"or a key of another partition", f.caller)
 	}
-	return he
+	return ""
 }
 
 // upstreamError returns the error of an earlier hop or MFA session inside
-// err, or nil.
+// err, or nil. A hop whose base failed returns that error as it is: it
+// names the hop at fault and carries the hint that fits it.
 func upstreamError(err error) error {
 	var he *HopError
 	if errors.As(err, &he) {
@@ -82,4 +142,63 @@ func upstreamError(err error) error {
 		return se
 	}
 	return nil
+}
+
+// retryable reports whether trying again, without a change of
+// configuration, might succeed. An error that cannot is held back for at
+// least Options.ErrorTTL.
+func retryable(err error) bool {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		switch apiErr.ErrorCode() {
+		case "AccessDenied", "AccessDeniedException", "MalformedPolicyDocument",
+			"PackedPolicyTooLarge", "RegionDisabledException", "ValidationError",
+			"InvalidParameterValue", "InvalidClientTokenId", "SignatureDoesNotMatch",
+			"UnrecognizedClientException", "InvalidIdentityToken", "IDPRejectedClaim":
+			return false
+		}
+	}
+	return true
+}
+
+// panicError is what the callers of a fetch get when the wrapped provider
+// panicked. It keeps the panic value's type only: the value could hold
+// anything, secrets included.
+type panicError struct {
+	provider  string
+	valueType string
+}
+
+func (e *panicError) Error() string {
+	return fmt.Sprintf("xacct: credentials provider %s panicked (value of type %s)", e.provider, e.valueType)
+}
+
+// backoffError is what callers get at once while a cache with no valid
+// credentials backs off after a failed fetch: that fetch's error, and when
+// the next attempt is.
+type backoffError struct {
+	err      error
+	failures int       // consecutive failed fetches
+	retryAt  time.Time // on the Options.Now clock
+}
+
+func (e *backoffError) Error() string {
+	return fmt.Sprintf("%s [xacct: no new attempt before %s, backing off after %d failed %s; "+
+		"Cache.Invalidate forces one]", errorText(e.err), e.retryAt.UTC().Format(time.RFC3339),
+		e.failures, plural(e.failures, "attempt", "attempts"))
+}
+
+func (e *backoffError) Unwrap() error { return e.err }
+
+// GoString shows the wrapped error as its message, for %#v.
+func (e *backoffError) GoString() string {
+	return fmt.Sprintf("&xacct.backoffError{err:%q, failures:%d, retryAt:%q}",
+		errorText(e.err), e.failures, e.retryAt.UTC().Format(time.RFC3339))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

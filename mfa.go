@@ -4,14 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 
-	"github.com/xacct/xacct/internal/totp"
 	"github.com/xacct/xacct/internal/validate"
 )
 
@@ -64,48 +61,41 @@ func MFASession(cfg aws.Config, serial string, token TokenFunc, optFns ...func(*
 	fail := func(err error) (*Cache, error) { return nil, &SessionError{SerialNumber: serial, Err: err} }
 	switch {
 	case cfg.Credentials == nil:
-		return fail(errors.New("aws.Config.Credentials is nil: GetSessionToken signs with an IAM user's long-term access key, so load them first"))
+		return fail(errors.New("aws.Config.Credentials is nil: GetSessionToken signs with " +
+			"an IAM user's long-term access key, so load them first"))
 	case token == nil:
-		return fail(errors.New("token is nil: an MFA session needs a TokenFunc (xacct.TerminalToken, xacct.ProcessToken, or your own)"))
+		return fail(errors.New("token is nil: an MFA session needs a TokenFunc " +
+			"(xacct.TerminalToken, xacct.ProcessToken, or your own)"))
 	}
 	if err := validate.SerialNumber("serial", serial); err != nil {
 		return fail(err)
 	}
-	if _, temporary, _ := baseOf(cfg.Credentials); temporary {
-		return fail(errors.New("cfg.Credentials are temporary (an assumed role or another session), but STS issues MFA sessions only for an IAM user's long-term access key"))
+	if describe(cfg.Credentials).temporary {
+		return fail(errors.New("cfg.Credentials are temporary (an assumed role or another session), " +
+			"but STS issues MFA sessions only for an IAM user's long-term access key"))
 	}
 	d := o.SessionDuration
 	if d == 0 {
 		d = DefaultSessionDuration
 	}
 	if d%time.Second != 0 || d < minSessionDuration || d > maxSessionDuration {
-		return fail(fmt.Errorf("Options.SessionDuration %v is outside STS's range for GetSessionToken: 15m to 36h in whole seconds", d))
+		return fail(fmt.Errorf("Options.SessionDuration %v is outside STS's range for GetSessionToken: "+
+			"15m to 36h in whole seconds", d))
 	}
-	p := &sessionProvider{client: o.NewSTSClient(cfg.Copy()), serial: serial, duration: d, token: token, opts: o}
-	c := newCache(p, o, serial)
-	c.temporary, c.interactive, c.prompts = true, true, 1
-	return c, nil
-}
-
-// SessionError is the error of an MFA session: its validation, its prompt,
-// or its GetSessionToken call. The STS error stays inside.
-type SessionError struct {
-	SerialNumber string // the MFA device
-	Err          error
-	Hint         string // for common mistakes, what to check; may be empty
-}
-
-// Error formats the error with the device and, when there is one, the hint.
-func (e *SessionError) Error() string {
-	s := fmt.Sprintf("xacct: MFA session of %s: %v", e.SerialNumber, e.Err)
-	if e.Hint != "" {
-		s += " (hint: " + e.Hint + ")"
+	p := &sessionProvider{
+		client:   newSTSClient(cfg, cfg.Credentials, &o),
+		facts:    hintFacts{mfaSerial: serial, caller: describe(cfg.Credentials).caller},
+		serial:   serial,
+		duration: d,
+		token:    token,
+		opts:     o,
+		desc: descriptor{
+			name: serial, caller: "the MFA session of " + serial,
+			temporary: true, interactive: true, prompts: 1,
+		},
 	}
-	return s
+	return newCache(p, p.desc, o), nil
 }
-
-// Unwrap returns the underlying error.
-func (e *SessionError) Unwrap() error { return e.Err }
 
 // sessionProvider makes the GetSessionToken calls of an MFA session.
 type sessionProvider struct {
@@ -114,13 +104,17 @@ type sessionProvider struct {
 	duration time.Duration
 	token    TokenFunc
 	opts     Options
+	desc     descriptor
+	facts    hintFacts // for the hints of its errors
 }
+
+func (p *sessionProvider) describe() descriptor { return p.desc }
 
 // Retrieve asks for a code and calls GetSessionToken once.
 func (p *sessionProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	code, err := tokenCode(ctx, p.token, p.opts, TokenRequest{SerialNumber: p.serial})
+	code, err := tokenCode(ctx, p.token, &p.opts, TokenRequest{SerialNumber: p.serial})
 	if err != nil {
-		return aws.Credentials{}, &SessionError{SerialNumber: p.serial, Err: err}
+		return aws.Credentials{}, p.fail(err)
 	}
 	out, err := p.client.GetSessionToken(ctx, &sts.GetSessionTokenInput{
 		DurationSeconds: aws.Int32(int32(p.duration / time.Second)),
@@ -128,116 +122,16 @@ func (p *sessionProvider) Retrieve(ctx context.Context) (aws.Credentials, error)
 		TokenCode:       aws.String(code),
 	})
 	if err != nil {
-		se := &SessionError{SerialNumber: p.serial, Err: fmt.Errorf("GetSessionToken: %w", err)}
-		var apiErr smithy.APIError
-		if errors.As(err, &apiErr) && apiErr.ErrorCode() == "AccessDenied" {
-			se.Hint = fmt.Sprintf("check that %s is the MFA device of the user whose keys are in cfg.Credentials (an ARN like arn:aws:iam::<account>:mfa/<name>), that the device's clock is right, and that the code was not used before", p.serial)
-		}
-		return aws.Credentials{}, se
+		return aws.Credentials{}, p.fail(fmt.Errorf("GetSessionToken: %w", err))
 	}
-	c := out.Credentials
-	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
-		return aws.Credentials{}, &SessionError{SerialNumber: p.serial, Err: errors.New("GetSessionToken answered without complete credentials")}
+	creds, err := fromSTS(out.Credentials, "xacct.MFASession")
+	if err != nil {
+		return aws.Credentials{}, p.fail(fmt.Errorf("GetSessionToken: %w", err))
 	}
-	return aws.Credentials{
-		AccessKeyID: *c.AccessKeyId, SecretAccessKey: *c.SecretAccessKey, SessionToken: *c.SessionToken,
-		Source: "xacct.MFASession", CanExpire: true, Expires: *c.Expiration,
-	}, nil
+	return creds, nil
 }
 
-// errNeedsPerson is returned instead of prompting when no caller waits for
-// the credentials (a background refresh): the prompt waits for a caller.
-var errNeedsPerson = errors.New("an MFA code is needed, and no caller is waiting for these credentials: the prompt waits until one is")
-
-// maxReaskSameCode bounds how often a TokenFunc that keeps returning the
-// code just used is asked again, for functions that cannot wait for the
-// device's next code (a fixed code, a broken script).
-const maxReaskSameCode = 3
-
-// codeReuseWindow is how long a code counts as used: STS accepts a TOTP code
-// for its 30-second step and one step either side, so the same digits after
-// this are a new code, not a replay.
-const codeReuseWindow = 2 * time.Minute
-
-// devices serializes prompts and remembers the last code of each MFA device,
-// process-wide: several caches and chains may share one device.
-var devices = struct {
-	mu sync.Mutex // guards m
-	m  map[string]*deviceState
-}{m: map[string]*deviceState{}}
-
-type deviceState struct {
-	turn chan struct{} // holding its one slot is the right to prompt for this device
-
-	mu     sync.Mutex // guards last, lastAt
-	last   string     // the last code handed out for sending
-	lastAt time.Time  // when, on the clock of the cache that asked
-}
-
-func deviceFor(serial string) *deviceState {
-	devices.mu.Lock()
-	defer devices.mu.Unlock()
-	d, ok := devices.m[serial]
-	if !ok {
-		d = &deviceState{turn: make(chan struct{}, 1)}
-		devices.m[serial] = d
-	}
-	return d
-}
-
-// tokenCode asks fn for a code for req.SerialNumber: one prompt at a time
-// per device, under o.MFATimeout, never handing out the code used last. The
-// code itself never appears in an error.
-func tokenCode(ctx context.Context, fn TokenFunc, o Options, req TokenRequest) (string, error) {
-	if inBackground(ctx) {
-		return "", errNeedsPerson
-	}
-	ctx, cancel := context.WithTimeout(ctx, o.MFATimeout)
-	defer cancel()
-
-	d := deviceFor(req.SerialNumber)
-	select {
-	case d.turn <- struct{}{}:
-	case <-ctx.Done():
-		return "", fmt.Errorf("MFA code for %s: waiting for another prompt for the same device: %w", req.SerialNumber, ctx.Err())
-	}
-	defer func() { <-d.turn }()
-
-	for asks := 0; ; asks++ {
-		code, err := callTokenFunc(ctx, fn, req)
-		if err != nil {
-			if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
-				return "", fmt.Errorf("MFA code for %s: no answer within %v (Options.MFATimeout): %w", req.SerialNumber, o.MFATimeout, err)
-			}
-			return "", fmt.Errorf("MFA code for %s: %w", req.SerialNumber, err)
-		}
-		if !totp.IsCode(code) {
-			return "", fmt.Errorf("MFA code for %s: the TokenFunc returned %d characters, but an MFA code is exactly six digits", req.SerialNumber, len(code))
-		}
-		now := o.Now()
-		d.mu.Lock()
-		reused := code == d.last && now.Sub(d.lastAt) < codeReuseWindow
-		if !reused {
-			d.last, d.lastAt = code, now
-		}
-		d.mu.Unlock()
-		if !reused {
-			return code, nil
-		}
-		if asks+1 >= maxReaskSameCode {
-			return "", fmt.Errorf("MFA code for %s: the TokenFunc returned the code just used %d times, though asked for a new one (TokenRequest.NeedNewCode); STS accepts each code once", req.SerialNumber, maxReaskSameCode)
-		}
-		req.NeedNewCode = true
-	}
-}
-
-// callTokenFunc calls fn, turning a panic into an error: a TokenFunc is
-// user code running inside a cache's refresh.
-func callTokenFunc(ctx context.Context, fn TokenFunc, req TokenRequest) (code string, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("the TokenFunc panicked (value of type %T)", r)
-		}
-	}()
-	return fn(ctx, req)
+// fail makes the session's error, with a hint when STS refused the call.
+func (p *sessionProvider) fail(err error) error {
+	return &SessionError{SerialNumber: p.serial, Err: err, Hint: hint(err, p.facts)}
 }

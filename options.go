@@ -1,7 +1,6 @@
 package xacct
 
 import (
-	"context"
 	"log/slog"
 	"time"
 
@@ -31,11 +30,11 @@ const (
 	// 20s backoff) so that the retryer, not this timeout, gives up first.
 	DefaultRefreshTimeout = time.Minute
 
-	// DefaultErrorTTL is how long an error that retrying cannot fix
-	// (AccessDenied, a malformed policy, a disabled region) is returned
-	// without calling the provider again, while no valid credentials are
-	// cached. Long enough that a thousand goroutines behind a wrong trust
-	// policy make a handful of STS calls, short enough that a fixed policy is
+	// DefaultErrorTTL is the shortest backoff after an error that retrying
+	// cannot fix (AccessDenied, a malformed policy, a disabled region): for
+	// that long the error is returned without calling the provider again.
+	// Long enough that a thousand goroutines behind a wrong trust policy
+	// make a handful of STS calls, short enough that a fixed policy is
 	// picked up within seconds.
 	DefaultErrorTTL = 10 * time.Second
 
@@ -83,9 +82,11 @@ type Options struct {
 	// fetch goes on for the others. Zero: DefaultRefreshTimeout.
 	RefreshTimeout time.Duration
 
-	// ErrorTTL is how long an error that retrying will not fix is returned
-	// again without a new call, while no valid credentials are cached. Zero:
-	// DefaultErrorTTL. Negative: never remembered.
+	// ErrorTTL is the shortest backoff after an error that retrying will
+	// not fix (AccessDenied, a malformed policy, a disabled region): for
+	// that long no new fetch is made, and callers without valid credentials
+	// get the error at once. Zero: DefaultErrorTTL. Negative: such errors
+	// back off like any other failure (5s, doubling to 2m, with jitter).
 	ErrorTTL time.Duration
 
 	// MFATimeout bounds each call of a TokenFunc. Zero: DefaultMFATimeout.
@@ -114,12 +115,21 @@ type Options struct {
 	// cfg.Credentials. Nil: sts.NewFromConfig(cfg). Set it to add
 	// middleware, or to put a test double in place of STS.
 	NewSTSClient func(cfg aws.Config) STSClient
-}
 
-// STSClient is the part of *sts.Client that xacct calls.
-type STSClient interface {
-	AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error)
-	GetSessionToken(ctx context.Context, in *sts.GetSessionTokenInput, optFns ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error)
+	// ConfigFiles are the shared config files that LoadConfig and
+	// FromProfile read, in order, as config.LoadSharedConfigProfile takes
+	// them. Nil: AWS_CONFIG_FILE, else ~/.aws/config.
+	ConfigFiles []string
+
+	// CredentialsFiles are the shared credentials files that LoadConfig and
+	// FromProfile read, in order. Nil: AWS_SHARED_CREDENTIALS_FILE, else
+	// ~/.aws/credentials.
+	CredentialsFiles []string
+
+	// devices is the MFA device registry of the prompt protocol. Nil: the
+	// process-wide one. Tests set their own, so that they can run in
+	// parallel.
+	devices *devices
 }
 
 // resolveOptions applies optFns to a fresh Options and fills in defaults.
@@ -142,47 +152,14 @@ func resolveOptions(optFns []func(*Options)) Options {
 	if o.MFATimeout <= 0 {
 		o.MFATimeout = DefaultMFATimeout
 	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.devices == nil {
+		o.devices = processDevices
+	}
 	if o.NewSTSClient == nil {
 		o.NewSTSClient = func(cfg aws.Config) STSClient { return sts.NewFromConfig(cfg) }
 	}
 	return o
-}
-
-// windows returns, for credentials valid for lifetime, how long before
-// expiry a refresh starts (not counting jitter), the most jitter may add to
-// that, and how long before expiry callers start to wait.
-func (o *Options) windows(lifetime time.Duration) (refresh, jitter, block time.Duration) {
-	lifetime = max(lifetime, 0)
-
-	block = o.BlockingWindow
-	switch {
-	case block == 0:
-		block = min(DefaultBlockingWindow, lifetime/10)
-	case block < 0:
-		block = 0
-	}
-	block = min(block, lifetime/2)
-
-	refresh = o.RefreshWindow
-	switch {
-	case refresh == 0:
-		refresh = min(DefaultRefreshWindow, lifetime/4)
-	case refresh < 0:
-		refresh = 0
-	}
-	// Capped at half the lifetime, so that new credentials are never due
-	// for refresh on arrival; and never later than callers start to wait.
-	refresh = max(min(refresh, lifetime/2), block)
-
-	jitter = o.RefreshJitter
-	switch {
-	case jitter == 0:
-		jitter = refresh / 5
-	case jitter < 0:
-		jitter = 0
-	}
-	// Jitter only moves a refresh earlier, and not before 40% of the
-	// lifetime has passed.
-	jitter = max(0, min(jitter, lifetime*6/10-refresh))
-	return refresh, jitter, block
 }

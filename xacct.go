@@ -30,6 +30,7 @@ package xacct
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -38,8 +39,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/xacct/xacct/internal/validate"
@@ -107,59 +108,42 @@ func AssumeRole(cfg aws.Config, role Role, optFns ...func(*Options)) (*Cache, er
 }
 
 func assumeRole(cfg aws.Config, role Role, o Options) (*Cache, error) {
-	hop, chaining, caller := baseOf(cfg.Credentials)
-	fail := func(err error) (*Cache, error) {
-		return nil, &HopError{Hop: hop, RoleARN: role.ARN, Err: err}
-	}
 	if cfg.Credentials == nil {
-		return fail(fmt.Errorf("aws.Config.Credentials is nil: AssumeRole signs its STS call with the caller's credentials, so load them first (config.LoadDefaultConfig, or another xacct provider)"))
+		return nil, &HopError{Hop: 1, RoleARN: role.ARN, Err: errors.New("aws.Config.Credentials is nil: " +
+			"AssumeRole signs its STS call with the caller's credentials, so load them first " +
+			"(config.LoadDefaultConfig, or another xacct provider)")}
 	}
+	base := describe(cfg.Credentials)
+	hop, caller := base.nextHop()
+	fail := func(err error) (*Cache, error) { return nil, &HopError{Hop: hop, RoleARN: role.ARN, Err: err} }
 	role = withDefaults(role)
-	if err := validateRole(role, chaining); err != nil {
+	if err := validateRole(role, base.temporary); err != nil {
 		return fail(err)
 	}
 	if role.MFASerial != "" && o.MFA == nil {
-		return fail(fmt.Errorf("MFASerial is set but Options.MFA is nil: a role with an MFA device needs a TokenFunc to supply codes (xacct.TerminalToken, xacct.ProcessToken, or your own)"))
+		return fail(errors.New("MFASerial is set but Options.MFA is nil: a role with an MFA device needs " +
+			"a TokenFunc to supply codes (xacct.TerminalToken, xacct.ProcessToken, or your own)"))
 	}
-
 	p := &roleProvider{
-		client: o.NewSTSClient(cfg.Copy()),
+		client: newSTSClient(cfg, cfg.Credentials, &o),
 		base:   cfg.Credentials,
 		role:   role,
-		hop:    hop,
-		caller: caller,
+		input:  assumeRoleInput(role),
 		opts:   o,
+		desc: descriptor{
+			name: role.ARN, hop: hop, temporary: true,
+			interactive: role.MFASerial != "",
+			prompts:     base.prompts,
+		},
+		facts: hintFacts{
+			roleARN: role.ARN, hasExternal: role.ExternalID != "", mfaSerial: role.MFASerial,
+			duration: role.Duration, caller: caller,
+		},
 	}
-	c := newCache(p, o, role.ARN)
-	c.hop, c.temporary, c.interactive = hop, true, role.MFASerial != ""
-	if b, ok := cfg.Credentials.(*Cache); ok {
-		c.prompts = b.prompts
+	if p.desc.interactive {
+		p.desc.prompts++
 	}
-	if c.interactive {
-		c.prompts++
-	}
-	return c, nil
-}
-
-// baseOf tells where a new hop on base stands: its position, whether STS
-// will treat it as role chaining, and who the caller is, for hints.
-func baseOf(base aws.CredentialsProvider) (hop int, chaining bool, caller string) {
-	switch b := base.(type) {
-	case *Cache:
-		if b.hop > 0 {
-			return b.hop + 1, b.temporary, fmt.Sprintf("hop %d's session of %s", b.hop, b.name)
-		}
-		return 1, b.temporary, b.name
-	case credentials.StaticCredentialsProvider:
-		return 1, b.Value.SessionToken != "", "the caller (the static credentials of the aws.Config)"
-	case *credentials.StaticCredentialsProvider:
-		return 1, b != nil && b.Value.SessionToken != "", "the caller (the static credentials of the aws.Config)"
-	}
-	if aws.IsCredentialsProvider(base, (*stscreds.AssumeRoleProvider)(nil)) ||
-		aws.IsCredentialsProvider(base, (*stscreds.WebIdentityRoleProvider)(nil)) {
-		return 1, true, "the SDK's assumed-role credentials"
-	}
-	return 1, false, "the caller (the credentials of the aws.Config)"
+	return newCache(p, p.desc, o), nil
 }
 
 // defaultSessionName says where calls come from: "xacct-<program>@<host>".
@@ -215,61 +199,26 @@ func validateSerial(s string) error {
 	return validate.SerialNumber("MFASerial", s)
 }
 
-// roleProvider makes the AssumeRole calls of one hop.
-type roleProvider struct {
-	client STSClient
-	base   aws.CredentialsProvider // signs the STS calls; another hop's *Cache in a chain
-	role   Role                    // defaults resolved, validated; read-only
-	hop    int
-	caller string
-	opts   Options
-}
-
-// Retrieve assumes the role once. stscreds builds the request and checks
-// the response; this adds the MFA code (asked with a context) and the
-// hop's name and a hint to errors.
-func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	var code string
-	if p.role.MFASerial != "" {
-		// Earlier hops first: their prompts come in chain order, and no code
-		// is spent when they fail.
-		if _, err := p.base.Retrieve(ctx); err != nil {
-			if earlier := upstreamError(err); earlier != nil {
-				return aws.Credentials{}, earlier
-			}
-			return aws.Credentials{}, &HopError{Hop: p.hop, RoleARN: p.role.ARN, Err: fmt.Errorf("credentials of %s: %w", p.caller, err)}
-		}
-		var err error
-		code, err = tokenCode(ctx, p.opts.MFA, p.opts, TokenRequest{SerialNumber: p.role.MFASerial, RoleARN: p.role.ARN, Hop: p.hop})
-		if err != nil {
-			return aws.Credentials{}, &HopError{Hop: p.hop, RoleARN: p.role.ARN, Err: err}
-		}
+// assumeRoleInput builds the AssumeRole request of a validated role, once:
+// each call copies it and adds the MFA code.
+func assumeRoleInput(r Role) *sts.AssumeRoleInput {
+	in := &sts.AssumeRoleInput{
+		RoleArn:           aws.String(r.ARN),
+		RoleSessionName:   aws.String(r.SessionName),
+		DurationSeconds:   aws.Int32(int32(r.Duration / time.Second)),
+		ExternalId:        optional(r.ExternalID),
+		Policy:            optional(r.Policy),
+		SourceIdentity:    optional(r.SourceIdentity),
+		SerialNumber:      optional(r.MFASerial),
+		TransitiveTagKeys: r.TransitiveTagKeys,
 	}
-	r := p.role
-	sp := stscreds.NewAssumeRoleProvider(p.client, r.ARN, func(o *stscreds.AssumeRoleOptions) {
-		o.RoleSessionName = r.SessionName
-		o.Duration = r.Duration
-		o.ExternalID = optional(r.ExternalID)
-		o.Policy = optional(r.Policy)
-		o.SourceIdentity = optional(r.SourceIdentity)
-		o.TransitiveTagKeys = r.TransitiveTagKeys
-		for _, a := range r.PolicyARNs {
-			o.PolicyARNs = append(o.PolicyARNs, types.PolicyDescriptorType{Arn: aws.String(a)})
-		}
-		for _, k := range slices.Sorted(maps.Keys(r.Tags)) {
-			o.Tags = append(o.Tags, types.Tag{Key: aws.String(k), Value: aws.String(r.Tags[k])})
-		}
-		if code != "" {
-			o.SerialNumber = aws.String(r.MFASerial)
-			o.TokenProvider = func() (string, error) { return code, nil }
-		}
-	})
-	creds, err := sp.Retrieve(ctx)
-	if err != nil {
-		return aws.Credentials{}, p.runtimeError(err)
+	for _, a := range r.PolicyARNs {
+		in.PolicyArns = append(in.PolicyArns, types.PolicyDescriptorType{Arn: aws.String(a)})
 	}
-	creds.Source = "xacct.AssumeRole"
-	return creds, nil
+	for _, k := range slices.Sorted(maps.Keys(r.Tags)) {
+		in.Tags = append(in.Tags, types.Tag{Key: aws.String(k), Value: aws.String(r.Tags[k])})
+	}
+	return in
 }
 
 func optional(s string) *string {
@@ -277,4 +226,62 @@ func optional(s string) *string {
 		return nil
 	}
 	return aws.String(s)
+}
+
+// roleProvider makes the AssumeRole calls of one hop.
+type roleProvider struct {
+	client STSClient
+	base   aws.CredentialsProvider // signs the STS calls; another hop's *Cache in a chain
+	role   Role                    // defaults resolved, validated; read-only
+	input  *sts.AssumeRoleInput    // built from role; read-only
+	opts   Options
+	desc   descriptor
+	facts  hintFacts // for the hints of its errors
+}
+
+func (p *roleProvider) describe() descriptor { return p.desc }
+
+// Retrieve assumes the role once, with an MFA code (asked with a context)
+// when the role has a device.
+func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	in := *p.input
+	if p.role.MFASerial != "" {
+		// Earlier hops first: their prompts come in chain order, and no code
+		// is spent when they fail.
+		if _, err := p.base.Retrieve(ctx); err != nil {
+			if earlier := upstreamError(err); earlier != nil {
+				return aws.Credentials{}, earlier
+			}
+			return aws.Credentials{}, p.fail(fmt.Errorf("credentials of %s: %w", p.facts.caller, err))
+		}
+		code, err := tokenCode(ctx, p.opts.MFA, &p.opts, TokenRequest{
+			SerialNumber: p.role.MFASerial, RoleARN: p.role.ARN, Hop: p.desc.hop,
+		})
+		if err != nil {
+			return aws.Credentials{}, p.fail(err)
+		}
+		in.TokenCode = aws.String(code)
+	}
+	out, err := p.client.AssumeRole(ctx, &in)
+	if err != nil {
+		if earlier := upstreamError(err); earlier != nil {
+			return aws.Credentials{}, earlier
+		}
+		return aws.Credentials{}, p.fail(fmt.Errorf("AssumeRole: %w", err))
+	}
+	creds, err := fromSTS(out.Credentials, "xacct.AssumeRole")
+	if err != nil {
+		return aws.Credentials{}, p.fail(fmt.Errorf("AssumeRole: %w", err))
+	}
+	if out.AssumedRoleUser != nil {
+		if a, err := arn.Parse(aws.ToString(out.AssumedRoleUser.Arn)); err == nil {
+			creds.AccountID = a.AccountID
+		}
+	}
+	return creds, nil
+}
+
+// fail makes a hop's error, with a hint when STS refused the call.
+func (p *roleProvider) fail(err error) error {
+	return &HopError{Hop: p.desc.hop, RoleARN: p.role.ARN, Err: err, Hint: hint(err, p.facts)}
 }

@@ -1,0 +1,71 @@
+package xacct
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+)
+
+// descriptor is what a Cache knows about the provider it wraps: what the
+// chaining rules, error messages, logs and the prompt protocol need. It is
+// fixed when the Cache is built and holds no secrets.
+type descriptor struct {
+	name   string // for errors, logs and RefreshEvent.Name: a role ARN, an MFA serial, or the provider's type
+	caller string // how hints name these credentials when they sign the next hop's STS call
+	hop    int    // position in a role chain, from 1; 0 when not a hop
+
+	// temporary credentials are a role or MFA session: STS treats
+	// AssumeRole with them as role chaining, capped at one hour.
+	temporary bool
+
+	// interactive: a fetch prompts a person, so it is never started in the
+	// background (the prompt would interrupt nobody's work, for nobody).
+	interactive bool
+
+	// prompts counts the fetches up to and including this one, along the
+	// chain, that may prompt: each gives a fetch Options.MFATimeout more,
+	// and a fetch that may prompt is canceled when every caller has left.
+	prompts int
+}
+
+// describer is implemented by providers that tell a Cache what they are:
+// xacct's own providers, and *Cache itself, so that a hop built on a cache
+// knows it is the next hop. A Cache looks for it on the provider it wraps,
+// as aws.CredentialsCache looks for optional interfaces on its provider.
+type describer interface {
+	describe() descriptor
+}
+
+// describe returns what is known about p: its own description if it has
+// one, else what its type tells (the SDK's providers of session
+// credentials make the next AssumeRole role chaining).
+func describe(p aws.CredentialsProvider) descriptor {
+	if d, ok := p.(describer); ok {
+		return d.describe()
+	}
+	d := descriptor{name: fmt.Sprintf("%T", p), caller: "the caller (the credentials of the aws.Config)"}
+	switch b := p.(type) {
+	case credentials.StaticCredentialsProvider:
+		d.caller = "the caller (the static credentials of the aws.Config)"
+		d.temporary = b.Value.SessionToken != ""
+	case *credentials.StaticCredentialsProvider:
+		d.caller = "the caller (the static credentials of the aws.Config)"
+		d.temporary = b != nil && b.Value.SessionToken != ""
+	}
+	if aws.IsCredentialsProvider(p, (*stscreds.AssumeRoleProvider)(nil)) ||
+		aws.IsCredentialsProvider(p, (*stscreds.WebIdentityRoleProvider)(nil)) {
+		d.caller, d.temporary = "the SDK's assumed-role credentials", true
+	}
+	return d
+}
+
+// nextHop describes the hop that a provider of this description would be
+// the base of: its position and how its hints name the caller.
+func (d descriptor) nextHop() (hop int, caller string) {
+	if d.hop > 0 {
+		return d.hop + 1, fmt.Sprintf("hop %d's session of %s", d.hop, d.name)
+	}
+	return 1, d.caller
+}

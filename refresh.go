@@ -1,0 +1,307 @@
+package xacct
+
+// The refresh path: how a Cache gets new credentials. One fetch at a time
+// (singleflight), in steps:
+//
+//	begin   is it still needed? (another fetch may have just stored or failed)
+//	call    the provider, on the fetch's own timeout, even if it hangs
+//	check   the answer, before anything is cached
+//	record  the outcome: new credentials, or the failure and its backoff
+//	report  to the log and to Options.OnRefresh
+//
+// Each step that touches shared state takes c.mu for itself alone; no
+// defer's order carries meaning.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/xacct/xacct/internal/backoff"
+)
+
+// RefreshEvent describes one fetch of credentials, for Options.OnRefresh.
+// It holds no secrets.
+type RefreshEvent struct {
+	Name       string        // what was fetched: the role ARN of a hop, the serial of an MFA session, or the provider's type
+	Hop        int           // the hop's position in its chain; 0 when not a hop
+	Background bool          // started ahead of expiry, with no caller waiting
+	At         time.Time     // when it ended, on the Options.Now clock
+	Took       time.Duration // how long it took, in real time
+	Expires    time.Time     // when the new credentials expire; zero on error or when they cannot expire
+	Err        error         // nil on success
+}
+
+// failure is an immutable snapshot of the last failed fetch. Until retryAt
+// no fetch starts (but after Invalidate): callers with valid credentials
+// keep them, and callers without get err at once.
+type failure struct {
+	err     error     // the fetch's error, wrapped to say when the next attempt is
+	n       int       // consecutive failed fetches
+	retryAt time.Time // on the Options.Now clock
+}
+
+// backingOff reports whether f holds fetches back at now; a nil f (the
+// last fetch succeeded) never does.
+func (f *failure) backingOff(now time.Time) bool {
+	return f != nil && now.Before(f.retryAt)
+}
+
+// next returns the snapshot after f when one more fetch fails with err at
+// now: an exponential backoff with jitter, and at least errorTTL for an
+// error that retrying cannot fix.
+func (f *failure) next(err error, now time.Time, errorTTL time.Duration) *failure {
+	n := 1
+	if f != nil {
+		n = f.n + 1
+	}
+	wait := backoff.Delay(n)
+	if errorTTL > 0 && !retryable(err) {
+		wait = max(wait, errorTTL)
+	}
+	retryAt := now.Add(wait)
+	return &failure{err: &backoffError{err: err, failures: n, retryAt: retryAt}, n: n, retryAt: retryAt}
+}
+
+// sfKey is the single key of a cache's singleflight group: a cache has one
+// value to fetch.
+const sfKey = ""
+
+// hungGrace is how long a fetch waits, after its context has ended, for a
+// provider to return. One that honours its context returns at once; one
+// that does not is left running, so that its callers are not held.
+const hungGrace = 100 * time.Millisecond
+
+// refreshInBackground starts one refresh of e unless one is running, e has
+// been replaced, its refresh needs a person, or the cache backs off after a
+// failure. The checks follow the flag's compare-and-swap, so that a
+// refresh that finished between this caller's load and the swap is seen.
+func (c *Cache) refreshInBackground(ctx context.Context, e *entry, now time.Time) {
+	if !c.bgRunning.CompareAndSwap(false, true) {
+		return
+	}
+	if c.cur.Load() != e || c.bgDeferred.Load() == e || c.failed.Load().backingOff(now) {
+		c.bgRunning.Store(false)
+		return
+	}
+	ctx = detachForBackground(ctx)
+	go func() {
+		defer c.bgRunning.Store(false)
+		<-c.sf.DoChan(sfKey, func() (any, error) { return c.fetch(ctx, e) })
+	}()
+}
+
+// await makes the caller wait for the one fetch under way, starting it if
+// none is. e is what the caller found cached (nil: nothing).
+func (c *Cache) await(ctx context.Context, e *entry) (aws.Credentials, error) {
+	if c.waiters != nil {
+		c.waiters.join()
+		defer c.waiters.leave(func() { c.sf.Forget(sfKey) })
+	}
+	ch := c.sf.DoChan(sfKey, func() (any, error) { return c.fetch(ctx, e) })
+	select {
+	case res := <-ch:
+		if res.Err == nil {
+			return res.Val.(aws.Credentials), nil
+		}
+		if e.state(c.opts.Now()) != expired {
+			return e.creds, nil // a failed refresh of valid credentials is no caller's concern
+		}
+		return aws.Credentials{}, res.Err
+	case <-ctx.Done():
+		return aws.Credentials{}, fmt.Errorf("xacct: waiting for credentials from %s: %w", c.desc.name, ctx.Err())
+	}
+}
+
+// fetch runs inside the singleflight group, so one at a time. seen is the
+// entry the caller that started it found.
+func (c *Cache) fetch(parent context.Context, seen *entry) (any, error) {
+	gen, early := c.begin(seen)
+	if early != nil {
+		return early.result()
+	}
+	background := inBackground(parent)
+	// The fetch has a deadline of its own, whoever started it; a person
+	// gets Options.MFATimeout more for each prompt on the way.
+	timeout := c.opts.RefreshTimeout + time.Duration(c.desc.prompts)*c.opts.MFATimeout
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), timeout)
+	defer cancel()
+	if c.waiters != nil && !background {
+		unwatch := c.waiters.watch(cancel)
+		defer unwatch()
+	}
+
+	c.log.Debug("xacct: refreshing credentials", "provider", c.desc.name, "background", background)
+	started := time.Now()
+	out := c.call(ctx, timeout)
+	now := c.opts.Now()
+	if out.err == nil {
+		out.err = c.check(out.creds, now)
+	}
+	f := c.record(ctx, gen, out, now)
+	c.report(RefreshEvent{
+		Name: c.desc.name, Hop: c.desc.hop, Background: background,
+		At: now, Took: time.Since(started), Expires: expiry(out), Err: out.err,
+	}, f)
+	return out.result()
+}
+
+// outcome is what a fetch ends with.
+type outcome struct {
+	creds aws.Credentials
+	err   error
+}
+
+func (o *outcome) result() (any, error) {
+	if o.err != nil {
+		return nil, o.err
+	}
+	return o.creds, nil
+}
+
+func expiry(o outcome) time.Time {
+	if o.err != nil || !o.creds.CanExpire {
+		return time.Time{}
+	}
+	return o.creds.Expires
+}
+
+// begin decides, before any call, whether the fetch is still needed, and
+// returns the generation it belongs to. Another fetch may have stored new
+// credentials since this caller looked (serve those), or failed (back off).
+func (c *Cache) begin(seen *entry) (gen uint64, early *outcome) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.opts.Now()
+	if cur := c.cur.Load(); cur != seen && cur.state(now) < due {
+		return c.gen, &outcome{creds: cur.creds}
+	}
+	if f := c.failed.Load(); f.backingOff(now) {
+		return c.gen, &outcome{err: f.err}
+	}
+	return c.gen, nil
+}
+
+// call calls the provider on a goroutine of its own, so that the fetch
+// ends by its deadline even when the provider ignores its context (a hung
+// connection, a TokenFunc that never returns). Such a provider is left
+// running, and logged once.
+func (c *Cache) call(ctx context.Context, timeout time.Duration) outcome {
+	done := make(chan outcome, 1)
+	go func() { done <- c.callProvider(ctx) }()
+	select {
+	case out := <-done:
+		return out
+	case <-ctx.Done():
+	}
+	grace := time.NewTimer(hungGrace)
+	defer grace.Stop()
+	select {
+	case out := <-done:
+		return out
+	case <-grace.C:
+	}
+	c.log.Warn("xacct: the credentials provider did not return when its context ended; "+
+		"it is left running, and this fetch fails", "provider", c.desc.name, "timeout", timeout)
+	return outcome{err: fmt.Errorf("xacct: %s did not return when its context ended (%v after it began): %w",
+		c.desc.name, timeout, context.Cause(ctx))}
+}
+
+// callProvider calls the wrapped provider, turning a panic into an error:
+// singleflight's DoChan would re-panic on a goroutine of its own and end
+// the process.
+func (c *Cache) callProvider(ctx context.Context) (out outcome) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = outcome{err: &panicError{provider: c.desc.name, valueType: fmt.Sprintf("%T", r)}}
+		}
+	}()
+	creds, err := c.provider.Retrieve(ctx)
+	return outcome{creds: creds, err: err}
+}
+
+// check refuses an answer that must not be cached: incomplete (it would
+// fail every request signed with it, for the whole session), or expired.
+func (c *Cache) check(creds aws.Credentials, now time.Time) error {
+	var missing []string
+	if creds.AccessKeyID == "" {
+		missing = append(missing, "an access key ID")
+	}
+	if creds.SecretAccessKey == "" {
+		missing = append(missing, "a secret access key")
+	}
+	if c.desc.temporary && creds.SessionToken == "" {
+		missing = append(missing, "a session token (session credentials are refused without one)")
+	}
+	if creds.CanExpire && creds.Expires.IsZero() {
+		missing = append(missing, "an expiry (CanExpire is set)")
+	}
+	switch {
+	case len(missing) > 0:
+		return fmt.Errorf("xacct: %s returned incomplete credentials, without %s", c.desc.name, strings.Join(missing, " or "))
+	case creds.CanExpire && !now.Before(creds.Expires):
+		return fmt.Errorf("xacct: %s returned credentials that expired at %s, at or before now (%s)",
+			c.desc.name, creds.Expires.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// record stores the fetch's outcome and returns the failure it recorded,
+// if any. Nothing is recorded when Invalidate came after the fetch began:
+// neither its credentials nor its failure belong to the cache any more.
+func (c *Cache) record(ctx context.Context, gen uint64, out outcome, now time.Time) *failure {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.gen != gen:
+		return nil
+	case out.err == nil:
+		c.cur.Store(newEntry(out.creds, now, &c.opts))
+		c.failed.Store(nil)
+	case errors.Is(out.err, errNeedsPerson):
+		// Not a failure: the prompt waits for a caller who needs the
+		// credentials. Background refreshes of this entry stop trying.
+		if e := c.cur.Load(); e != nil {
+			c.bgDeferred.Store(e)
+		}
+	case errors.Is(out.err, context.Canceled) && errors.Is(ctx.Err(), context.Canceled):
+		// Abandoned by every caller (the fetch's own timeout is a deadline):
+		// nothing to hold against the next one.
+	default:
+		f := c.failed.Load().next(out.err, now, c.opts.ErrorTTL)
+		c.failed.Store(f)
+		return f
+	}
+	return nil
+}
+
+// report logs the fetch and passes it to Options.OnRefresh. f is the
+// failure that record stored, if any.
+func (c *Cache) report(ev RefreshEvent, f *failure) {
+	switch {
+	case f != nil:
+		c.log.Warn("xacct: refreshing credentials failed", "provider", c.desc.name,
+			"failures", f.n, "next_attempt", f.retryAt, "error", ev.Err)
+	case errors.Is(ev.Err, errNeedsPerson):
+		c.log.Debug("xacct: refresh deferred until a caller needs the credentials: it needs an MFA code",
+			"provider", c.desc.name)
+	case ev.Err != nil:
+		c.log.Debug("xacct: refresh ended without a result", "provider", c.desc.name, "error", ev.Err)
+	case !ev.Expires.IsZero():
+		c.log.Debug("xacct: refreshed credentials", "provider", c.desc.name, "expires", ev.Expires)
+	}
+	if c.opts.OnRefresh == nil {
+		return
+	}
+	// A panic here would run inside singleflight and end the process.
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Warn("xacct: Options.OnRefresh panicked", "provider", c.desc.name, "panic_type", fmt.Sprintf("%T", r))
+		}
+	}()
+	c.opts.OnRefresh(ev)
+}
