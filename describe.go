@@ -28,6 +28,13 @@ type descriptor struct {
 	// chain, that may prompt: each gives a fetch Options.MFATimeout more,
 	// and a fetch that may prompt is canceled when every caller has left.
 	prompts int
+
+	// identity says which credentials these are, across processes, for a
+	// Store: everything that decides them, in a canonical form, never a
+	// secret; for long-term keys, "static:" and the access key ID. Empty:
+	// no stable identity (instance credentials, an unknown provider), so
+	// neither these credentials nor hops built on them are stored.
+	identity string
 }
 
 // describer is implemented by providers that tell a Cache what they are:
@@ -48,15 +55,30 @@ func describe(p aws.CredentialsProvider) descriptor {
 	d := descriptor{name: fmt.Sprintf("%T", p), caller: "the caller (the credentials of the aws.Config)"}
 	switch b := p.(type) {
 	case credentials.StaticCredentialsProvider:
-		d.caller = "the caller (the static credentials of the aws.Config)"
-		d.temporary = b.Value.SessionToken != ""
+		d = static(b.Value)
 	case *credentials.StaticCredentialsProvider:
-		d.caller = "the caller (the static credentials of the aws.Config)"
-		d.temporary = b != nil && b.Value.SessionToken != ""
+		if b != nil {
+			d = static(b.Value)
+		}
 	}
 	if aws.IsCredentialsProvider(p, (*stscreds.AssumeRoleProvider)(nil)) ||
 		aws.IsCredentialsProvider(p, (*stscreds.WebIdentityRoleProvider)(nil)) {
 		d.caller, d.temporary = "the SDK's assumed-role credentials", true
+	}
+	return d
+}
+
+// static describes fixed credentials. Long-term keys have a stable
+// identity, their access key ID; session credentials are not stored, as
+// the session they come from is not known.
+func static(v aws.Credentials) descriptor {
+	d := descriptor{
+		name:      "credentials.StaticCredentialsProvider",
+		caller:    "the caller (the static credentials of the aws.Config)",
+		temporary: v.SessionToken != "",
+	}
+	if !d.temporary && v.AccessKeyID != "" {
+		d.identity = "static:" + v.AccessKeyID
 	}
 	return d
 }
