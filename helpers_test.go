@@ -2,6 +2,7 @@ package xacct
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -248,4 +249,13 @@ func uniqueCodes() TokenFunc {
 	return func(context.Context, TokenRequest) (string, error) {
 		return fmt.Sprintf("%06d", codeCounter.Add(1)%1_000_000), nil
 	}
+}
+
+// codeOf returns the STS error code inside err, or "".
+func codeOf(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode()
+	}
+	return ""
 }
