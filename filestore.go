@@ -93,8 +93,9 @@ func (s *FileStore) Dir() string { return s.dir }
 func (s *FileStore) String() string { return "xacct.FileStore(" + s.dir + ")" }
 
 // Load returns the entry under key; nil when there is none, or when its
-// file is unreadable, truncated, foreign or expired (a miss: the next Save
-// replaces it). A file that is a symbolic link, or that others may read,
+// file is unreadable, truncated or foreign (a miss: the next Save replaces
+// it). Expired entries are returned, for tools to show: a Cache never
+// serves them. A file that is a symbolic link, or that others may read,
 // is an error.
 func (s *FileStore) Load(ctx context.Context, key string) (*StoredCredentials, error) {
 	path, err := s.path(key, ".json")
@@ -118,9 +119,6 @@ func (s *FileStore) Load(ctx context.Context, key string) (*StoredCredentials, e
 	sc := parseEntry(b)
 	if sc == nil {
 		return nil, nil
-	}
-	if sc.Credentials.CanExpire && !time.Now().Before(sc.Credentials.Expires) {
-		return nil, nil // expired credentials are never served
 	}
 	sc.Key = key
 	return sc, nil

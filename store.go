@@ -24,8 +24,10 @@ import (
 //   - Keys are lowercase hexadecimal SHA-256 sums; they name a set of
 //     credentials, never hold a secret, and are safe as file names.
 //   - Load returns the entry under key, or nil and no error when there is
-//     none. An entry that is unreadable, truncated, of another format or
-//     expired is none: it must not fail the caller.
+//     none. An entry that is unreadable, truncated or of another format is
+//     none: it must not fail the caller. Expired entries may be returned:
+//     the Cache checks every entry against its own clock (Options.Now) and
+//     never serves expired credentials.
 //   - Save replaces the entry under key, atomically: a reader sees the
 //     old entry or the new one, never a mix.
 //   - Lock takes the exclusive lock of key, across goroutines and
