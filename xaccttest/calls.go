@@ -2,9 +2,8 @@ package xaccttest
 
 import (
 	"fmt"
-	"math/rand/v2"
-	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -61,123 +60,52 @@ func (c Call) String() string {
 	return b.String()
 }
 
-func (s *Server) record(c Call) {
-	s.mu.Lock()
-	s.calls = append(s.calls, c)
-	fn := s.onCall
-	s.mu.Unlock()
+// callLog is the record of calls.
+type callLog struct {
+	mu     sync.Mutex // guards calls and onCall
+	calls  []Call
+	onCall func(Call)
+}
+
+// record adds a call to the record and passes it to the OnCall function.
+func (s *Server) record(c *Call) {
+	l := &s.calls
+	l.mu.Lock()
+	l.calls = append(l.calls, *c)
+	fn := l.onCall
+	l.mu.Unlock()
 	if fn != nil {
-		fn(c)
+		fn(*c)
 	}
 }
 
-// Fault makes the server misbehave, as STS sometimes does, for the calls it
-// matches. A fault applies before authentication.
-type Fault struct {
-	Action string        // only calls of this action; empty: any call
-	Delay  time.Duration // wait this long (real time) before answering, or before the fault
-	Code   string        // answer with this STS error code: Throttling, InternalFailure, ServiceUnavailable, RegionDisabledException, ...
-	Status int           // HTTP status for Code; 0: STS's (Throttling 400, InternalFailure 500, ServiceUnavailable 503, others 400)
-	Drop   bool          // close the connection without an answer
-	// Count limits the fault to the next Count matching calls; 0: every
-	// matching call until ClearFaults.
-	Count int
-	// Probability, in (0, 1], makes each matching call fail by chance, from a
-	// generator seeded with Seed, so runs repeat; 0: every matching call.
-	Probability float64
-	Seed        uint64
+// Calls returns every call the server answered so far, oldest first.
+func (s *Server) Calls() []Call {
+	l := &s.calls
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Call(nil), l.calls...)
 }
 
-type faultState struct {
-	f    Fault
-	left int // remaining calls when f.Count > 0
-	rnd  *rand.Rand
+// CallCount returns how many calls of an action ("" for all) were made.
+func (s *Server) CallCount(action string) int {
+	l := &s.calls
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, c := range l.calls {
+		if action == "" || c.Action == action {
+			n++
+		}
+	}
+	return n
 }
 
-// InjectFault adds a fault. Several faults apply in the order added; the
-// first that fires decides the answer.
-func (s *Server) InjectFault(f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := &faultState{f: f, left: f.Count}
-	if f.Probability > 0 {
-		st.rnd = rand.New(rand.NewPCG(f.Seed, f.Seed^0x9e3779b97f4a7c15))
-	}
-	s.faults = append(s.faults, st)
-}
-
-// ClearFaults removes every fault.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
-}
-
-var errDropped = &stsError{status: 0, code: "ConnectionDropped", message: "connection dropped by an injected fault"}
-
-// applyFaults delays, fails or drops the call if a fault fires.
-func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, call *Call) *stsError {
-	s.mu.Lock()
-	var fired *Fault
-	for _, st := range s.faults {
-		if st.f.Action != "" && st.f.Action != call.Action {
-			continue
-		}
-		if st.f.Count > 0 && st.left == 0 {
-			continue
-		}
-		if st.rnd != nil && st.rnd.Float64() >= st.f.Probability {
-			continue
-		}
-		if st.f.Count > 0 {
-			st.left--
-		}
-		f := st.f
-		fired = &f
-		break
-	}
-	s.mu.Unlock()
-	if fired == nil {
-		return nil
-	}
-	if fired.Delay > 0 {
-		t := time.NewTimer(fired.Delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return &stsError{status: 499, code: "RequestCanceled", message: "the client went away", reason: "client gave up during an injected delay"}
-		}
-	}
-	if fired.Drop {
-		call.ErrorCode, call.Reason = errDropped.code, "injected fault: connection dropped"
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return errDropped
-			}
-		}
-		panic(http.ErrAbortHandler) // HTTP/2 or no hijacking: abort the stream
-	}
-	if fired.Code == "" {
-		return nil // a pure delay
-	}
-	status := fired.Status
-	if status == 0 {
-		switch fired.Code {
-		case "InternalFailure", "InternalError":
-			status = 500
-		case "ServiceUnavailable":
-			status = 503
-		case "RegionDisabledException", "AccessDenied":
-			status = 403
-		default:
-			status = 400
-		}
-	}
-	msg := "Rate exceeded"
-	if fired.Code != "Throttling" {
-		msg = "injected fault " + fired.Code
-	}
-	return &stsError{status: status, code: fired.Code, message: msg, reason: "injected fault"}
+// OnCall sets a function called after every call with its record (the
+// `xacct fake-sts` command logs them). It runs on the request's goroutine.
+func (s *Server) OnCall(fn func(Call)) {
+	l := &s.calls
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.onCall = fn
 }

@@ -94,19 +94,14 @@ type roleRec struct {
 	maxSession                   int // seconds
 }
 
-type device struct {
-	serial   string
-	key      []byte
-	lastStep int64 // the newest time step whose code was accepted; codes at or before it are spent
-}
-
 func compileUser(account, name string, u User) (*userRec, error) {
 	where := fmt.Sprintf("account %s user %q", account, name)
 	if err := validate.IAMName("user name", name); err != nil {
 		return nil, fmt.Errorf("account %s: %v", account, err)
 	}
-	if len(u.AccessKeyID) < 16 || len(u.AccessKeyID) > 128 || !alnum(u.AccessKeyID) {
-		return nil, fmt.Errorf("%s: access_key_id %q: want 16 to 128 letters and digits (such as AKIAEXAMPLEJENKINS01)", where, u.AccessKeyID)
+	if len(u.AccessKeyID) < minAccessKeyChars || len(u.AccessKeyID) > maxAccessKeyChars || !alnum(u.AccessKeyID) {
+		return nil, fmt.Errorf("%s: access_key_id %q: want %d to %d letters and digits (such as AKIAEXAMPLEJENKINS01)",
+			where, clip(u.AccessKeyID), minAccessKeyChars, maxAccessKeyChars)
 	}
 	if u.SecretAccessKey == "" {
 		return nil, fmt.Errorf("%s: secret_access_key is empty", where)
@@ -139,15 +134,17 @@ func compileRole(account, name string, r Role) (*roleRec, error) {
 	if path == "" {
 		path = "/"
 	}
-	if !strings.HasPrefix(path, "/") || !strings.HasSuffix(path, "/") || len(path) > 512 {
-		return nil, fmt.Errorf("%s: path %q: a path starts and ends with /, such as /service/", where, path)
+	if !strings.HasPrefix(path, "/") || !strings.HasSuffix(path, "/") || len(path) > maxRolePathChars {
+		return nil, fmt.Errorf("%s: path %q: a path starts and ends with /, such as /service/, and has at most %d characters",
+			where, clip(path), maxRolePathChars)
 	}
 	max := r.MaxSessionDurationSeconds
 	if max == 0 {
-		max = 3600
+		max = defaultRoleSessionSeconds
 	}
-	if max < 3600 || max > 43200 {
-		return nil, fmt.Errorf("%s: max_session_duration_seconds %d: IAM allows 3600 to 43200", where, max)
+	if max < defaultRoleSessionSeconds || max > maxRoleSessionSeconds {
+		return nil, fmt.Errorf("%s: max_session_duration_seconds %d: IAM allows %d to %d",
+			where, max, defaultRoleSessionSeconds, maxRoleSessionSeconds)
 	}
 	if len(r.Trust) == 0 {
 		return nil, fmt.Errorf("%s: trust is missing: every role has a trust policy", where)

@@ -32,6 +32,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -41,7 +42,6 @@ import (
 
 	"github.com/xacct/xacct"
 	"github.com/xacct/xacct/internal/policy"
-	"github.com/xacct/xacct/internal/totp"
 )
 
 // Server is a fake STS listening on a loopback address. Its methods are safe
@@ -59,15 +59,18 @@ type Server struct {
 
 	ts *httptest.Server
 
-	mu       sync.Mutex          // guards everything below
-	users    map[string]*userRec // by ARN
-	roles    map[string]*roleRec // by ARN
-	keys     map[string]*identity
-	devices  map[string]*device // by serial
-	calls    []Call
-	onCall   func(Call)
-	faults   []*faultState
-	requests int // for request IDs
+	// mu guards the IAM world and its sessions: users, roles, keys (long-term
+	// keys and sessions) and devices (including each device's spent codes).
+	mu      sync.Mutex
+	users   map[string]*userRec  // by ARN
+	roles   map[string]*roleRec  // by ARN
+	keys    map[string]*identity // by access key ID
+	devices map[string]*device   // by serial
+
+	calls    callLog      // the record of calls; has its own lock
+	faults   faults       // injected faults; has its own lock
+	active   *activity    // requests in progress, for WaitIdle; has its own lock
+	requests atomic.Int64 // requests so far, for request IDs
 }
 
 // NewServer starts a fake STS with an empty scenario on 127.0.0.1 at a free
@@ -104,6 +107,7 @@ func NewServerOn(ln net.Listener) *Server {
 func newServer() *Server {
 	return &Server{
 		Clock:   NewClock(time.Now().UTC().Truncate(time.Second)),
+		active:  newActivity(),
 		users:   map[string]*userRec{},
 		roles:   map[string]*roleRec{},
 		keys:    map[string]*identity{},
@@ -237,82 +241,4 @@ func (s *Server) TokenFunc() xacct.TokenFunc {
 		defer s.mu.Unlock()
 		return s.totp(req.SerialNumber, req.NeedNewCode)
 	}
-}
-
-// totp returns the first code of the device not yet spent, of the current
-// step or the next (only the next when next is set). s.mu must be held.
-func (s *Server) totp(serial string, next bool) (string, error) {
-	d, ok := s.devices[serial]
-	if !ok {
-		return "", fmt.Errorf("xaccttest: no MFA device %q (a user's device is arn:aws:iam::<account>:mfa/<user>)", serial)
-	}
-	step := totp.Step(s.Clock.Now())
-	steps := []int64{step, step + 1}
-	if next {
-		steps = steps[1:]
-	}
-	for _, st := range steps {
-		if st > d.lastStep {
-			return totp.Code(d.key, st), nil
-		}
-	}
-	return "", fmt.Errorf("xaccttest: the codes of %s for now were used: advance the Clock by %v", serial, totp.Period)
-}
-
-// Calls returns every call the server answered so far, oldest first.
-func (s *Server) Calls() []Call {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Call(nil), s.calls...)
-}
-
-// CallCount returns how many calls of an action ("" for all) were made.
-func (s *Server) CallCount(action string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, c := range s.calls {
-		if action == "" || c.Action == action {
-			n++
-		}
-	}
-	return n
-}
-
-// OnCall sets a function called after every call with its record (the
-// `xacct fake-sts` command logs them). It runs on the request's goroutine.
-func (s *Server) OnCall(fn func(Call)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.onCall = fn
-}
-
-// Clock is a settable clock. The zero value is not usable; use NewClock.
-type Clock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-// NewClock returns a clock that reads t until moved.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// Set moves the clock to t.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
 }

@@ -82,7 +82,7 @@ func withRequestID(resp any, id string) any {
 	return resp
 }
 
-func writeError(w http.ResponseWriter, e *stsError, reqID string) {
+func writeError(w http.ResponseWriter, e *apiError, reqID string) {
 	var r errorResponse
 	r.Xmlns, r.RequestID = xmlns, reqID
 	r.Error.Type = "Sender"
