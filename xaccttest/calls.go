@@ -60,18 +60,37 @@ func (c Call) String() string {
 	return b.String()
 }
 
-// callLog is the record of calls.
+// DefaultCallLimit is how many calls a server keeps in its record until
+// SetCallLimit says otherwise: about 5 MB of calls.
+const DefaultCallLimit = 10_000
+
+// callLog is the record of calls: the newest ones whole, and counts of all.
 type callLog struct {
-	mu     sync.Mutex // guards calls and onCall
-	calls  []Call
-	onCall func(Call)
+	// mu guards ring, next, limit, total, byAction and onCall.
+	mu       sync.Mutex
+	ring     []Call // the newest calls; a circular buffer once full
+	next     int    // where the next call goes once ring is full
+	limit    int    // how many calls ring keeps
+	total    int    // every call ever recorded
+	byAction map[string]int
+	onCall   func(Call)
 }
 
 // record adds a call to the record and passes it to the OnCall function.
 func (s *Server) record(c *Call) {
 	l := &s.calls
 	l.mu.Lock()
-	l.calls = append(l.calls, *c)
+	if len(l.ring) < l.limit {
+		l.ring = append(l.ring, *c)
+	} else {
+		l.ring[l.next] = *c
+		l.next = (l.next + 1) % l.limit
+	}
+	l.total++
+	if l.byAction == nil {
+		l.byAction = map[string]int{}
+	}
+	l.byAction[c.Action]++
 	fn := l.onCall
 	l.mu.Unlock()
 	if fn != nil {
@@ -79,26 +98,56 @@ func (s *Server) record(c *Call) {
 	}
 }
 
-// Calls returns every call the server answered so far, oldest first.
+// Calls returns the calls in the record, oldest first: every call the
+// server answered, or, past the call limit (DefaultCallLimit), the newest
+// ones. Dropped says how many older calls were let go.
 func (s *Server) Calls() []Call {
 	l := &s.calls
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]Call(nil), l.calls...)
+	out := make([]Call, 0, len(l.ring))
+	out = append(out, l.ring[l.next:]...)
+	return append(out, l.ring[:l.next]...)
 }
 
 // CallCount returns how many calls of an action ("" for all) were made.
+// It counts every call since the start, also those Calls no longer holds.
 func (s *Server) CallCount(action string) int {
 	l := &s.calls
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	n := 0
-	for _, c := range l.calls {
-		if action == "" || c.Action == action {
-			n++
-		}
+	if action == "" {
+		return l.total
 	}
-	return n
+	return l.byAction[action]
+}
+
+// Dropped returns how many calls the record let go to stay within the call
+// limit: CallCount("") - len(Calls()).
+func (s *Server) Dropped() int {
+	l := &s.calls
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.total - len(l.ring)
+}
+
+// SetCallLimit sets how many calls the record keeps (the newest); n < 1
+// restores DefaultCallLimit. A server left running keeps its memory bounded
+// this way; counts (CallCount) are exact whatever the limit.
+func (s *Server) SetCallLimit(n int) {
+	if n < 1 {
+		n = DefaultCallLimit
+	}
+	l := &s.calls
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	calls := make([]Call, 0, len(l.ring))
+	calls = append(calls, l.ring[l.next:]...)
+	calls = append(calls, l.ring[:l.next]...)
+	if len(calls) > n {
+		calls = append([]Call(nil), calls[len(calls)-n:]...) // oldest first, so next = 0
+	}
+	l.ring, l.next, l.limit = calls, 0, n
 }
 
 // OnCall sets a function called after every call with its record (the

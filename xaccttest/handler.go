@@ -14,8 +14,13 @@ const (
 )
 
 // ServeHTTP answers one STS query-protocol request. Every request is
-// recorded as a Call, whatever its outcome.
+// recorded as a Call, whatever its outcome. Paths under AdminPath are the
+// fake's admin API instead.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, AdminPath) {
+		s.serveAdmin(w, r)
+		return
+	}
 	defer s.active.begin()()
 	call := &Call{Time: s.Clock.Now(), RequestID: s.newRequestID()}
 	defer s.record(call)

@@ -57,9 +57,34 @@ func (s *Server) lookupKey(key string) *identity {
 	return s.keys[key]
 }
 
+const (
+	// expiredSessionMemory is how long, on the Clock, the server remembers
+	// a session after it expired. Until then its key answers ExpiredToken,
+	// which SDKs and xacct take as "refresh"; after it, InvalidClientTokenId
+	// ("unknown key"), which they take as a configuration error. An hour
+	// covers clients that notice expiry late (a refresh that failed, a
+	// process that slept) and tests that move the clock an hour on; it also
+	// bounds the table of a server left running: a fake issuing 50 sessions
+	// a second holds at most (duration + 1h) × 50 of them.
+	expiredSessionMemory = time.Hour
+	// sweepEvery is how often, on the Clock, issuing a session also looks
+	// for sessions to forget, so that the cost of a sweep (a pass over the
+	// table) is paid at most once per minute.
+	sweepEvery = time.Minute
+)
+
 // newSession registers a session under a fresh access key and returns the
-// key. s.mu must be held.
+// key. It first forgets sessions that expired expiredSessionMemory ago, at
+// most once per sweepEvery. s.mu must be held.
 func (s *Server) newSession(sess *identity) string {
+	if now := s.Clock.Now(); now.Sub(s.lastSweep) >= sweepEvery || now.Before(s.lastSweep) {
+		s.lastSweep = now
+		for key, id := range s.keys {
+			if !id.expires.IsZero() && now.Sub(id.expires) >= expiredSessionMemory {
+				delete(s.keys, key)
+			}
+		}
+	}
 	for {
 		key := "ASIA" + randomBase32(16)
 		if _, dup := s.keys[key]; !dup {

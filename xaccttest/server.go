@@ -52,20 +52,24 @@ type Server struct {
 	URL string
 
 	// Clock is the server's time: credentials it issues expire on it, and
-	// MFA codes are checked against it. It starts at the real time, to the
-	// second, and moves only when told to. Share Clock.Now with
-	// xacct.Options.Now to test refreshes in simulated time.
+	// MFA codes are checked against it. NewServer's starts at the real time,
+	// to the second, and moves only when told to: share Clock.Now with
+	// xacct.Options.Now to test refreshes in simulated time. `xacct
+	// fake-sts` runs on a NewRealClock, as STS runs on real time.
 	Clock *Clock
 
 	ts *httptest.Server
 
 	// mu guards the IAM world and its sessions: users, roles, keys (long-term
-	// keys and sessions) and devices (including each device's spent codes).
+	// keys and sessions), devices (including each device's spent codes) and
+	// lastSweep.
 	mu      sync.Mutex
 	users   map[string]*userRec  // by ARN
 	roles   map[string]*roleRec  // by ARN
 	keys    map[string]*identity // by access key ID
 	devices map[string]*device   // by serial
+	// lastSweep is when expired sessions were last forgotten, on Clock.
+	lastSweep time.Time
 
 	calls    callLog      // the record of calls; has its own lock
 	faults   faults       // injected faults; has its own lock
@@ -73,12 +77,24 @@ type Server struct {
 	requests atomic.Int64 // requests so far, for request IDs
 }
 
+// HTTP server limits, so that a fake left running for days (`xacct
+// fake-sts`) is not held up by clients that stall or leave connections open.
+const (
+	// readHeaderTimeout bounds reading a request's headers.
+	readHeaderTimeout = 10 * time.Second
+	// readTimeout bounds reading a whole request (at most maxBodyBytes).
+	readTimeout = time.Minute
+	// idleTimeout closes keep-alive connections unused for this long.
+	idleTimeout = 2 * time.Minute
+	// maxHeaderBytes bounds a request's headers; SDK requests send about 2 KB.
+	maxHeaderBytes = 64 << 10
+)
+
 // NewServer starts a fake STS with an empty scenario on 127.0.0.1 at a free
-// port. Add accounts with Load, AddUser and AddRole.
+// port. Add accounts with Load, AddUser and AddRole. Its Clock is frozen.
 func NewServer() *Server {
-	s := newServer()
-	s.ts = httptest.NewServer(s)
-	s.URL = s.ts.URL
+	s := NewUnstartedServer()
+	s.StartOn(nil)
 	return s
 }
 
@@ -95,17 +111,16 @@ func NewServerWithScenario(sc *Scenario) (*Server, error) {
 // NewServerOn starts a fake STS on a listener of the caller's (for a fixed
 // address). It takes ownership of ln.
 func NewServerOn(ln net.Listener) *Server {
-	s := newServer()
-	s.ts = httptest.NewUnstartedServer(s)
-	s.ts.Listener.Close()
-	s.ts.Listener = ln
-	s.ts.Start()
-	s.URL = s.ts.URL
+	s := NewUnstartedServer()
+	s.StartOn(ln)
 	return s
 }
 
-func newServer() *Server {
-	return &Server{
+// NewUnstartedServer returns a fake STS that does not listen yet, as
+// httptest.NewUnstartedServer does: set its Clock (such as a NewRealClock),
+// then call StartOn. URL, Client and Config need a started server.
+func NewUnstartedServer() *Server {
+	s := &Server{
 		Clock:   NewClock(time.Now().UTC().Truncate(time.Second)),
 		active:  newActivity(),
 		users:   map[string]*userRec{},
@@ -113,10 +128,33 @@ func newServer() *Server {
 		keys:    map[string]*identity{},
 		devices: map[string]*device{},
 	}
+	s.calls.limit = DefaultCallLimit
+	return s
+}
+
+// StartOn starts a server from NewUnstartedServer on ln, taking ownership
+// of it; on 127.0.0.1 at a free port when ln is nil.
+func (s *Server) StartOn(ln net.Listener) {
+	s.ts = httptest.NewUnstartedServer(s)
+	if ln != nil {
+		s.ts.Listener.Close()
+		s.ts.Listener = ln
+	}
+	s.ts.Config.ReadHeaderTimeout = readHeaderTimeout
+	s.ts.Config.ReadTimeout = readTimeout
+	s.ts.Config.IdleTimeout = idleTimeout
+	s.ts.Config.MaxHeaderBytes = maxHeaderBytes
+	s.ts.Start()
+	s.URL = s.ts.URL
 }
 
 // Close shuts the server down and waits for outstanding requests.
-func (s *Server) Close() { s.ts.Close() }
+// Closing twice, or a server never started, is harmless.
+func (s *Server) Close() {
+	if s.ts != nil {
+		s.ts.Close()
+	}
+}
 
 // Client returns an HTTP client for the server.
 func (s *Server) Client() *http.Client { return s.ts.Client() }

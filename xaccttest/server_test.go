@@ -438,7 +438,7 @@ func FuzzServeHTTP(f *testing.F) {
 	f.Add("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=abc", "", "")
 	f.Add("%zz", "AWS4-HMAC-SHA256 ", "x")
 	sc, _ := LoadScenarioFile("testdata/issue.json")
-	srv := newServer()
+	srv := NewUnstartedServer()
 	if err := srv.Load(sc); err != nil {
 		f.Fatal(err)
 	}

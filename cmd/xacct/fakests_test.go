@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +22,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+
+	"github.com/xacct/xacct/internal/totp"
+	"github.com/xacct/xacct/xaccttest"
 )
 
 // issueScenario is the scenario of the xaccttest issue, shared with xaccttest's tests.
@@ -55,11 +60,17 @@ func TestFakeSTSUsageErrors(t *testing.T) {
 // function that stops it with SIGINT and returns its stderr.
 func fakeSTS(t *testing.T, args ...string) (string, func() string) {
 	t.Helper()
+	return fakeSTSWith(t, issueScenario, args...)
+}
+
+// fakeSTSWith is fakeSTS with another scenario file.
+func fakeSTSWith(t *testing.T, config string, args ...string) (string, func() string) {
+	t.Helper()
 	bin, err := buildXacct()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, append([]string{"fake-sts", "--config", issueScenario}, args...)...)
+	cmd := exec.Command(bin, append([]string{"fake-sts", "--config", config}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
@@ -305,4 +316,129 @@ except botocore.exceptions.ClientError as e:
 	if strings.Contains(log, "any-string") {
 		t.Error("the secret appears in the server log")
 	}
+}
+
+// TestFakeSTSRealClock runs the command past a TOTP step and past a
+// session's expiry without waiting: its clock follows the real time from an
+// offset (--clock-offset), and the admin API moves it on.
+func TestFakeSTSRealClock(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url, stop := fakeSTSWith(t, "demo.json", "--clock-offset", "10m")
+	offset := 10 * time.Minute
+	code := func(secret string, at time.Time) string {
+		key, err := totp.DecodeSecret(secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return totp.Code(key, totp.Step(at))
+	}
+	mfaSession := func(key, secret, serial, code string) error {
+		_, err := goClient(url, key, secret, "").GetSessionToken(ctx, &sts.GetSessionTokenInput{
+			SerialNumber: aws.String(serial), TokenCode: aws.String(code)})
+		return err
+	}
+
+	// The clock is 10 minutes ahead: the device shows the code of then.
+	if err := mfaSession("AKIAEXAMPLEJENKINS01", "any-string", jenkinsMFA,
+		code("JBSWY3DPEHPK3PXP", time.Now().Add(offset))); err != nil {
+		t.Fatalf("the code of the clock's time (real time + 10m): %v", err)
+	}
+
+	// It follows the real time.
+	first := adminClock(t, url, nil)
+	time.Sleep(100 * time.Millisecond)
+	second := adminClock(t, url, nil)
+	if d := second.now.Sub(first.now); d < 100*time.Millisecond || !second.Real {
+		t.Fatalf("the clock moved %v in 100ms of real time (real %v)", d, second.Real)
+	}
+	if d := time.Until(second.now) - offset; d < -5*time.Second || d > 5*time.Second {
+		t.Fatalf("the clock is %v off real time + 10m", d)
+	}
+
+	// Past a TOTP step: three steps on, the code of before is refused and
+	// the code of the new time accepted.
+	offset += 90 * time.Second
+	adminClock(t, url, map[string]string{"advance": "90s"})
+	bobMFA := "arn:aws:iam::111111111111:mfa/bob"
+	if err := mfaSession("AKIAEXAMPLEBOB000001", "bob-secret", bobMFA,
+		code("GEZDGNBVGY3TQOJQ", time.Now().Add(offset-90*time.Second))); errorCode(err) != "AccessDenied" {
+		t.Fatalf("a code three steps old: %v, want AccessDenied", err)
+	}
+	if err := mfaSession("AKIAEXAMPLEBOB000001", "bob-secret", bobMFA,
+		code("GEZDGNBVGY3TQOJQ", time.Now().Add(offset))); err != nil {
+		t.Fatalf("the code of the advanced clock: %v", err)
+	}
+
+	// Credentials expire DurationSeconds after the clock's now, not after
+	// the start.
+	out, err := goClient(url, "AKIAEXAMPLEJENKINS01", "any-string", "").AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String(roleB), RoleSessionName: aws.String("clock"), ExternalId: aws.String("ext-123"),
+		DurationSeconds: aws.Int32(900)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := time.Now().Add(offset + 900*time.Second)
+	if d := aws.ToTime(out.Credentials.Expiration).Sub(want); d < -5*time.Second || d > 5*time.Second {
+		t.Fatalf("expires %v, %v off real time + offset + 900s", out.Credentials.Expiration, d)
+	}
+	session := goClient(url, *out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, *out.Credentials.SessionToken)
+	if _, err := session.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatalf("the session before expiry: %v", err)
+	}
+	adminClock(t, url, map[string]string{"advance": "15m"})
+	if _, err := session.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); errorCode(err) != "ExpiredToken" {
+		t.Fatalf("the session 15 minutes on: %v, want ExpiredToken", err)
+	}
+
+	// Log lines carry the clock's time.
+	var line string
+	for _, l := range strings.Split(stop(), "\n") {
+		if strings.Contains(l, " GetSessionToken ") {
+			line = l
+			break
+		}
+	}
+	logged, err := time.Parse(time.RFC3339, strings.SplitN(line, " ", 2)[0])
+	if err != nil {
+		t.Fatalf("log line %q: %v", line, err)
+	}
+	if d := time.Until(logged) - 10*time.Minute; d < -10*time.Second || d > 5*time.Second {
+		t.Errorf("the first log line says %v, %v off real time + 10m", logged, d)
+	}
+}
+
+// clockAnswer is the admin API's answer.
+type clockAnswer struct {
+	Now  string `json:"now"`
+	Real bool   `json:"real"`
+	now  time.Time
+}
+
+// adminClock reads the fake's clock, or moves it with form.
+func adminClock(t *testing.T, url string, form map[string]string) clockAnswer {
+	t.Helper()
+	var resp *http.Response
+	var err error
+	if form == nil {
+		resp, err = http.Get(url + xaccttest.AdminPath + "clock")
+	} else {
+		values := neturl.Values{}
+		for k, v := range form {
+			values.Set(k, v)
+		}
+		resp, err = http.PostForm(url+xaccttest.AdminPath+"clock", values)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var a clockAnswer
+	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("admin API: %d %v", resp.StatusCode, err)
+	}
+	if a.now, err = time.Parse(time.RFC3339Nano, a.Now); err != nil {
+		t.Fatal(err)
+	}
+	return a
 }

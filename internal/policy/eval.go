@@ -61,7 +61,7 @@ func Evaluate(req Request, policies ...*Policy) Result {
 				where = fmt.Sprintf("%v statement %d", p.Kind, si+1)
 			}
 			if st.Sid != "" {
-				where += " (" + st.Sid + ")"
+				where += " (" + clip(st.Sid) + ")"
 			}
 			match, spec, why := st.matches(p.Kind, req)
 			if !match {

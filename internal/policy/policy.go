@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/xacct/xacct/internal/trunc"
 )
 
 // Kind is the kind of policy document.
@@ -87,13 +89,13 @@ func Parse(doc []byte, kind Kind) (*Policy, error) {
 		switch k {
 		case "Version", "Id", "Statement":
 		default:
-			return nil, fmt.Errorf("%v has unknown field %q (known: Version, Id, Statement)", kind, k)
+			return nil, fmt.Errorf("%v has unknown field %q (known: Version, Id, Statement)", kind, clip(k))
 		}
 	}
 	var version string
 	if v, ok := top["Version"]; ok {
 		if err := json.Unmarshal(v, &version); err != nil || (version != "2012-10-17" && version != "2008-10-17") {
-			return nil, fmt.Errorf("%v: Version %s is not \"2012-10-17\" or \"2008-10-17\"", kind, v)
+			return nil, fmt.Errorf("%v: Version %s is not \"2012-10-17\" or \"2008-10-17\"", kind, clip(string(v)))
 		}
 	}
 	raw, ok := top["Statement"]
@@ -133,7 +135,7 @@ func parseStatement(raw json.RawMessage, kind Kind) (Statement, error) {
 		case "NotPrincipal":
 			return st, fmt.Errorf("NotPrincipal is not supported by this fake: write the principals to allow in Principal")
 		default:
-			return st, fmt.Errorf("unknown field %q", k)
+			return st, fmt.Errorf("unknown field %q", clip(k))
 		}
 	}
 	if v, ok := f["Sid"]; ok {
@@ -212,7 +214,7 @@ func parsePrincipal(raw json.RawMessage) ([]string, bool, error) {
 	var star string
 	if json.Unmarshal(raw, &star) == nil {
 		if star != "*" {
-			return nil, false, fmt.Errorf("the string form must be \"*\", got %q", star)
+			return nil, false, fmt.Errorf("the string form must be \"*\", got %q", clip(star))
 		}
 		return []string{"*"}, false, nil
 	}
@@ -225,7 +227,7 @@ func parsePrincipal(raw json.RawMessage) ([]string, bool, error) {
 	for k, v := range m {
 		vals, err := stringOrList(v)
 		if err != nil {
-			return nil, false, fmt.Errorf("%s: %v", k, err)
+			return nil, false, fmt.Errorf("%s: %v", clip(k), err)
 		}
 		switch k {
 		case "AWS":
@@ -238,7 +240,7 @@ func parsePrincipal(raw json.RawMessage) ([]string, bool, error) {
 		case "Service", "Federated", "CanonicalUser":
 			others = true
 		default:
-			return nil, false, fmt.Errorf("unknown principal type %q (known: AWS, Service, Federated, CanonicalUser)", k)
+			return nil, false, fmt.Errorf("unknown principal type %q (known: AWS, Service, Federated, CanonicalUser)", clip(k))
 		}
 	}
 	return aws, others, nil
@@ -253,7 +255,7 @@ func checkPrincipal(p string) error {
 	if len(parts) == 6 && parts[0] == "arn" && (parts[2] == "iam" || parts[2] == "sts") && IsAccountID(parts[4]) {
 		return nil
 	}
-	return fmt.Errorf("AWS principal %q is not \"*\", an account ID, or an IAM user, role or assumed-role ARN", p)
+	return fmt.Errorf("AWS principal %q is not \"*\", an account ID, or an IAM user, role or assumed-role ARN", clip(p))
 }
 
 func parseConditions(raw json.RawMessage) ([]Condition, error) {
@@ -265,7 +267,8 @@ func parseConditions(raw json.RawMessage) ([]Condition, error) {
 	for _, opName := range sortedKeys(ops) {
 		base, ifExists := strings.CutSuffix(opName, "IfExists")
 		if _, ok := operators[base]; !ok {
-			return nil, fmt.Errorf("unknown condition operator %q (known: %s, each also with IfExists except Null)", opName, strings.Join(sortedKeys(operators), ", "))
+			return nil, fmt.Errorf("unknown condition operator %q (known: %s, each also with IfExists except Null)",
+				clip(opName), strings.Join(sortedKeys(operators), ", "))
 		}
 		if ifExists && base == "Null" {
 			return nil, fmt.Errorf("NullIfExists is not an operator: Null has no IfExists form")
@@ -273,14 +276,14 @@ func parseConditions(raw json.RawMessage) ([]Condition, error) {
 		for _, keyName := range sortedKeys(ops[opName]) {
 			key, ok := canonicalKey(keyName)
 			if !ok {
-				return nil, fmt.Errorf("%s: unknown condition key %q (known: %s)", opName, keyName, strings.Join(Keys, ", "))
+				return nil, fmt.Errorf("%s: unknown condition key %q (known: %s)", opName, clip(keyName), strings.Join(Keys, ", "))
 			}
 			vals, err := scalarOrList(ops[opName][keyName])
 			if err != nil {
-				return nil, fmt.Errorf("%s %s: %v", opName, keyName, err)
+				return nil, fmt.Errorf("%s %s: %v", opName, clip(keyName), err)
 			}
 			if err := checkValues(base, vals); err != nil {
-				return nil, fmt.Errorf("%s %s: %v", opName, keyName, err)
+				return nil, fmt.Errorf("%s %s: %v", opName, clip(keyName), err)
 			}
 			out = append(out, Condition{Op: base, IfExists: ifExists, Key: key, Values: vals})
 		}
@@ -293,11 +296,11 @@ func checkValues(op string, vals []string) error {
 		switch op {
 		case "Bool", "Null":
 			if !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
-				return fmt.Errorf("value %q is not true or false", v)
+				return fmt.Errorf("value %q is not true or false", clip(v))
 			}
 		case "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan":
 			if _, err := strconv.ParseFloat(v, 64); err != nil {
-				return fmt.Errorf("value %q is not a number", v)
+				return fmt.Errorf("value %q is not a number", clip(v))
 			}
 		}
 	}
@@ -339,7 +342,7 @@ func scalarOrList(raw json.RawMessage) ([]string, error) {
 	for _, v := range l {
 		var x any
 		if err := json.Unmarshal(v, &x); err != nil {
-			return nil, fmt.Errorf("bad value %s", v)
+			return nil, fmt.Errorf("bad value %s", clip(string(v)))
 		}
 		switch x := x.(type) {
 		case string:
@@ -349,7 +352,7 @@ func scalarOrList(raw json.RawMessage) ([]string, error) {
 		case float64:
 			out = append(out, strings.TrimSpace(string(v)))
 		default:
-			return nil, fmt.Errorf("value %s is not a string, boolean or number", v)
+			return nil, fmt.Errorf("value %s is not a string, boolean or number", clip(string(v)))
 		}
 	}
 	return out, nil
@@ -367,12 +370,17 @@ func strictDecode(data []byte, v any) error {
 	return nil
 }
 
+// orNone quotes a raw JSON value for a message, cut to a readable length.
 func orNone(raw json.RawMessage) string {
 	if raw == nil {
 		return "nothing"
 	}
-	return string(raw)
+	return clip(string(raw))
 }
+
+// clip cuts a value quoted in an error message to a readable length: a
+// policy may hold values of kilobytes, and an error is one line.
+func clip(s string) string { return trunc.String(s) }
 
 // IsAccountID reports whether s is a 12-digit AWS account ID.
 func IsAccountID(s string) bool {

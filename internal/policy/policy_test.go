@@ -21,6 +21,7 @@ func trust(principal, cond string) string {
 }
 
 func TestEvaluate(t *testing.T) {
+	t.Parallel()
 	ext := map[string]string{"sts:ExternalId": "ext-123"}
 	mfa := map[string]string{"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "300"}
 	tests := []struct {
@@ -107,6 +108,7 @@ func TestEvaluate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			var ps []*Policy
 			for _, d := range tt.docs {
 				p, err := Parse([]byte(d), tt.kind)
@@ -135,6 +137,7 @@ func TestEvaluate(t *testing.T) {
 }
 
 func TestParseRejects(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, doc string
 		kind      Kind
@@ -167,6 +170,7 @@ func TestParseRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := Parse([]byte(tt.doc), tt.kind)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Parse = %v, want an error containing %q", err, tt.want)
@@ -176,6 +180,7 @@ func TestParseRejects(t *testing.T) {
 }
 
 func TestWildcard(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		p, s string
 		want bool
@@ -207,4 +212,32 @@ func FuzzParse(f *testing.F) {
 		Evaluate(Request{Action: "sts:AssumeRole", Resource: roleARN, Caller: jenkins,
 			Context: map[string]string{"sts:ExternalId": "x", "aws:MultiFactorAuthAge": "10"}}, p)
 	})
+}
+
+// TestErrorsQuoteValuesShortly: a policy error quotes at most trunc.Max
+// bytes of a value, however long the value (an 18 KB line was seen).
+func TestErrorsQuoteValuesShortly(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 18000)
+	for _, tt := range []struct{ name, doc string }{
+		{"condition value", trust(`"*"`, `{"NumericLessThan":{"aws:MultiFactorAuthAge":"`+long+`"}}`)},
+		{"condition key", trust(`"*"`, `{"StringEquals":{"`+long+`":"x"}}`)},
+		{"operator", trust(`"*"`, `{"`+long+`":{"sts:ExternalId":"x"}}`)},
+		{"principal", trust(`{"AWS":"`+long+`"}`, "")},
+		{"effect", `{"Statement":{"Effect":"` + long + `","Principal":"*","Action":"sts:AssumeRole"}}`},
+		{"version", `{"Version":"` + long + `","Statement":[]}`},
+		{"field", `{"Statement":{"Effect":"Allow","Principal":"*","Action":"x","` + long + `":1}}`},
+		{"action", `{"Statement":{"Effect":"Allow","Principal":"*","Action":{"a":"` + long + `"}}}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse([]byte(tt.doc), Trust)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if msg := err.Error(); len(msg) > 400 || !strings.Contains(msg, "more bytes)") {
+				t.Fatalf("%d bytes of error: %.300s", len(msg), msg)
+			}
+		})
+	}
 }
