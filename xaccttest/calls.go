@@ -11,11 +11,14 @@ import (
 // asked, and whether it was allowed or why not. It holds no secrets: no
 // secret keys, session tokens or MFA codes.
 type Call struct {
-	Time            time.Time // on the server's Clock
-	RequestID       string
-	Action          string // AssumeRole, GetSessionToken, GetCallerIdentity
-	AccessKeyID     string // the key that signed the request
-	Caller          string // the caller's ARN; empty when authentication failed
+	Time        time.Time // on the server's Clock
+	RequestID   string
+	Action      string // AssumeRole, AssumeRoleWithWebIdentity, GetSessionToken, GetCallerIdentity
+	AccessKeyID string // the key that signed the request
+	// Caller is the caller's ARN, empty when authentication failed; for
+	// AssumeRoleWithWebIdentity, the OIDC provider's ARN once the token is
+	// verified.
+	Caller          string
 	RoleARN         string
 	RoleSessionName string
 	ExternalID      string
@@ -23,6 +26,7 @@ type Call struct {
 	MFA             bool // a valid MFA code came with the call
 	DurationSeconds int
 	SourceIdentity  string
+	Subject         string // AssumeRoleWithWebIdentity: the token's sub, once verified
 	Allowed         bool
 	ErrorCode       string // STS's error code when not allowed
 	Reason          string // why it was refused, in the fake's words (more than STS tells)
@@ -52,6 +56,7 @@ func (c Call) String() string {
 		fmt.Fprintf(&b, " duration=%ds", c.DurationSeconds)
 	}
 	field("source_identity", c.SourceIdentity)
+	field("subject", c.Subject)
 	if c.Allowed {
 		b.WriteString(" => allowed")
 	} else {

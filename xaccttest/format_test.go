@@ -25,6 +25,7 @@ func TestNoSecretInFormatting(t *testing.T) {
 		"*Server": srv, "Scenario": *sc, "*Scenario": sc, "Account": sc.Accounts["111111111111"], "User": user,
 		"*User": &user, "Role": sc.Accounts["222222222222"].Roles["CrossAccountRole"], "Call": lastCall(t, srv),
 		"[]Call": srv.Calls(), "Fault": Fault{Code: "Throttling"}, "*Clock": srv.Clock,
+		"OIDCProvider": OIDCProvider{URL: issuer, Audiences: []string{stsAudience}},
 	}
 	for name, v := range values {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%60.40s", "%T"} {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -57,6 +58,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call *Call) (any,
 	call.Action = form.Get("Action")
 	if serr := s.applyFaults(w, r, call); serr != nil {
 		return nil, serr
+	}
+	if call.Action == "AssumeRoleWithWebIdentity" {
+		return s.assumeRoleWithWebIdentity(form, call) // unsigned: the token authenticates
 	}
 	id, serr := s.authenticate(r, body, "sts", call)
 	if serr != nil {
@@ -115,12 +119,11 @@ func decodeRequest(r *http.Request, body []byte) (url.Values, *apiError) {
 	case version != apiVersion:
 		return nil, unknown
 	}
-	switch action {
-	case "AssumeRole", "GetSessionToken", "GetCallerIdentity":
+	if slices.Contains(stsActions, action) {
 		return form, nil
 	}
 	return nil, withReason(unknown, "xaccttest serves %s", strings.Join(stsActions, ", "))
 }
 
 // stsActions are the STS actions the fake answers.
-var stsActions = []string{"AssumeRole", "GetSessionToken", "GetCallerIdentity"}
+var stsActions = []string{"AssumeRole", "AssumeRoleWithWebIdentity", "GetSessionToken", "GetCallerIdentity"}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -139,3 +140,5 @@ func lastCall(t testing.TB, srv *Server) Call {
 	}
 	return calls[len(calls)-1]
 }
+
+func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o600) }

@@ -43,6 +43,9 @@ const (
 	// Access key IDs are 16 to 128 letters and digits.
 	minAccessKeyChars, maxAccessKeyChars = 16, 128
 
+	// maxClientIDChars bounds an OIDC provider's client ID (audience).
+	maxClientIDChars = 255
+
 	// maxRolePathChars bounds an IAM path such as /service/.
 	maxRolePathChars = 512
 

@@ -3,8 +3,10 @@ package xaccttest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 
@@ -31,6 +33,26 @@ type Scenario struct {
 type Account struct {
 	Users map[string]User `json:"users,omitempty"`
 	Roles map[string]Role `json:"roles,omitempty"`
+	// OIDCProviders are the account's IAM OIDC identity providers, which
+	// AssumeRoleWithWebIdentity trusts (see OIDCProvider).
+	OIDCProviders []OIDCProvider `json:"oidc_providers,omitempty"`
+}
+
+// OIDCProvider is an IAM OpenID Connect identity provider of an account:
+// tokens whose iss is URL and whose aud is one of Audiences (IAM's client
+// IDs) may call AssumeRoleWithWebIdentity for a role of the account whose
+// trust policy names the provider:
+//
+//	"oidc_providers": [{"url": "https://oidc.example.com/cluster1", "audiences": ["sts.amazonaws.com"]}]
+//
+// is the provider arn:aws:iam::<account>:oidc-provider/oidc.example.com/cluster1,
+// whose condition keys are oidc.example.com/cluster1:aud and :sub. The fake
+// is the identity provider too: Server.WebIdentityToken mints its tokens.
+type OIDCProvider struct {
+	// URL is the issuer: https://, a host, an optional path; no query.
+	URL string `json:"url"`
+	// Audiences are the client IDs IAM accepts in aud; at least one.
+	Audiences []string `json:"audiences"`
 }
 
 // User is an IAM user with one long-term access key. Its MFA device, if it
@@ -44,10 +66,14 @@ type User struct {
 
 // Role is an IAM role.
 type Role struct {
-	Path                      string            `json:"path,omitempty"`                         // "/" when empty; else starts and ends with "/"
-	Trust                     json.RawMessage   `json:"trust"`                                  // the trust policy (who may assume the role)
-	Policies                  []json.RawMessage `json:"policies,omitempty"`                     // permission policies
-	MaxSessionDurationSeconds int               `json:"max_session_duration_seconds,omitempty"` // 3600 to 43200; 0 means 3600
+	// Path is "/" when empty; else it starts and ends with "/".
+	Path string `json:"path,omitempty"`
+	// Trust is the trust policy: who may assume the role.
+	Trust json.RawMessage `json:"trust"`
+	// Policies are the role's permission policies.
+	Policies []json.RawMessage `json:"policies,omitempty"`
+	// MaxSessionDurationSeconds is 3600 to 43200; 0 means 3600.
+	MaxSessionDurationSeconds int `json:"max_session_duration_seconds,omitempty"`
 }
 
 // LoadScenario decodes a scenario from JSON. Unknown keys are errors that
@@ -85,6 +111,12 @@ type userRec struct {
 	key, secret            string
 	policies               []*policy.Policy
 	device                 *device // nil without MFA
+}
+
+type providerRec struct {
+	account, url, arn string
+	key               string          // the prefix of its condition keys: host and path
+	audiences         map[string]bool // client IDs
 }
 
 type roleRec struct {
@@ -162,6 +194,45 @@ func compileRole(account, name string, r Role) (*roleRec, error) {
 		return nil, err
 	}
 	return rec, nil
+}
+
+func compileProvider(account string, i int, p OIDCProvider) (*providerRec, error) {
+	where := fmt.Sprintf("account %s oidc_providers[%d]", account, i)
+	hostPath, err := issuerHostPath(p.URL)
+	if err != nil {
+		return nil, fmt.Errorf("%s: url %q: %v", where, clip(p.URL), err)
+	}
+	if len(p.Audiences) == 0 {
+		return nil, fmt.Errorf("%s: audiences is empty: list the client IDs the provider's tokens carry in aud, "+
+			"such as sts.amazonaws.com", where)
+	}
+	rec := &providerRec{account: account, url: p.URL, key: hostPath, arn: oidcProviderARN(account, hostPath),
+		audiences: map[string]bool{}}
+	for _, a := range p.Audiences {
+		if a == "" || len(a) > maxClientIDChars {
+			return nil, fmt.Errorf("%s: audience %q: a client ID has 1 to %d characters", where, clip(a), maxClientIDChars)
+		}
+		rec.audiences[a] = true
+	}
+	return rec, nil
+}
+
+// issuerHostPath checks an OIDC issuer URL and returns it without https://.
+func issuerHostPath(issuer string) (string, error) {
+	u, err := url.Parse(issuer)
+	switch {
+	case err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.Opaque != "":
+		return "", errors.New("an issuer URL is https://host[/path], such as https://token.actions.githubusercontent.com")
+	case u.RawQuery != "" || u.Fragment != "":
+		return "", errors.New("an issuer URL has no query or fragment")
+	case strings.HasSuffix(u.Path, "/"):
+		return "", errors.New("an issuer URL does not end with /")
+	}
+	return u.Host + u.Path, nil
+}
+
+func oidcProviderARN(account, hostPath string) string {
+	return fmt.Sprintf("arn:aws:iam::%s:oidc-provider/%s", account, hostPath)
 }
 
 // parsePolicies parses identity policies, naming the one that fails.

@@ -25,6 +25,7 @@ package xaccttest
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"maps"
 	"net"
@@ -61,16 +62,19 @@ type Server struct {
 	ts *httptest.Server
 
 	// mu guards the IAM world and its sessions: users, roles, keys (long-term
-	// keys and sessions), devices (including each device's spent codes) and
-	// lastSweep.
+	// keys and sessions), devices (including each device's spent codes),
+	// providers and lastSweep.
 	mu      sync.Mutex
 	users   map[string]*userRec  // by ARN
 	roles   map[string]*roleRec  // by ARN
 	keys    map[string]*identity // by access key ID
 	devices map[string]*device   // by serial
+	// providers are the accounts' OIDC providers, by ARN.
+	providers map[string]*providerRec
 	// lastSweep is when expired sessions were last forgotten, on Clock.
 	lastSweep time.Time
 
+	issuers  issuers      // signing keys of the fake identity providers; has its own lock
 	calls    callLog      // the record of calls; has its own lock
 	faults   faults       // injected faults; has its own lock
 	active   *activity    // requests in progress, for WaitIdle; has its own lock
@@ -127,7 +131,10 @@ func NewUnstartedServer() *Server {
 		roles:   map[string]*roleRec{},
 		keys:    map[string]*identity{},
 		devices: map[string]*device{},
+
+		providers: map[string]*providerRec{},
 	}
+	s.issuers.keys = map[string]ed25519.PrivateKey{}
 	s.calls.limit = DefaultCallLimit
 	return s
 }
@@ -168,6 +175,7 @@ func (s *Server) Load(sc *Scenario) error {
 	}
 	var users []*userRec
 	var roles []*roleRec
+	var providers []*providerRec
 	for _, acct := range slices.Sorted(maps.Keys(sc.Accounts)) {
 		a := sc.Accounts[acct]
 		if !policy.IsAccountID(acct) {
@@ -187,6 +195,13 @@ func (s *Server) Load(sc *Scenario) error {
 			}
 			roles = append(roles, r)
 		}
+		for i, p := range a.OIDCProviders {
+			rec, err := compileProvider(acct, i, p)
+			if err != nil {
+				return fmt.Errorf("xaccttest: scenario: %v", err)
+			}
+			providers = append(providers, rec)
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -205,6 +220,13 @@ func (s *Server) Load(sc *Scenario) error {
 			return fmt.Errorf("xaccttest: scenario: role %s exists already", r.arn)
 		}
 	}
+	newProviders := map[string]bool{}
+	for _, p := range providers {
+		if _, dup := s.providers[p.arn]; dup || newProviders[p.arn] {
+			return fmt.Errorf("xaccttest: scenario: OIDC provider %s exists already", p.arn)
+		}
+		newProviders[p.arn] = true
+	}
 	for _, u := range users {
 		s.users[u.arn] = u
 		s.keys[u.key] = &identity{user: u, account: u.account, arn: u.arn, secret: u.secret}
@@ -214,6 +236,9 @@ func (s *Server) Load(sc *Scenario) error {
 	}
 	for _, r := range roles {
 		s.roles[r.arn] = r
+	}
+	for _, p := range providers {
+		s.providers[p.arn] = p
 	}
 	return nil
 }

@@ -437,6 +437,8 @@ func FuzzServeHTTP(f *testing.F) {
 		"20260101T000000Z")
 	f.Add("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=abc", "", "")
 	f.Add("%zz", "AWS4-HMAC-SHA256 ", "x")
+	f.Add("Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn="+crossRole+"&RoleSessionName=x&WebIdentityToken="+
+		"eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJodHRwczovL2kiLCJzdWIiOiJzIiwiYXVkIjoiYSIsImV4cCI6OTk5OTk5OTk5OX0.AAAA", "", "")
 	sc, _ := LoadScenarioFile("testdata/issue.json")
 	srv := NewUnstartedServer()
 	if err := srv.Load(sc); err != nil {

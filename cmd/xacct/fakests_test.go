@@ -20,6 +20,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
@@ -167,16 +168,7 @@ type outcome struct{ Code, ARN string }
 // others, boto3 and the AWS CLI, and checks they see what the Go SDK sees.
 func TestInteroperability(t *testing.T) {
 	t.Parallel()
-	py := ""
-	for _, candidate := range []string{os.Getenv("XACCT_PYTHON"), "python3", "/usr/bin/python3"} {
-		if candidate == "" {
-			continue
-		}
-		if path, err := exec.LookPath(candidate); err == nil && exec.Command(path, "-c", "import boto3").Run() == nil {
-			py = path
-			break
-		}
-	}
+	py := pythonWithBoto3()
 	if py == "" {
 		t.Skip("skipping interoperability with boto3: no python3 with boto3 found (install python3-boto3, or set XACCT_PYTHON)")
 	}
@@ -441,4 +433,105 @@ func adminClock(t *testing.T, url string, form map[string]string) clockAnswer {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// TestFakeSTSWebIdentityToken: --web-identity-token writes a token file that
+// an AWS profile's web_identity_token_file names; the Go SDK, boto3 and the
+// AWS CLI all get the same role session with it.
+func TestFakeSTSWebIdentityToken(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tokenPath := filepath.Join(dir, "token")
+	const (
+		role = "arn:aws:iam::444444444444:role/Deployer"
+		want = "arn:aws:sts::444444444444:assumed-role/Deployer/interop"
+	)
+	url, stop := fakeSTSWith(t, "../../xaccttest/testdata/webidentity.json", "--web-identity-token",
+		"https://oidc.example.com/cluster1,system:serviceaccount:ci:builder,sts.amazonaws.com="+tokenPath)
+	info, err := os.Stat(tokenPath)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("token file: %v, mode %v", err, info.Mode())
+	}
+	token, _ := os.ReadFile(tokenPath)
+
+	// Go: the SDK's web identity provider reads the file.
+	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url)})
+	p := stscreds.NewWebIdentityRoleProvider(anon, role, stscreds.IdentityTokenFile(tokenPath),
+		func(o *stscreds.WebIdentityRoleOptions) { o.RoleSessionName = "interop" })
+	creds, err := p.Retrieve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := goClient(url, creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken).
+		GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(id.Arn) != want {
+		t.Fatalf("Go SDK: %v %v", id, err)
+	}
+
+	// boto3 and the AWS CLI: a profile with web_identity_token_file.
+	profile := filepath.Join(dir, "config")
+	os.WriteFile(profile, []byte("[profile web]\nrole_arn = "+role+"\nweb_identity_token_file = "+tokenPath+
+		"\nrole_session_name = interop\nregion = us-east-1\n"), 0o600)
+	env := append(os.Environ(), "HOME="+dir, "AWS_CONFIG_FILE="+profile,
+		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "none"), "AWS_ENDPOINT_URL_STS="+url, "AWS_PROFILE=web",
+		"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=")
+	if py := pythonWithBoto3(); py != "" {
+		cmd := exec.Command(py, "-c", "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])")
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if got := strings.TrimSpace(string(out)); err != nil || got != want {
+			t.Errorf("boto3: %v %s", err, out)
+		}
+	} else {
+		t.Log("no python3 with boto3: boto3 not tried")
+	}
+	if awsCLI, err := exec.LookPath("aws"); err == nil {
+		cmd := exec.Command(awsCLI, "sts", "get-caller-identity", "--query", "Arn", "--output", "text")
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if got := strings.TrimSpace(string(out)); err != nil || got != want {
+			t.Errorf("AWS CLI: %v %s", err, out)
+		}
+	} else {
+		t.Log("no aws: the AWS CLI not tried")
+	}
+	if log := stop(); strings.Contains(log, string(token)) || !strings.Contains(log, "wrote a web identity token") {
+		t.Errorf("log:\n%s", log)
+	}
+}
+
+func TestFakeSTSWebIdentityTokenFlagErrors(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--web-identity-token", "https://i,sub=/tmp/x"}, 2, "want ISSUER,SUBJECT,AUDIENCE=PATH"},
+		{[]string{"--web-identity-token", "https://i,sub,aud"}, 2, "each part non-empty"},
+		{[]string{"--web-identity-token", "http://i,sub,aud=" + filepath.Join(t.TempDir(), "t")}, 1,
+			"an issuer URL is https://host[/path]"},
+		{[]string{"--web-identity-token-ttl", "0s"}, 2, "a token must live for a while"},
+	} {
+		var errOut bytes.Buffer
+		args := append([]string{"fake-sts", "--config", issueScenario}, tt.args...)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel() // a run that gets past the flags stops at once
+		if code := run(ctx, args, &bytes.Buffer{}, &errOut); code != tt.code || !strings.Contains(errOut.String(), tt.want) {
+			t.Errorf("%v: exit %d, %s; want %d and %q", tt.args, code, errOut.String(), tt.code, tt.want)
+		}
+	}
+}
+
+// pythonWithBoto3 returns a python3 that imports boto3, or "".
+func pythonWithBoto3() string {
+	for _, candidate := range []string{os.Getenv("XACCT_PYTHON"), "python3", "/usr/bin/python3"} {
+		if candidate == "" {
+			continue
+		}
+		if path, err := exec.LookPath(candidate); err == nil && exec.Command(path, "-c", "import boto3").Run() == nil {
+			return path
+		}
+	}
+	return ""
 }
