@@ -11,9 +11,16 @@ import (
 // asked, and whether it was allowed or why not. It holds no secrets: no
 // secret keys, session tokens or MFA codes.
 type Call struct {
-	Time        time.Time // on the server's Clock
-	RequestID   string
-	Action      string // AssumeRole, AssumeRoleWithWebIdentity, GetSessionToken, GetCallerIdentity
+	Time time.Time // on the server's Clock
+	// Received is when the request came in, in real time (Time may be
+	// simulated): for rates, see MaxCallsWithin.
+	Received  time.Time
+	RequestID string
+	// Action is the STS action (AssumeRole, AssumeRoleWithWebIdentity,
+	// GetSessionToken, GetCallerIdentity) or Organizations operation
+	// (ListAccounts, ListAccountsForParent, ListOrganizationalUnitsForParent,
+	// ListRoots).
+	Action      string
 	AccessKeyID string // the key that signed the request
 	// Caller is the caller's ARN, empty when authentication failed; for
 	// AssumeRoleWithWebIdentity, the OIDC provider's ARN once the token is

@@ -14,6 +14,8 @@ type apiError struct {
 	// silent errors have no answer to write: the connection was dropped by
 	// a fault, or the client went away.
 	silent bool
+	// fields are further members of a JSON-protocol error, such as Reason.
+	fields map[string]string
 }
 
 // sender reports whether the error is the caller's fault (4xx), as STS's

@@ -14,28 +14,38 @@ const (
 	maxBodyBytes = 1 << 20
 )
 
-// ServeHTTP answers one STS query-protocol request. Every request is
-// recorded as a Call, whatever its outcome. Paths under AdminPath are the
-// fake's admin API instead.
+// ServeHTTP answers one STS query-protocol request, or one Organizations
+// JSON 1.1 request (with X-Amz-Target). Every request is recorded as a
+// Call, whatever its outcome. Paths under AdminPath are the fake's admin
+// API instead.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, AdminPath) {
 		s.serveAdmin(w, r)
 		return
 	}
 	defer s.active.begin()()
-	call := &Call{Time: s.Clock.Now(), RequestID: s.newRequestID()}
+	call := &Call{Received: s.peak.observe(), Time: s.Clock.Now(), RequestID: s.newRequestID()}
 	defer s.record(call)
 
 	resp, serr := s.serve(w, r, call)
+	jsonProtocol := r.Header.Get("X-Amz-Target") != ""
 	switch {
 	case serr == nil:
 		call.Allowed = true
-		writeXML(w, http.StatusOK, withRequestID(resp, call.RequestID), call.RequestID)
+		if jsonProtocol {
+			writeOrgAnswer(w, resp, call.RequestID)
+		} else {
+			writeXML(w, http.StatusOK, withRequestID(resp, call.RequestID), call.RequestID)
+		}
 	case serr.silent:
 		call.ErrorCode, call.Reason = serr.code, serr.why()
 	default:
 		call.ErrorCode, call.Reason = serr.code, serr.why()
-		writeError(w, serr, call.RequestID)
+		if jsonProtocol {
+			writeOrgError(w, serr, call.RequestID)
+		} else {
+			writeError(w, serr, call.RequestID)
+		}
 	}
 }
 
@@ -50,6 +60,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call *Call) (any,
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	if err != nil {
 		return nil, errClientGone
+	}
+	if r.Header.Get("X-Amz-Target") != "" {
+		return s.serveOrganizations(w, r, body, call)
 	}
 	form, serr := decodeRequest(r, body)
 	if serr != nil {
@@ -67,6 +80,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call *Call) (any,
 		return nil, serr
 	}
 	call.Caller = id.arn
+	if serr := s.throttled(id.account); serr != nil {
+		return nil, serr
+	}
 	switch call.Action {
 	case "AssumeRole":
 		return s.assumeRole(id, form, call)

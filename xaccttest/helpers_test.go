@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -142,3 +143,5 @@ func lastCall(t testing.TB, srv *Server) Call {
 }
 
 func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o600) }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }

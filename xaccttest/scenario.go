@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/xacct/xacct/internal/policy"
 	"github.com/xacct/xacct/internal/totp"
@@ -25,8 +26,54 @@ import (
 //	    "access_key_id": "AKIAEXAMPLEJENKINS01", "secret_access_key": "any-string",
 //	    "mfa_totp_secret": "JBSWY3DPEHPK3PXP",
 //	    "policies": [{"Version": "2012-10-17", "Statement": [...]}]}}}}}
+//
+// Optional parts: per account, OIDC providers (AssumeRoleWithWebIdentity)
+// and what AWS Organizations says of it (name, email, status, parent); at
+// the top, an organization (ListAccounts and its kin) and a throttle:
+//
+//	{"organization": {"management_account": "111111111111", "root_id": "r-ab12",
+//	    "units": {"ou-ab12-prod0001": {"name": "Prod"}}},
+//	 "throttle": {"rate": 50, "burst": 50},
+//	 "accounts": {"111111111111": {"name": "Management", "email": "aws@example.com"},
+//	    "222222222222": {"name": "Prod 1", "parent": "ou-ab12-prod0001", "status": "ACTIVE", ...}}}
 type Scenario struct {
 	Accounts map[string]Account `json:"accounts"`
+	// Organization makes every account of the server a member of one AWS
+	// organization, answering the Organizations API (see Organization).
+	Organization *Organization `json:"organization,omitempty"`
+	// Throttle limits each caller account's request rate (see SetThrottle).
+	Throttle *Throttle `json:"throttle,omitempty"`
+}
+
+// Throttle is a per-account rate limit: Rate requests a second, in bursts
+// of up to Burst (0: the ceiling of Rate). See Server.SetThrottle.
+type Throttle struct {
+	Rate  float64 `json:"rate"`
+	Burst int     `json:"burst,omitempty"`
+}
+
+// Organization is an AWS organization: its management account, root and
+// organizational units. Every account the server knows is a member, in the
+// root unless its Account.Parent names an OU. IDs may be left out:
+// ID and RootID are then derived from the management account, the same on
+// every load.
+type Organization struct {
+	// ID is o- and 10 to 32 lower-case letters or digits.
+	ID string `json:"id,omitempty"`
+	// ManagementAccount is the 12-digit ID of the account that may call the
+	// Organizations API (with an identity policy allowing it).
+	ManagementAccount string `json:"management_account"`
+	// RootID is r- and 4 to 32 lower-case letters or digits.
+	RootID string `json:"root_id,omitempty"`
+	// Units are the organizational units by ID: ou-, the root ID's suffix,
+	// -, and 8 to 32 lower-case letters or digits (ou-ab12-prod0001).
+	Units map[string]OrganizationalUnit `json:"units,omitempty"`
+}
+
+// OrganizationalUnit is an OU: its name and the root or OU it is in.
+type OrganizationalUnit struct {
+	Name   string `json:"name"`
+	Parent string `json:"parent,omitempty"` // a root or OU ID; empty: the root
 }
 
 // Account is one AWS account, keyed by its 12-digit ID in Scenario.Accounts.
@@ -36,6 +83,22 @@ type Account struct {
 	// OIDCProviders are the account's IAM OIDC identity providers, which
 	// AssumeRoleWithWebIdentity trusts (see OIDCProvider).
 	OIDCProviders []OIDCProvider `json:"oidc_providers,omitempty"`
+
+	// What the Organizations API says of the account, when the scenario has
+	// an organization; all optional.
+
+	// Name defaults to the account ID.
+	Name string `json:"name,omitempty"`
+	// Email defaults to aws+<account ID>@example.com.
+	Email string `json:"email,omitempty"`
+	// Status is ACTIVE (the default), SUSPENDED or PENDING_CLOSURE.
+	Status string `json:"status,omitempty"`
+	// Parent is the root or OU ID the account is in; empty: the root.
+	Parent string `json:"parent,omitempty"`
+	// Joined is when the account joined; zero: when it was loaded.
+	Joined time.Time `json:"joined,omitzero"`
+	// JoinedMethod is CREATED (the default) or INVITED.
+	JoinedMethod string `json:"joined_method,omitempty"`
 }
 
 // OIDCProvider is an IAM OpenID Connect identity provider of an account:

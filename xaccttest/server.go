@@ -27,11 +27,9 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
-	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,7 +40,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/xacct/xacct"
-	"github.com/xacct/xacct/internal/policy"
 )
 
 // Server is a fake STS listening on a loopback address. Its methods are safe
@@ -63,7 +60,7 @@ type Server struct {
 
 	// mu guards the IAM world and its sessions: users, roles, keys (long-term
 	// keys and sessions), devices (including each device's spent codes),
-	// providers and lastSweep.
+	// providers, accounts, org, orgIndex and lastSweep.
 	mu      sync.Mutex
 	users   map[string]*userRec  // by ARN
 	roles   map[string]*roleRec  // by ARN
@@ -71,10 +68,18 @@ type Server struct {
 	devices map[string]*device   // by serial
 	// providers are the accounts' OIDC providers, by ARN.
 	providers map[string]*providerRec
+	// accounts are the accounts the server knows, by ID; org is the
+	// organization (nil without one), orgIndex its accounts by parent,
+	// sorted, made when first asked for (nil when stale).
+	accounts map[string]*accountRec
+	org      *orgRec
+	orgIndex map[string][]*accountRec
 	// lastSweep is when expired sessions were last forgotten, on Clock.
 	lastSweep time.Time
 
 	issuers  issuers      // signing keys of the fake identity providers; has its own lock
+	throttle throttle     // per-account rate limits; has its own lock
+	peak     peakRate     // the peak request rate; has its own lock
 	calls    callLog      // the record of calls; has its own lock
 	faults   faults       // injected faults; has its own lock
 	active   *activity    // requests in progress, for WaitIdle; has its own lock
@@ -133,6 +138,7 @@ func NewUnstartedServer() *Server {
 		devices: map[string]*device{},
 
 		providers: map[string]*providerRec{},
+		accounts:  map[string]*accountRec{},
 	}
 	s.issuers.keys = map[string]ed25519.PrivateKey{}
 	s.calls.limit = DefaultCallLimit
@@ -165,83 +171,6 @@ func (s *Server) Close() {
 
 // Client returns an HTTP client for the server.
 func (s *Server) Client() *http.Client { return s.ts.Client() }
-
-// Load adds the accounts, users and roles of sc. It checks the whole
-// scenario first (policies included) and changes nothing if any part is
-// wrong; the error names the account, user or role, and the field.
-func (s *Server) Load(sc *Scenario) error {
-	if sc == nil {
-		return nil
-	}
-	var users []*userRec
-	var roles []*roleRec
-	var providers []*providerRec
-	for _, acct := range slices.Sorted(maps.Keys(sc.Accounts)) {
-		a := sc.Accounts[acct]
-		if !policy.IsAccountID(acct) {
-			return fmt.Errorf("xaccttest: scenario: account %q: an account ID is 12 digits", acct)
-		}
-		for _, name := range slices.Sorted(maps.Keys(a.Users)) {
-			u, err := compileUser(acct, name, a.Users[name])
-			if err != nil {
-				return fmt.Errorf("xaccttest: scenario: %v", err)
-			}
-			users = append(users, u)
-		}
-		for _, name := range slices.Sorted(maps.Keys(a.Roles)) {
-			r, err := compileRole(acct, name, a.Roles[name])
-			if err != nil {
-				return fmt.Errorf("xaccttest: scenario: %v", err)
-			}
-			roles = append(roles, r)
-		}
-		for i, p := range a.OIDCProviders {
-			rec, err := compileProvider(acct, i, p)
-			if err != nil {
-				return fmt.Errorf("xaccttest: scenario: %v", err)
-			}
-			providers = append(providers, rec)
-		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	seen := map[string]bool{}
-	for _, u := range users {
-		if _, dup := s.users[u.arn]; dup {
-			return fmt.Errorf("xaccttest: scenario: user %s exists already", u.arn)
-		}
-		if _, dup := s.keys[u.key]; dup || seen[u.key] {
-			return fmt.Errorf("xaccttest: scenario: user %s: access_key_id %s belongs to another user", u.arn, u.key)
-		}
-		seen[u.key] = true
-	}
-	for _, r := range roles {
-		if _, dup := s.roles[r.arn]; dup {
-			return fmt.Errorf("xaccttest: scenario: role %s exists already", r.arn)
-		}
-	}
-	newProviders := map[string]bool{}
-	for _, p := range providers {
-		if _, dup := s.providers[p.arn]; dup || newProviders[p.arn] {
-			return fmt.Errorf("xaccttest: scenario: OIDC provider %s exists already", p.arn)
-		}
-		newProviders[p.arn] = true
-	}
-	for _, u := range users {
-		s.users[u.arn] = u
-		s.keys[u.key] = &identity{user: u, account: u.account, arn: u.arn, secret: u.secret}
-		if u.device != nil {
-			s.devices[u.device.serial] = u.device
-		}
-	}
-	for _, r := range roles {
-		s.roles[r.arn] = r
-	}
-	for _, p := range providers {
-		s.providers[p.arn] = p
-	}
-	return nil
-}
 
 // AddUser adds one user to an account.
 func (s *Server) AddUser(account, name string, u User) error {

@@ -109,6 +109,11 @@ func (s *Server) assumeRoleWithWebIdentity(form url.Values, call *Call) (any, *a
 	if serr != nil {
 		return nil, serr
 	}
+	if account, ok := roleAccount(in.roleARN); ok {
+		if serr := s.throttled(account); serr != nil {
+			return nil, serr
+		}
+	}
 	claims, err := jwt.Parse(in.token)
 	if err != nil {
 		return nil, withReason(errInvalidJWT, "the token is not a JWT of the fake's: %v", err)
