@@ -151,17 +151,13 @@ func with(cfg aws.Config, creds aws.CredentialsProvider) aws.Config {
 	return cfg
 }
 
-// waitIdle waits until the fake has answered every request it got, so that
-// background refreshes end before the simulated clock moves.
+// waitIdle waits for the background refreshes that reads started to reach
+// the fake and be answered, before the test moves the simulated clock.
 func waitIdle(t *testing.T, srv *xaccttest.Server) {
 	t.Helper()
-	n := -1
-	for range 100 {
-		time.Sleep(200 * time.Microsecond)
-		if m := srv.CallCount(""); m == n {
-			return
-		} else {
-			n = m
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.WaitIdle(ctx, 3*time.Millisecond); err != nil {
+		t.Fatalf("the fake STS was never idle: %v", err)
 	}
 }
