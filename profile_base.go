@@ -86,9 +86,12 @@ func (c *profileChain) resolveBase(s *config.SharedConfig, top bool, env config.
 	noSource := func(has string) error {
 		hint := "name the credentials to assume it with: source_profile (another profile, or this one " +
 			"when it has keys of its own) or credential_source (Environment, Ec2InstanceMetadata, EcsContainer)"
-		return x.profileErr(p, "role_arn", fmt.Errorf("is set without source_profile or credential_source, "+
-			"so nothing says which credentials assume it (the profile has %s, "+
-			"which the AWS CLI refuses as a source for role_arn and the SDKs read in different ways)", has), hint)
+		why := "is set, but neither source_profile nor credential_source says which credentials assume it"
+		if has != "" {
+			why += " (the profile has " + has + ", which the AWS CLI refuses as the credentials of role_arn, " +
+				"and the SDKs read in different ways)"
+		}
+		return x.profileErr(p, "role_arn", errors.New(why), hint)
 	}
 	switch {
 	case s.Credentials.HasKeys():
@@ -130,7 +133,7 @@ func (c *profileChain) resolveBase(s *config.SharedConfig, top bool, env config.
 		c.processBase(s)
 	default:
 		if s.RoleARN != "" {
-			return false, noSource("no credentials")
+			return false, noSource("")
 		}
 		if !top {
 			// The SDK refuses this before; keep the rule here too.

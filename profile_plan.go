@@ -217,8 +217,11 @@ func (c *profileChain) roleErr(s *config.SharedConfig, hop int, chaining bool, e
 		key = roleKeys[ve.Field]
 	}
 	if key == "duration_seconds" && chaining && s.RoleDurationSeconds != nil && *s.RoleDurationSeconds > validate.MaxChainingDuration {
-		on := "a hop"
+		var on string
 		switch {
+		case hop > 1:
+			prev := c.plan.Hops[hop-2]
+			on = fmt.Sprintf("hop %d's session (profile %s)", prev.Hop, prev.Profile)
 		case hop == 1 && c.base.mfaSerial != "":
 			on = "an MFA session (profile " + c.base.profile + ")"
 		case hop == 1:
