@@ -69,6 +69,8 @@ type baseSpec struct {
 
 	web          Role   // web identity: ARN, SessionName, Duration
 	containerURL string // ecs-container
+
+	at place // where key is written (or the profile's header), for errors when the provider fails
 }
 
 func (b baseSpec) String() string {
@@ -189,8 +191,16 @@ func (c *profileChain) mfaSessionBase(s *config.SharedConfig) error {
 		}
 		b.session = *s.RoleDurationSeconds
 	}
-	b.chaining, b.chainingWhy = ChainingYes, "an MFA session (GetSessionToken), which STS treats as a session"
 	return nil
+}
+
+// hop1 says whether hop 1 is role chaining, and why: on an MFA session it
+// is, whatever the session is made from.
+func (b *baseSpec) hop1() (chaining, why string) {
+	if b.mfaSerial != "" {
+		return ChainingYes, "an MFA session (GetSessionToken), which STS treats as a session"
+	}
+	return b.chaining, b.chainingWhy
 }
 
 func (c *profileChain) staticBase(s *config.SharedConfig) {
@@ -429,11 +439,10 @@ func (c *profileChain) loginBase(s *config.SharedConfig) {
 // planBase describes the base for the plan, without secrets.
 func (c *profileChain) planBase() PlanBase {
 	b := c.base
-	at := c.idx.key(b.profile, b.key)
 	pb := PlanBase{
-		Kind: b.kind, Profile: b.profile, Key: b.key, File: at.file, Line: at.line,
-		Chaining: b.chaining, ChainingWhy: b.chainingWhy, MFASerial: b.mfaSerial,
+		Kind: b.kind, Profile: b.profile, Key: b.key, File: b.at.file, Line: b.at.line, MFASerial: b.mfaSerial,
 	}
+	pb.Chaining, pb.ChainingWhy = b.hop1()
 	if b.mfaSerial != "" {
 		pb.SessionSeconds = int(b.session / time.Second)
 	}
@@ -485,7 +494,7 @@ func (b baseSpec) provider(ctx context.Context, cfg aws.Config, o *Options) (*Ca
 		p = ec2rolecreds.New(func(eo *ec2rolecreds.Options) { eo.Client = imds.NewFromConfig(cfg) })
 	case BaseECSContainer:
 		if err := checkContainerHost(ctx, b.containerURL); err != nil {
-			return nil, &ProfileError{Profile: b.profile, Key: b.key, Err: err}
+			return nil, &ProfileError{Profile: b.profile, Key: b.key, File: b.at.file, Line: b.at.line, Err: err}
 		}
 		p = endpointcreds.New(b.containerURL, func(eo *endpointcreds.Options) {
 			eo.APIOptions = cfg.APIOptions
@@ -557,7 +566,8 @@ func (pp *profileProvider) Retrieve(ctx context.Context) (aws.Credentials, error
 	creds, err := pp.p.Retrieve(ctx)
 	if err != nil {
 		b := pp.base
-		return aws.Credentials{}, &ProfileError{Profile: b.profile, Key: b.key, Err: withoutOutput(err), Hint: b.hint}
+		return aws.Credentials{}, &ProfileError{Profile: b.profile, Key: b.key, File: b.at.file, Line: b.at.line,
+			Err: withoutOutput(err), Hint: b.hint}
 	}
 	return creds, nil
 }

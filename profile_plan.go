@@ -142,6 +142,7 @@ func resolveChain(ctx context.Context, profile string, o *Options) (*profileChai
 	if err != nil {
 		return nil, err
 	}
+	c.base.at = x.key(c.base.profile, c.base.key)
 	if c.base.mfaSerial != "" && c.base.session == 0 {
 		c.base.session = o.SessionDuration
 		if c.base.session == 0 {
@@ -156,7 +157,7 @@ func resolveChain(ctx context.Context, profile string, o *Options) (*profileChai
 		hops = append(hops, path[i])
 	}
 	for i, s := range hops {
-		if err := c.addHop(s, i == 0 && c.base.chaining != ChainingYes); err != nil {
+		if err := c.addHop(s, i == 0 && c.hop1Chaining() != ChainingYes); err != nil {
 			return nil, err
 		}
 	}
@@ -225,7 +226,8 @@ func (c *profileChain) roleErr(s *config.SharedConfig, hop int, chaining bool, e
 		case hop == 1 && c.base.mfaSerial != "":
 			on = "an MFA session (profile " + c.base.profile + ")"
 		case hop == 1:
-			on = "session credentials (" + c.base.chainingWhy + ")"
+			_, why := c.base.hop1()
+			on = "session credentials (" + why + ")"
 		}
 		hint = fmt.Sprintf("profile %s is hop %d, assumed with the credentials of %s: "+
 			"set duration_seconds to 3600 or less, or remove it (the default is 3600)", s.Profile, hop, on)
@@ -255,6 +257,11 @@ func (c *profileChain) mfaStrategy(o *Options) string {
 		return "none: no profile of the chain has mfa_serial"
 	}
 	return strings.Join(parts, "; ") + "; codes come from " + source
+}
+
+func (c *profileChain) hop1Chaining() string {
+	chaining, _ := c.base.hop1()
+	return chaining
 }
 
 func (c *profileChain) note(s string) { c.plan.Notes = append(c.plan.Notes, s) }
