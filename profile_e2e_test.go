@@ -37,7 +37,7 @@ duration_seconds = 43200
 role_session_name = e2e
 
 [profile deploy]
-role_arn = arn:aws:iam::333333333333:role/Deploy
+role_arn = arn:aws:iam::333333333333:role/ci/Deploy
 source_profile = hub
 role_session_name = e2e
 
@@ -66,16 +66,6 @@ func worldFiles(t *testing.T, extra string) func(*xacct.Options) {
 		t.Fatal(err)
 	}
 	return func(o *xacct.Options) { o.ConfigFiles, o.CredentialsFiles = []string{path}, []string{} }
-}
-
-// mfaRuns gives each MFA test a time of its own: xacct remembers the last
-// code of each device process-wide, and every world has alice's device.
-var mfaRuns atomic.Int64
-
-// ownTime moves the server's clock to hours no other MFA test of this
-// package uses (each spans a few hours).
-func ownTime(srv *xaccttest.Server) {
-	srv.Clock.Advance(time.Duration(1000+100*mfaRuns.Add(1)) * time.Hour)
 }
 
 // counted wraps the server's virtual devices and counts the prompts.
@@ -114,16 +104,15 @@ func refreshHourly(t *testing.T, srv *xaccttest.Server, creds aws.CredentialsPro
 }
 
 func TestProfileChainEndToEnd(t *testing.T) {
-	srv := world(t)
+	srv, alice := world(t)
 	files := worldFiles(t, "")
-	deploy, err := xacct.FromProfile(context.Background(), aliceConfig(t, srv), "deploy", files,
+	deploy, err := xacct.FromProfile(context.Background(), alice, "deploy", files,
 		func(o *xacct.Options) { o.Now = srv.Clock.Now })
 	if err != nil {
 		t.Fatal(err)
 	}
-	arn, err := callerARN(t, aliceConfig(t, srv), deploy)
-	if err != nil || arn != "arn:aws:sts::333333333333:assumed-role/Deploy/e2e" {
-		t.Fatalf("caller %q, %v", arn, err)
+	if arn := whoAmI(with(alice, deploy)); arn != "arn:aws:sts::333333333333:assumed-role/Deploy/e2e" {
+		t.Fatalf("caller %s", arn)
 	}
 	// Five refreshes of Deploy (1h, role chaining) within Hub's 12h
 	// session: Hub is assumed once, each Deploy session once.
@@ -137,10 +126,9 @@ func TestProfileChainEndToEnd(t *testing.T) {
 }
 
 func TestProfileMFASessionEndToEnd(t *testing.T) {
-	srv := world(t)
-	ownTime(srv)
+	srv, alice := world(t)
 	var prompts atomic.Int32
-	admin, err := xacct.FromProfile(context.Background(), aliceConfig(t, srv), "admin-session", worldFiles(t, ""),
+	admin, err := xacct.FromProfile(context.Background(), alice, "admin-session", worldFiles(t, ""),
 		func(o *xacct.Options) { o.Now, o.MFA = srv.Clock.Now, counted(srv, &prompts) })
 	if err != nil {
 		t.Fatal(err)
@@ -151,17 +139,15 @@ func TestProfileMFASessionEndToEnd(t *testing.T) {
 	if p, s, a := prompts.Load(), srv.CallCount("GetSessionToken"), assumeCalls(srv, adminRole); p != 1 || s != 1 || a != 9 {
 		t.Errorf("prompts %d, GetSessionToken %d, AssumeRole Admin %d; want 1, 1, 9", p, s, a)
 	}
-	arn, err := callerARN(t, aliceConfig(t, srv), admin)
-	if err != nil || arn != "arn:aws:sts::222222222222:assumed-role/Admin/e2e" {
-		t.Fatalf("caller %q, %v", arn, err)
+	if arn := whoAmI(with(alice, admin)); arn != "arn:aws:sts::222222222222:assumed-role/Admin/e2e" {
+		t.Fatalf("caller %s", arn)
 	}
 }
 
 func TestProfileMFAOnHopEndToEnd(t *testing.T) {
-	srv := world(t)
-	ownTime(srv)
+	srv, alice := world(t)
 	var prompts atomic.Int32
-	admin, err := xacct.FromProfile(context.Background(), aliceConfig(t, srv), "admin-hop", worldFiles(t, ""),
+	admin, err := xacct.FromProfile(context.Background(), alice, "admin-hop", worldFiles(t, ""),
 		func(o *xacct.Options) { o.Now, o.MFA = srv.Clock.Now, counted(srv, &prompts) })
 	if err != nil {
 		t.Fatal(err)
@@ -191,20 +177,19 @@ func script(t *testing.T, body string) string {
 
 func TestProfileCredentialProcessEndToEnd(t *testing.T) {
 	t.Parallel()
-	srv := world(t)
+	srv, alice := world(t)
 	ok := script(t, `echo '{"Version": 1, "AccessKeyId": "AKIAEXAMPLEALICE0001", "SecretAccessKey": "alice-secret"}'`)
 	files := worldFiles(t, "\n[profile proc]\ncredential_process = "+ok+"\n"+
 		"[profile proc-hub]\nrole_arn = "+hubRole+"\nsource_profile = proc\nexternal_id = ext-123\nrole_session_name = e2e\n"+
 		"duration_seconds = 7200\n")
-	hub, err := xacct.FromProfile(context.Background(), aliceConfig(t, srv), "proc-hub", files,
+	hub, err := xacct.FromProfile(context.Background(), alice, "proc-hub", files,
 		func(o *xacct.Options) { o.Now = srv.Clock.Now })
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The process printed long-term keys, so 2h was right not to refuse.
-	arn, err := callerARN(t, aliceConfig(t, srv), hub)
-	if err != nil || arn != "arn:aws:sts::222222222222:assumed-role/Hub/e2e" {
-		t.Fatalf("caller %q, %v", arn, err)
+	if arn := whoAmI(with(alice, hub)); arn != "arn:aws:sts::222222222222:assumed-role/Hub/e2e" {
+		t.Fatalf("caller %s", arn)
 	}
 }
 
@@ -224,10 +209,10 @@ func TestProfileBaseErrorsNameTheProfile(t *testing.T) {
 	}} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := world(t)
+			srv, alice := world(t)
 			files := worldFiles(t, "\n[profile proc]\ncredential_process = "+script(t, tt.command)+"\n"+
 				"[profile proc-hub]\nrole_arn = "+hubRole+"\nsource_profile = proc\nexternal_id = ext-123\n")
-			hub, err := xacct.FromProfile(context.Background(), aliceConfig(t, srv), "proc-hub", files,
+			hub, err := xacct.FromProfile(context.Background(), alice, "proc-hub", files,
 				func(o *xacct.Options) { o.Now = srv.Clock.Now })
 			if err != nil {
 				t.Fatal(err)
@@ -253,7 +238,7 @@ func TestProfileBaseErrorsNameTheProfile(t *testing.T) {
 
 func TestLoadConfigUsesTheProfilesSettings(t *testing.T) {
 	t.Parallel()
-	srv := world(t)
+	srv, _ := world(t)
 	// The STS endpoint, region and retries come from the profile, as
 	// LoadDefaultConfig reads them; a hop with mfa_serial does not fail
 	// (the SDK's own chain would, without a token provider).
