@@ -9,7 +9,8 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// Every error xacct makes is here. They share one format,
+// Every error xacct makes is here but ProfileError (profile_error.go),
+// which reuses formatError. They share one format,
 // "xacct: <what failed>: <why> (hint: <what to check>)", keep the error
 // they wrap reachable with errors.As and errors.Is, and are as careful in
 // %#v as in Error(): no secret, no panic value.
@@ -129,9 +130,10 @@ func hint(err error, f hintFacts) string {
 	return ""
 }
 
-// upstreamError returns the error of an earlier hop or MFA session inside
-// err, or nil. A hop whose base failed returns that error as it is: it
-// names the hop at fault and carries the hint that fits it.
+// upstreamError returns the error of an earlier hop, MFA session or
+// profile base inside err, or nil. A hop whose base failed returns that
+// error as it is: it names the hop (or profile) at fault and carries the
+// hint that fits it.
 func upstreamError(err error) error {
 	var he *HopError
 	if errors.As(err, &he) {
@@ -140,6 +142,10 @@ func upstreamError(err error) error {
 	var se *SessionError
 	if errors.As(err, &se) {
 		return se
+	}
+	var pe *ProfileError
+	if errors.As(err, &pe) {
+		return pe
 	}
 	return nil
 }

@@ -1,0 +1,614 @@
+package xacct
+
+// The base of a profile's chain: the credentials that sign its first
+// AssumeRole. Each kind comes from the SDK's own provider (static keys,
+// ec2rolecreds, endpointcreds, processcreds, the web identity provider of
+// stscreds, ssocreds, logincreds), wrapped in an xacct Cache whose
+// descriptor says what it is: a name for errors and logs, how hints name
+// it, whether an AssumeRole with it is role chaining, and an identity.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/logincreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
+	"github.com/aws/aws-sdk-go-v2/service/signin"
+	"github.com/aws/aws-sdk-go-v2/service/sso"
+	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/xacct/xacct/internal/validate"
+)
+
+// Limits of MFA sessions in whole seconds, for duration_seconds on the
+// profile that holds one.
+const (
+	minSessionSeconds = int(minSessionDuration / time.Second)
+	maxSessionSeconds = int(maxSessionDuration / time.Second)
+)
+
+// The addresses of the container credential endpoints, as the SDK has them.
+const ecsRelativeHost = "http://169.254.170.2"
+
+var containerIPs = []net.IP{
+	net.ParseIP("169.254.170.2"), net.ParseIP("169.254.170.23"), net.ParseIP("fd00:ec2::23"),
+}
+
+// baseSpec is how to build a chain's base. It may hold secrets (the SDK's
+// SharedConfig of static keys, the environment's keys): String and
+// GoString say only what it is.
+type baseSpec struct {
+	kind, profile, key string
+	sc                 *config.SharedConfig
+	env                config.EnvConfig // as read when the chain was resolved
+
+	chaining, chainingWhy string
+	identity              string
+	name, caller          string // the descriptor's, without secrets
+	hint                  string // what to do when the provider fails
+
+	mfaSerial string        // an MFA session on this base
+	session   time.Duration // its length; 0: Options.SessionDuration or its default
+
+	web          Role   // web identity: ARN, SessionName, Duration
+	containerURL string // ecs-container
+
+	at place // where key is written (or the profile's header), for errors when the provider fails
+}
+
+func (b baseSpec) String() string {
+	return "xacct.baseSpec{" + b.kind + " of profile " + b.profile + "}"
+}
+func (b baseSpec) GoString() string { return b.String() }
+
+// resolveBase reads the base of a chain from its last profile s, and says
+// whether s is a hop too (role_arn with credential_source). top: s is the
+// profile asked for, with no source_profile.
+func (c *profileChain) resolveBase(s *config.SharedConfig, top bool, env config.EnvConfig) (leafIsHop bool, err error) {
+	x, p := c.idx, s.Profile
+	b := &c.base
+	*b = baseSpec{profile: p, sc: s, env: env}
+	noSource := func(has string) error {
+		hint := "name the credentials to assume it with: source_profile (another profile, or this one " +
+			"when it has keys of its own) or credential_source (Environment, Ec2InstanceMetadata, EcsContainer)"
+		why := "is set, but neither source_profile nor credential_source says which credentials assume it"
+		if has != "" {
+			why += " (the profile has " + has + ", which the AWS CLI refuses as the credentials of role_arn, " +
+				"and the SDKs read in different ways)"
+		}
+		return x.profileErr(p, "role_arn", errors.New(why), hint)
+	}
+	switch {
+	case s.Credentials.HasKeys():
+		if s.RoleARN != "" && top {
+			return false, noSource("keys of its own: add source_profile = " + p + " to assume the role with them")
+		}
+		c.staticBase(s)
+		if s.RoleARN != "" {
+			c.note(fmt.Sprintf("profile %s: role_arn is not used: a source profile with keys supplies "+
+				"its keys, as the AWS CLI and the JavaScript SDK read it (the Go SDK would assume that role too)", p))
+			s = withoutMFA(s, c, "it goes with role_arn, which is not used")
+		}
+	case s.CredentialSource != "":
+		if err := c.sourceBase(s); err != nil {
+			return false, err
+		}
+		return true, nil // the profile's role_arn is hop 1, on the source; its mfa_serial is the hop's
+	case s.WebIdentityTokenFile != "":
+		if err := c.webIdentityBase(s); err != nil {
+			return false, err
+		}
+		return false, nil // role_arn and mfa_serial were the web identity's, checked there
+	case s.SSOSessionName != "" || s.SSOStartURL != "" || s.SSORegion != "" || s.SSOAccountID != "" || s.SSORoleName != "":
+		if s.RoleARN != "" {
+			return false, noSource("SSO settings")
+		}
+		if err := c.ssoBase(s); err != nil {
+			return false, err
+		}
+	case s.LoginSession != "":
+		if s.RoleARN != "" {
+			return false, noSource("login_session")
+		}
+		c.loginBase(s)
+	case s.CredentialProcess != "":
+		if s.RoleARN != "" {
+			return false, noSource("credential_process")
+		}
+		c.processBase(s)
+	default:
+		if s.RoleARN != "" {
+			return false, noSource("")
+		}
+		if !top {
+			// The SDK refuses this before; keep the rule here too.
+			return false, x.profileErr(p, "", errors.New("has no credentials to be a source_profile"), "")
+		}
+		c.implicitBase(s)
+	}
+	return false, c.mfaSessionBase(s)
+}
+
+// withoutMFA notes an mfa_serial that is not used, and returns s without it.
+func withoutMFA(s *config.SharedConfig, c *profileChain, why string) *config.SharedConfig {
+	if s.MFASerial == "" {
+		return s
+	}
+	c.note(fmt.Sprintf("profile %s: mfa_serial is not used: %s", s.Profile, why))
+	cp := *s
+	cp.MFASerial = ""
+	return &cp
+}
+
+// mfaSessionBase makes the base an MFA session when its profile has
+// mfa_serial and no role_arn (aws-vault's convention; the AWS CLI ignores
+// such an mfa_serial). GetSessionToken needs an IAM user's long-term keys:
+// static keys without a session token, or a credential_process that may
+// return them.
+func (c *profileChain) mfaSessionBase(s *config.SharedConfig) error {
+	x, p, b := c.idx, s.Profile, &c.base
+	if s.MFASerial == "" {
+		if s.RoleDurationSeconds != nil && b.kind != BaseWebIdentity {
+			c.note(fmt.Sprintf("profile %s: duration_seconds is not used: it sets the length of an AssumeRole "+
+				"or of an MFA session, and this profile has neither role_arn nor mfa_serial", p))
+		}
+		return nil
+	}
+	if b.kind != BaseStaticKeys && b.kind != BaseProcess {
+		return x.profileErr(p, "mfa_serial", fmt.Errorf("is set on a profile without role_arn, which makes "+
+			"an MFA session (GetSessionToken) of its credentials; but STS gives MFA sessions only for an IAM user's "+
+			"long-term keys, and this profile's credentials are %s", b.chainingWhy),
+			"put mfa_serial on the profile with role_arn whose trust policy requires MFA")
+	}
+	if err := validate.SerialNumber("mfa_serial", s.MFASerial); err != nil {
+		return x.profileErr(p, "mfa_serial", err, "")
+	}
+	b.mfaSerial = s.MFASerial
+	if s.RoleDurationSeconds != nil {
+		raw := x.value(p, "duration_seconds")
+		secs := int(*s.RoleDurationSeconds / time.Second)
+		if _, err := strconv.Atoi(raw); err != nil || secs < minSessionSeconds || secs > maxSessionSeconds {
+			return x.profileErr(p, "duration_seconds", fmt.Errorf("%q is not a length for an MFA session: "+
+				"GetSessionToken takes %d to %d seconds (15m to 36h)", raw, minSessionSeconds, maxSessionSeconds),
+				"on a profile with mfa_serial and no role_arn, duration_seconds is the MFA session's length")
+		}
+		b.session = *s.RoleDurationSeconds
+	}
+	return nil
+}
+
+// hop1 says whether hop 1 is role chaining, and why: on an MFA session it
+// is, whatever the session is made from.
+func (b *baseSpec) hop1() (chaining, why string) {
+	if b.mfaSerial != "" {
+		return ChainingYes, "an MFA session (GetSessionToken), which STS treats as a session"
+	}
+	return b.chaining, b.chainingWhy
+}
+
+func (c *profileChain) staticBase(s *config.SharedConfig) {
+	b, k := &c.base, s.Credentials
+	b.kind, b.key = BaseStaticKeys, "aws_access_key_id"
+	b.chaining, b.chainingWhy = ChainingNo, "an IAM user's long-term keys"
+	b.identity = "static:" + k.AccessKeyID
+	if k.SessionToken != "" {
+		b.kind, b.identity = BaseSessionKeys, ""
+		b.chaining, b.chainingWhy = ChainingYes, "a session's keys (aws_session_token)"
+	}
+	b.name = fmt.Sprintf("profile %s (access key %s)", s.Profile, lastFour(k.AccessKeyID))
+	b.caller = fmt.Sprintf("the access key %s of profile %s", lastFour(k.AccessKeyID), s.Profile)
+	b.hint = "the keys are read once, when the chain is built: change the file and build it again"
+}
+
+// sourceBase is credential_source: credentials from outside the files, on
+// which the profile's role_arn is assumed.
+func (c *profileChain) sourceBase(s *config.SharedConfig) error {
+	x, p, b := c.idx, s.Profile, &c.base
+	b.key = "credential_source"
+	switch s.CredentialSource {
+	case "Environment":
+		k := b.env.Credentials
+		if !k.HasKeys() {
+			return x.profileErr(p, "credential_source", errors.New("is Environment, but AWS_ACCESS_KEY_ID "+
+				"and AWS_SECRET_ACCESS_KEY are not both set"), "set them before the chain is built: they are read once")
+		}
+		b.kind = BaseEnvironment
+		b.chaining, b.chainingWhy = ChainingNo, "long-term keys from the environment (no AWS_SESSION_TOKEN)"
+		b.identity = "static:" + k.AccessKeyID
+		if k.SessionToken != "" {
+			b.chaining, b.chainingWhy, b.identity = ChainingYes, "a session's keys from the environment (AWS_SESSION_TOKEN)", ""
+		}
+		b.name = fmt.Sprintf("profile %s (Environment, access key %s)", p, lastFour(k.AccessKeyID))
+		b.caller = fmt.Sprintf("the access key %s of the environment (profile %s's credential_source)", lastFour(k.AccessKeyID), p)
+	case "Ec2InstanceMetadata":
+		c.ec2Base(p)
+	case "EcsContainer":
+		u, err := containerURL(b.env)
+		if err != nil {
+			return x.profileErr(p, "credential_source", fmt.Errorf("is EcsContainer, but %w", err), "")
+		}
+		c.ecsBase(p, u)
+	default:
+		return x.profileErr(p, "credential_source", fmt.Errorf("%q is not a credential source: "+
+			"the AWS SDKs take Environment, Ec2InstanceMetadata or EcsContainer (case matters)", s.CredentialSource), "")
+	}
+	return nil
+}
+
+func (c *profileChain) ec2Base(p string) {
+	b := &c.base
+	b.kind = BaseEC2Metadata
+	b.chaining, b.chainingWhy = ChainingNo, "the EC2 instance's role, which AWS does not count as role chaining"
+	b.name = fmt.Sprintf("profile %s (EC2 instance metadata)", p)
+	b.caller = "the EC2 instance's role (profile " + p + ")"
+	b.hint = "the instance metadata service answers only on an EC2 instance with an instance profile"
+}
+
+func (c *profileChain) ecsBase(p, u string) {
+	b := &c.base
+	b.kind, b.containerURL = BaseECSContainer, u
+	b.chaining, b.chainingWhy = ChainingYes, "a container's task role session, which STS treats as a session"
+	b.name = fmt.Sprintf("profile %s (container credentials)", p)
+	b.caller = "the container's task role (profile " + p + ")"
+	b.hint = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI is set by ECS, EKS Pod Identity or Greengrass; " +
+		"check the variables and the endpoint"
+}
+
+// implicitBase is a profile without credentials of any kind, asked for by
+// name: like the SDKs, the container's credentials when its variables are
+// set, else the EC2 instance's.
+func (c *profileChain) implicitBase(s *config.SharedConfig) {
+	b := &c.base
+	if u, err := containerURL(b.env); err == nil {
+		c.ecsBase(s.Profile, u)
+	} else {
+		c.ec2Base(s.Profile)
+	}
+	b.key = ""
+	c.note(fmt.Sprintf("profile %s has no credentials of its own: as the AWS SDKs do, xacct uses %s", s.Profile, b.chainingWhy))
+}
+
+// containerURL is the endpoint of container credentials, by the SDK's rule:
+// the relative URI on the ECS host, or a full URI that is HTTPS or on a
+// loopback or container address.
+func containerURL(env config.EnvConfig) (string, error) {
+	switch {
+	case env.ContainerCredentialsRelativePath != "":
+		return ecsRelativeHost + env.ContainerCredentialsRelativePath, nil
+	case env.ContainerCredentialsEndpoint == "":
+		return "", errors.New("neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set")
+	}
+	u, err := url.Parse(env.ContainerCredentialsEndpoint)
+	if err != nil || u.Hostname() == "" {
+		return "", fmt.Errorf("AWS_CONTAINER_CREDENTIALS_FULL_URI %q is not a URL with a host", env.ContainerCredentialsEndpoint)
+	}
+	if ip := net.ParseIP(u.Hostname()); u.Scheme == "http" && ip != nil && !allowedContainerIP(ip) {
+		return "", fmt.Errorf("AWS_CONTAINER_CREDENTIALS_FULL_URI %q is plain HTTP to %s: the SDKs take HTTP only "+
+			"to a loopback or container address (169.254.170.2, 169.254.170.23, fd00:ec2::23)", env.ContainerCredentialsEndpoint, ip)
+	}
+	return env.ContainerCredentialsEndpoint, nil
+}
+
+func allowedContainerIP(ip net.IP) bool {
+	if ip.IsLoopback() {
+		return true
+	}
+	for _, a := range containerIPs {
+		if a.Equal(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkContainerHost resolves a plain-HTTP container endpoint given by host
+// name, as the SDK does when it loads the config: every address must be a
+// loopback or container address.
+func checkContainerHost(ctx context.Context, rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "http" || net.ParseIP(u.Hostname()) != nil {
+		return nil
+	}
+	addrs, err := net.DefaultResolver.LookupHost(ctx, u.Hostname())
+	if err != nil {
+		return fmt.Errorf("resolving the host of AWS_CONTAINER_CREDENTIALS_FULL_URI: %w", err)
+	}
+	for _, a := range addrs {
+		if ip := net.ParseIP(a); ip == nil || !allowedContainerIP(ip) {
+			return fmt.Errorf("AWS_CONTAINER_CREDENTIALS_FULL_URI is plain HTTP to %s, which resolves to %s: "+
+				"the SDKs take HTTP only to a loopback or container address", u.Hostname(), a)
+		}
+	}
+	return nil
+}
+
+// processBase is credential_process. Whether its answer is a session is
+// known only when it runs, so the one-hour cap of role chaining is left to
+// STS, whose refusal comes with a hint.
+func (c *profileChain) processBase(s *config.SharedConfig) {
+	b := &c.base
+	b.kind, b.key = BaseProcess, "credential_process"
+	b.chaining = ChainingUnknown
+	b.chainingWhy = "whatever credential_process prints: long-term keys, or a session (then STS treats AssumeRole as role chaining)"
+	b.identity = "process:" + s.Profile + ":" + s.CredentialProcess
+	// The command line is configuration, and shown by PlanProfile; but an
+	// argument could be a secret, so errors and logs name the program only.
+	b.name = fmt.Sprintf("profile %s (credential_process %s)", s.Profile, programName(s.CredentialProcess))
+	b.caller = fmt.Sprintf("the credentials that profile %s's credential_process prints", s.Profile)
+	b.hint = "run the command of credential_process yourself: it must print one JSON object " +
+		`({"Version": 1, "AccessKeyId": ..., "SecretAccessKey": ...}) on stdout and exit 0`
+}
+
+func (c *profileChain) webIdentityBase(s *config.SharedConfig) error {
+	x, p, b := c.idx, s.Profile, &c.base
+	for _, k := range []struct{ key, v string }{{"mfa_serial", s.MFASerial}, {"external_id", s.ExternalID}} {
+		if k.v != "" {
+			return x.profileErr(p, k.key, errors.New("is set with web_identity_token_file, but "+
+				"AssumeRoleWithWebIdentity takes neither an MFA code nor an External ID"),
+				"move it to a profile whose role_arn is assumed with source_profile = "+p)
+		}
+	}
+	role := Role{ARN: s.RoleARN, SessionName: s.RoleSessionName}
+	if s.RoleDurationSeconds != nil {
+		role.Duration = *s.RoleDurationSeconds
+	}
+	role = withDefaults(role)
+	if err := validateRole(role, false); err != nil {
+		return c.roleErr(s, 0, false, err)
+	}
+	b.kind, b.key, b.web = BaseWebIdentity, "web_identity_token_file", role
+	b.chaining, b.chainingWhy = ChainingYes, "a web identity session (AssumeRoleWithWebIdentity)"
+	b.identity = "web-identity:" + role.ARN + ":" + s.WebIdentityTokenFile + ":" + role.SessionName
+	b.name = fmt.Sprintf("profile %s (web identity, %s)", p, role.ARN)
+	b.caller = fmt.Sprintf("the web identity session of %s (profile %s)", role.ARN, p)
+	b.hint = "web_identity_token_file must be a readable OIDC token that the role's identity provider accepts " +
+		"and that has not expired; the tool that writes it (EKS, a CI system) refreshes it"
+	return nil
+}
+
+func (c *profileChain) ssoBase(s *config.SharedConfig) error {
+	x, p, b := c.idx, s.Profile, &c.base
+	region, startURL := s.SSORegion, s.SSOStartURL
+	if s.SSOSession != nil {
+		region, startURL = s.SSOSession.SSORegion, s.SSOSession.SSOStartURL
+		for _, k := range []struct{ key, profile, session string }{
+			{"sso_region", s.SSORegion, region}, {"sso_start_url", s.SSOStartURL, startURL},
+		} {
+			if k.profile != "" && k.profile != k.session {
+				return x.profileErr(p, k.key, fmt.Errorf("differs from %s of [sso-session %s]: when both are set "+
+					"they must match", k.key, s.SSOSessionName), "")
+			}
+		}
+	}
+	var missing []string
+	for _, k := range []struct{ key, v string }{
+		{"sso_account_id", s.SSOAccountID}, {"sso_role_name", s.SSORoleName},
+		{"sso_region", region}, {"sso_start_url", startURL},
+	} {
+		if k.v == "" {
+			missing = append(missing, k.key)
+		}
+	}
+	if len(missing) > 0 {
+		where := "the profile"
+		if s.SSOSession != nil {
+			where = "the profile (account, role) or [sso-session " + s.SSOSessionName + "] (region, start URL)"
+		}
+		return x.profileErr(p, missing[0], fmt.Errorf("is missing: an SSO profile needs %s, in %s",
+			strings.Join(missing, ", "), where), "")
+	}
+	b.kind, b.key = BaseSSO, "sso_session"
+	if s.SSOSession == nil {
+		b.key = "sso_start_url"
+	}
+	b.chaining, b.chainingWhy = ChainingYes, "SSO role credentials, a session"
+	b.identity = "sso:" + startURL + ":" + s.SSOAccountID + ":" + s.SSORoleName
+	b.name = fmt.Sprintf("profile %s (SSO, account %s, role %s)", p, s.SSOAccountID, s.SSORoleName)
+	b.caller = fmt.Sprintf("the SSO role %s in account %s (profile %s)", s.SSORoleName, s.SSOAccountID, p)
+	b.hint = fmt.Sprintf("run `aws sso login --profile %s`: xacct reads the token that it caches, and does not log in", p)
+	return nil
+}
+
+func (c *profileChain) loginBase(s *config.SharedConfig) {
+	b := &c.base
+	b.kind, b.key = BaseLogin, "login_session"
+	b.chaining, b.chainingWhy = ChainingYes, "a console login session"
+	b.identity = "login:" + s.LoginSession
+	b.name = fmt.Sprintf("profile %s (login session)", s.Profile)
+	b.caller = fmt.Sprintf("the login session of profile %s", s.Profile)
+	b.hint = fmt.Sprintf("run `aws login --profile %s`: xacct reads the token that it caches, and does not log in", s.Profile)
+}
+
+// planBase describes the base for the plan, without secrets.
+func (c *profileChain) planBase() PlanBase {
+	b := c.base
+	pb := PlanBase{
+		Kind: b.kind, Profile: b.profile, Key: b.key, File: b.at.file, Line: b.at.line, MFASerial: b.mfaSerial,
+	}
+	pb.Chaining, pb.ChainingWhy = b.hop1()
+	if b.mfaSerial != "" {
+		pb.SessionSeconds = int(b.session / time.Second)
+	}
+	s := b.sc
+	switch b.kind {
+	case BaseStaticKeys, BaseSessionKeys:
+		pb.Detail = "access key " + lastFour(s.Credentials.AccessKeyID)
+		if src := strings.TrimPrefix(s.Credentials.Source, "SharedConfigCredentials: "); src != s.Credentials.Source && src != "" {
+			pb.File = src // the SDK knows which file the keys came from
+		}
+	case BaseEnvironment:
+		pb.Detail = "AWS_ACCESS_KEY_ID " + lastFour(b.env.Credentials.AccessKeyID) + " from the environment"
+	case BaseEC2Metadata:
+		pb.Detail = "the instance's role, from the instance metadata service (IMDS)"
+	case BaseECSContainer:
+		pb.Detail = "the container's role, from " + b.containerURL
+	case BaseProcess:
+		pb.Detail = "runs: " + s.CredentialProcess
+	case BaseWebIdentity:
+		pb.Detail = fmt.Sprintf("role %s with the token in %s, session %s, %v",
+			b.web.ARN, s.WebIdentityTokenFile, b.web.SessionName, b.web.Duration)
+	case BaseSSO:
+		region, startURL, session := s.SSORegion, s.SSOStartURL, ""
+		if s.SSOSession != nil {
+			region, startURL, session = s.SSOSession.SSORegion, s.SSOSession.SSOStartURL, ", sso-session "+s.SSOSessionName
+		}
+		pb.Detail = fmt.Sprintf("account %s, role %s, start URL %s, region %s%s; reads the token that `aws sso login` cached",
+			s.SSOAccountID, s.SSORoleName, startURL, region, session)
+	case BaseLogin:
+		pb.Detail = "login session " + s.LoginSession + "; reads the token that `aws login` cached"
+	}
+	return pb
+}
+
+// provider builds the base as a Cache around the SDK's provider.
+func (b baseSpec) provider(ctx context.Context, cfg aws.Config, o *Options) (*Cache, error) {
+	s := b.sc
+	var p aws.CredentialsProvider
+	switch b.kind {
+	case BaseStaticKeys, BaseSessionKeys:
+		v := s.Credentials
+		v.Source = "xacct: profile " + b.profile
+		p = credentials.StaticCredentialsProvider{Value: v}
+	case BaseEnvironment:
+		v := b.env.Credentials
+		v.Source = "xacct: the environment (profile " + b.profile + ")"
+		p = credentials.StaticCredentialsProvider{Value: v}
+	case BaseEC2Metadata:
+		p = ec2rolecreds.New(func(eo *ec2rolecreds.Options) { eo.Client = imds.NewFromConfig(cfg) })
+	case BaseECSContainer:
+		if err := checkContainerHost(ctx, b.containerURL); err != nil {
+			return nil, &ProfileError{Profile: b.profile, Key: b.key, File: b.at.file, Line: b.at.line, Err: err}
+		}
+		p = endpointcreds.New(b.containerURL, func(eo *endpointcreds.Options) {
+			eo.APIOptions = cfg.APIOptions
+			if cfg.Retryer != nil {
+				eo.Retryer = cfg.Retryer()
+			}
+			eo.AuthorizationToken = b.env.ContainerAuthorizationToken
+			if path := os.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); path != "" {
+				eo.AuthorizationTokenProvider = endpointcreds.TokenProviderFunc(func() (string, error) {
+					t, err := os.ReadFile(path)
+					return string(t), err
+				})
+			}
+		})
+	case BaseProcess:
+		p = processcreds.NewProvider(s.CredentialProcess)
+	case BaseWebIdentity:
+		client, ok := newSTSClient(cfg, aws.AnonymousCredentials{}, o).(stscreds.AssumeRoleWithWebIdentityAPIClient)
+		if !ok {
+			// A test double of Options.NewSTSClient without this call:
+			// the SDK's client, bounded like xacct's own.
+			client = sts.NewFromConfig(cfg, func(so *sts.Options) { so.APIOptions = append(so.APIOptions, addAnswerLimit) })
+		}
+		p = stscreds.NewWebIdentityRoleProvider(client, b.web.ARN, stscreds.IdentityTokenFile(s.WebIdentityTokenFile),
+			func(wo *stscreds.WebIdentityRoleOptions) {
+				wo.RoleSessionName, wo.Duration = b.web.SessionName, b.web.Duration
+			})
+	case BaseSSO:
+		sc := cfg.Copy()
+		var opts []func(*ssocreds.Options)
+		startURL := s.SSOStartURL
+		sc.Region = s.SSORegion
+		if s.SSOSession != nil {
+			sc.Region, startURL = s.SSOSession.SSORegion, s.SSOSession.SSOStartURL
+			path, err := ssocreds.StandardCachedTokenFilepath(s.SSOSession.Name)
+			if err != nil {
+				return nil, &ProfileError{Profile: b.profile, Key: "sso_session", Err: err}
+			}
+			tokens := ssocreds.NewSSOTokenProvider(ssooidc.NewFromConfig(sc), path)
+			opts = append(opts, func(so *ssocreds.Options) { so.SSOTokenProvider, so.CachedTokenFilepath = tokens, path })
+		}
+		p = ssocreds.New(sso.NewFromConfig(sc), s.SSOAccountID, s.SSORoleName, startURL, opts...)
+	case BaseLogin:
+		path, err := logincreds.StandardCachedTokenFilepath(s.LoginSession, os.Getenv("AWS_LOGIN_CACHE_DIRECTORY"))
+		if err != nil {
+			return nil, &ProfileError{Profile: b.profile, Key: "login_session", Err: err}
+		}
+		p = logincreds.New(signin.NewFromConfig(cfg), path, func(lo *logincreds.Options) {
+			lo.RestrictPermissions = cfg.RestrictFilePermissions != aws.RestrictFilePermissionsUnrestricted
+		})
+	default:
+		return nil, fmt.Errorf("xacct: profile %s: no provider for base kind %q", b.profile, b.kind)
+	}
+	d := descriptor{
+		name: b.name, caller: b.caller, temporary: b.chaining == ChainingYes, identity: b.identity,
+	}
+	return newCache(&profileProvider{p: p, base: b}, d, *o), nil
+}
+
+// profileProvider runs the SDK's provider of a base, and makes its
+// failures ProfileErrors that name the profile and the key, with a hint.
+type profileProvider struct {
+	p    aws.CredentialsProvider
+	base baseSpec
+}
+
+// Retrieve calls the SDK's provider.
+func (pp *profileProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	creds, err := pp.p.Retrieve(ctx)
+	if err != nil {
+		b := pp.base
+		return aws.Credentials{}, &ProfileError{Profile: b.profile, Key: b.key, File: b.at.file, Line: b.at.line,
+			Err: withoutOutput(err), Hint: b.hint}
+	}
+	return creds, nil
+}
+
+// withoutOutput drops what processcreds quotes of a command's output when
+// it is not JSON: the output may hold a secret.
+func withoutOutput(err error) error {
+	var pe *processcreds.ProviderError
+	if !errors.As(err, &pe) || !strings.Contains(pe.Error(), "parse failed of process output") {
+		return err
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Errorf("credential_process printed something that is not JSON (at byte %d), "+
+			"not quoted here as it may hold a secret", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Errorf("credential_process printed JSON whose %q is a %s, not the %s the format wants",
+			typ.Field, typ.Value, typ.Type)
+	}
+	return errors.New("credential_process printed something that is not its JSON format, " +
+		"not quoted here as it may hold a secret")
+}
+
+// lastFour shows the end of an access key ID, and no more.
+func lastFour(id string) string {
+	if len(id) <= 4 {
+		return "…"
+	}
+	return "…" + id[len(id)-4:]
+}
+
+// programName is the first word of a command line, unquoted.
+func programName(cmd string) string {
+	cmd = strings.TrimSpace(cmd)
+	if cmd != "" && (cmd[0] == '"' || cmd[0] == '\'') {
+		if i := strings.IndexByte(cmd[1:], cmd[0]); i >= 0 {
+			return cmd[1 : i+1]
+		}
+	}
+	name, _, _ := strings.Cut(cmd, " ")
+	return name
+}

@@ -1,0 +1,53 @@
+package xacct
+
+import "fmt"
+
+// ProfileError is an error of a profile of the shared config files. Most are
+// found before any network call, when the configuration is at fault: an
+// unknown profile, a source_profile cycle, a duration that STS would refuse.
+// The others come when the profile's base credentials cannot be had, from
+// the SDK's provider that xacct runs for it (a credential_process that
+// fails, an SSO token that has expired); the provider's error stays inside.
+//
+// It shares the format of HopError and SessionError:
+//
+//	xacct: profile prod, duration_seconds (/home/me/.aws/config:12): <why> (hint: <what to do>)
+type ProfileError struct {
+	Profile string // the profile at fault
+	Key     string // the key at fault, such as "duration_seconds"; empty when the profile as a whole is
+	File    string // the file where Key, or else the profile, is written; empty when written nowhere
+	Line    int    // the line in File; 0 when unknown
+	Err     error  // what is wrong, and the rule
+	Hint    string // what to do; may be empty
+}
+
+// Error formats the error with the profile, the key and where it is written.
+func (e *ProfileError) Error() string {
+	return formatError(e.subject(), e.Err, e.Hint)
+}
+
+func (e *ProfileError) subject() string {
+	s := "profile " + e.Profile
+	if e.Key != "" {
+		s += ", " + e.Key
+	}
+	if at := (place{file: e.File, line: e.Line}).where(); at != "" {
+		s += " (" + at + ")"
+	}
+	return s
+}
+
+// Unwrap returns the underlying error.
+func (e *ProfileError) Unwrap() error { return e.Err }
+
+// GoString shows the fields with Err as its message, for %#v.
+func (e *ProfileError) GoString() string {
+	return fmt.Sprintf("&xacct.ProfileError{Profile:%q, Key:%q, File:%q, Line:%d, Err:%q, Hint:%q}",
+		e.Profile, e.Key, e.File, e.Line, errorText(e.Err), e.Hint)
+}
+
+// profileErr makes a ProfileError about key of profile, located with x.
+func (x *profileIndex) profileErr(profile, key string, err error, hint string) *ProfileError {
+	at := x.key(profile, key)
+	return &ProfileError{Profile: profile, Key: key, File: at.file, Line: at.line, Err: err, Hint: hint}
+}
