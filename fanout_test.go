@@ -38,9 +38,9 @@ func TestFanOutFleetRate(t *testing.T) {
 	n, rate, limit := 200, 100.0, 120
 	if *fleetFull {
 		n, rate, limit = 1000, 40, 50
-	} else {
-		t.Parallel()
 	}
+	// Not parallel: the rate measured at the fake is the point, so it runs
+	// alone.
 	srv, accounts := newFleet(t, fleet{n: n})
 	th := newThrottle(t, srv, limit)
 
@@ -64,9 +64,11 @@ func TestFanOutFleetRate(t *testing.T) {
 	if calls != n || refused != 0 || rep.STSAttempts != n {
 		t.Errorf("the fake saw %d calls (%d throttled), the report %d attempts; want %d, 0", calls, refused, rep.STSAttempts, n)
 	}
-	// The limiter lets rate calls through per second after a burst of one.
-	if maxPerSecond > int(rate)+xacct.DefaultSTSBurst {
-		t.Errorf("the fake saw %d calls within one second, above the rate %g", maxPerSecond, rate)
+	// The limiter lets at most rate+burst calls leave in any second. They
+	// arrive a little bunched on a loaded machine (goroutines wake late
+	// and catch up): allow 5% for that, far below the fake's limit.
+	if allowed := int(rate) + xacct.DefaultSTSBurst + int(math.Ceil(rate*0.05)); maxPerSecond > allowed {
+		t.Errorf("the fake saw %d calls within one second, above the rate %g (allowing %d)", maxPerSecond, rate, allowed)
 	}
 	if lo, hi := time.Duration(float64(n-1)/rate*float64(time.Second)), time.Duration(float64(n)/rate*1.3*float64(time.Second)); rep.Took < lo || rep.Took > hi {
 		t.Errorf("took %v, want %v to %v", rep.Took, lo, hi)
