@@ -66,11 +66,20 @@ func TestFanOutFleetRate(t *testing.T) {
 	}
 	// The limiter lets at most rate+burst calls leave in any second. They
 	// arrive a little bunched on a loaded machine (goroutines wake late
-	// and catch up): allow 5% for that, far below the fake's limit.
-	if allowed := int(rate) + xacct.DefaultSTSBurst + int(math.Ceil(rate*0.05)); maxPerSecond > allowed {
+	// and catch up, most when other test binaries share the CPUs): allow
+	// 10% for that, below the fake's limit, which refused none.
+	if allowed := int(rate) + xacct.DefaultSTSBurst + int(math.Ceil(rate*0.1)); maxPerSecond > allowed {
 		t.Errorf("the fake saw %d calls within one second, above the rate %g (allowing %d)", maxPerSecond, rate, allowed)
 	}
-	if lo, hi := time.Duration(float64(n-1)/rate*float64(time.Second)), time.Duration(float64(n)/rate*1.3*float64(time.Second)); rep.Took < lo || rep.Took > hi {
+	// Never faster than the rate allows; about n/rate when the machine
+	// keeps up (the full run, alone), and within 2.5 times that in the
+	// regular suite, where other test binaries and the race detector
+	// share two cores with the fake.
+	slack := 2.5
+	if *fleetFull {
+		slack = 1.3
+	}
+	if lo, hi := time.Duration(float64(n-1)/rate*float64(time.Second)), time.Duration(float64(n)/rate*slack*float64(time.Second)); rep.Took < lo || rep.Took > hi {
 		t.Errorf("took %v, want %v to %v", rep.Took, lo, hi)
 	}
 	t.Logf("FanOut: %d accounts at %g/s, fake limit %d/s: %v, %d failures, %d calls at the fake (%d throttled), "+
