@@ -2,9 +2,8 @@ package xaccttest
 
 import (
 	"fmt"
-	"math/rand/v2"
-	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -12,11 +11,21 @@ import (
 // asked, and whether it was allowed or why not. It holds no secrets: no
 // secret keys, session tokens or MFA codes.
 type Call struct {
-	Time            time.Time // on the server's Clock
-	RequestID       string
-	Action          string // AssumeRole, GetSessionToken, GetCallerIdentity
-	AccessKeyID     string // the key that signed the request
-	Caller          string // the caller's ARN; empty when authentication failed
+	Time time.Time // on the server's Clock
+	// Received is when the request came in, in real time (Time may be
+	// simulated): for rates, see MaxCallsWithin.
+	Received  time.Time
+	RequestID string
+	// Action is the STS action (AssumeRole, AssumeRoleWithWebIdentity,
+	// GetSessionToken, GetCallerIdentity) or Organizations operation
+	// (ListAccounts, ListAccountsForParent, ListOrganizationalUnitsForParent,
+	// ListRoots).
+	Action      string
+	AccessKeyID string // the key that signed the request
+	// Caller is the caller's ARN, empty when authentication failed; for
+	// AssumeRoleWithWebIdentity, the OIDC provider's ARN once the token is
+	// verified.
+	Caller          string
 	RoleARN         string
 	RoleSessionName string
 	ExternalID      string
@@ -24,6 +33,7 @@ type Call struct {
 	MFA             bool // a valid MFA code came with the call
 	DurationSeconds int
 	SourceIdentity  string
+	Subject         string // AssumeRoleWithWebIdentity: the token's sub, once verified
 	Allowed         bool
 	ErrorCode       string // STS's error code when not allowed
 	Reason          string // why it was refused, in the fake's words (more than STS tells)
@@ -53,6 +63,7 @@ func (c Call) String() string {
 		fmt.Fprintf(&b, " duration=%ds", c.DurationSeconds)
 	}
 	field("source_identity", c.SourceIdentity)
+	field("subject", c.Subject)
 	if c.Allowed {
 		b.WriteString(" => allowed")
 	} else {
@@ -61,123 +72,101 @@ func (c Call) String() string {
 	return b.String()
 }
 
-func (s *Server) record(c Call) {
-	s.mu.Lock()
-	s.calls = append(s.calls, c)
-	fn := s.onCall
-	s.mu.Unlock()
+// DefaultCallLimit is how many calls a server keeps in its record until
+// SetCallLimit says otherwise: about 5 MB of calls.
+const DefaultCallLimit = 10_000
+
+// callLog is the record of calls: the newest ones whole, and counts of all.
+type callLog struct {
+	// mu guards ring, next, limit, total, byAction and onCall.
+	mu       sync.Mutex
+	ring     []Call // the newest calls; a circular buffer once full
+	next     int    // where the next call goes once ring is full
+	limit    int    // how many calls ring keeps
+	total    int    // every call ever recorded
+	byAction map[string]int
+	onCall   func(Call)
+}
+
+// record adds a call to the record and passes it to the OnCall function.
+func (s *Server) record(c *Call) {
+	l := &s.calls
+	l.mu.Lock()
+	if len(l.ring) < l.limit {
+		l.ring = append(l.ring, *c)
+	} else {
+		l.ring[l.next] = *c
+		l.next = (l.next + 1) % l.limit
+	}
+	l.total++
+	if l.byAction == nil {
+		l.byAction = map[string]int{}
+	}
+	l.byAction[c.Action]++
+	fn := l.onCall
+	l.mu.Unlock()
 	if fn != nil {
-		fn(c)
+		fn(*c)
 	}
 }
 
-// Fault makes the server misbehave, as STS sometimes does, for the calls it
-// matches. A fault applies before authentication.
-type Fault struct {
-	Action string        // only calls of this action; empty: any call
-	Delay  time.Duration // wait this long (real time) before answering, or before the fault
-	Code   string        // answer with this STS error code: Throttling, InternalFailure, ServiceUnavailable, RegionDisabledException, ...
-	Status int           // HTTP status for Code; 0: STS's (Throttling 400, InternalFailure 500, ServiceUnavailable 503, others 400)
-	Drop   bool          // close the connection without an answer
-	// Count limits the fault to the next Count matching calls; 0: every
-	// matching call until ClearFaults.
-	Count int
-	// Probability, in (0, 1], makes each matching call fail by chance, from a
-	// generator seeded with Seed, so runs repeat; 0: every matching call.
-	Probability float64
-	Seed        uint64
+// Calls returns the calls in the record, oldest first: every call the
+// server answered, or, past the call limit (DefaultCallLimit), the newest
+// ones. Dropped says how many older calls were let go.
+func (s *Server) Calls() []Call {
+	l := &s.calls
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]Call, 0, len(l.ring))
+	out = append(out, l.ring[l.next:]...)
+	return append(out, l.ring[:l.next]...)
 }
 
-type faultState struct {
-	f    Fault
-	left int // remaining calls when f.Count > 0
-	rnd  *rand.Rand
+// CallCount returns how many calls of an action ("" for all) were made.
+// It counts every call since the start, also those Calls no longer holds.
+func (s *Server) CallCount(action string) int {
+	l := &s.calls
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if action == "" {
+		return l.total
+	}
+	return l.byAction[action]
 }
 
-// InjectFault adds a fault. Several faults apply in the order added; the
-// first that fires decides the answer.
-func (s *Server) InjectFault(f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := &faultState{f: f, left: f.Count}
-	if f.Probability > 0 {
-		st.rnd = rand.New(rand.NewPCG(f.Seed, f.Seed^0x9e3779b97f4a7c15))
-	}
-	s.faults = append(s.faults, st)
+// Dropped returns how many calls the record let go to stay within the call
+// limit: CallCount("") - len(Calls()).
+func (s *Server) Dropped() int {
+	l := &s.calls
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.total - len(l.ring)
 }
 
-// ClearFaults removes every fault.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
+// SetCallLimit sets how many calls the record keeps (the newest); n < 1
+// restores DefaultCallLimit. A server left running keeps its memory bounded
+// this way; counts (CallCount) are exact whatever the limit.
+func (s *Server) SetCallLimit(n int) {
+	if n < 1 {
+		n = DefaultCallLimit
+	}
+	l := &s.calls
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	calls := make([]Call, 0, len(l.ring))
+	calls = append(calls, l.ring[l.next:]...)
+	calls = append(calls, l.ring[:l.next]...)
+	if len(calls) > n {
+		calls = append([]Call(nil), calls[len(calls)-n:]...) // oldest first, so next = 0
+	}
+	l.ring, l.next, l.limit = calls, 0, n
 }
 
-var errDropped = &stsError{status: 0, code: "ConnectionDropped", message: "connection dropped by an injected fault"}
-
-// applyFaults delays, fails or drops the call if a fault fires.
-func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, call *Call) *stsError {
-	s.mu.Lock()
-	var fired *Fault
-	for _, st := range s.faults {
-		if st.f.Action != "" && st.f.Action != call.Action {
-			continue
-		}
-		if st.f.Count > 0 && st.left == 0 {
-			continue
-		}
-		if st.rnd != nil && st.rnd.Float64() >= st.f.Probability {
-			continue
-		}
-		if st.f.Count > 0 {
-			st.left--
-		}
-		f := st.f
-		fired = &f
-		break
-	}
-	s.mu.Unlock()
-	if fired == nil {
-		return nil
-	}
-	if fired.Delay > 0 {
-		t := time.NewTimer(fired.Delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return &stsError{status: 499, code: "RequestCanceled", message: "the client went away", reason: "client gave up during an injected delay"}
-		}
-	}
-	if fired.Drop {
-		call.ErrorCode, call.Reason = errDropped.code, "injected fault: connection dropped"
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return errDropped
-			}
-		}
-		panic(http.ErrAbortHandler) // HTTP/2 or no hijacking: abort the stream
-	}
-	if fired.Code == "" {
-		return nil // a pure delay
-	}
-	status := fired.Status
-	if status == 0 {
-		switch fired.Code {
-		case "InternalFailure", "InternalError":
-			status = 500
-		case "ServiceUnavailable":
-			status = 503
-		case "RegionDisabledException", "AccessDenied":
-			status = 403
-		default:
-			status = 400
-		}
-	}
-	msg := "Rate exceeded"
-	if fired.Code != "Throttling" {
-		msg = "injected fault " + fired.Code
-	}
-	return &stsError{status: status, code: fired.Code, message: msg, reason: "injected fault"}
+// OnCall sets a function called after every call with its record (the
+// `xacct fake-sts` command logs them). It runs on the request's goroutine.
+func (s *Server) OnCall(fn func(Call)) {
+	l := &s.calls
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.onCall = fn
 }

@@ -39,8 +39,8 @@ func ExampleNewServer() {
 
 	cfg := srv.Config("AKIAEXAMPLECI0000001", "ci-secret", "")
 	for _, ext := range []string{"", "vendor-42"} {
-		creds, err := xacct.AssumeRole(cfg, xacct.Role{ARN: "arn:aws:iam::222222222222:role/Vendor", ExternalID: ext, SessionName: "test"},
-			func(o *xacct.Options) { o.Now = srv.Clock.Now })
+		role := xacct.Role{ARN: "arn:aws:iam::222222222222:role/Vendor", ExternalID: ext, SessionName: "test"}
+		creds, err := xacct.AssumeRole(cfg, role, func(o *xacct.Options) { o.Now = srv.Clock.Now })
 		if err != nil {
 			log.Fatal(err)
 		}

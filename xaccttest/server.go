@@ -25,13 +25,13 @@ package xaccttest
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
-	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -40,8 +40,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/xacct/xacct"
-	"github.com/xacct/xacct/internal/policy"
-	"github.com/xacct/xacct/internal/totp"
 )
 
 // Server is a fake STS listening on a loopback address. Its methods are safe
@@ -52,30 +50,60 @@ type Server struct {
 	URL string
 
 	// Clock is the server's time: credentials it issues expire on it, and
-	// MFA codes are checked against it. It starts at the real time, to the
-	// second, and moves only when told to. Share Clock.Now with
-	// xacct.Options.Now to test refreshes in simulated time.
+	// MFA codes are checked against it. NewServer's starts at the real time,
+	// to the second, and moves only when told to: share Clock.Now with
+	// xacct.Options.Now to test refreshes in simulated time. `xacct
+	// fake-sts` runs on a NewRealClock, as STS runs on real time.
 	Clock *Clock
 
 	ts *httptest.Server
 
-	mu       sync.Mutex          // guards everything below
-	users    map[string]*userRec // by ARN
-	roles    map[string]*roleRec // by ARN
-	keys     map[string]*identity
-	devices  map[string]*device // by serial
-	calls    []Call
-	onCall   func(Call)
-	faults   []*faultState
-	requests int // for request IDs
+	// mu guards the IAM world and its sessions: users, roles, keys (long-term
+	// keys and sessions), devices (including each device's spent codes),
+	// providers, accounts, org, orgIndex and lastSweep.
+	mu      sync.Mutex
+	users   map[string]*userRec  // by ARN
+	roles   map[string]*roleRec  // by ARN
+	keys    map[string]*identity // by access key ID
+	devices map[string]*device   // by serial
+	// providers are the accounts' OIDC providers, by ARN.
+	providers map[string]*providerRec
+	// accounts are the accounts the server knows, by ID; org is the
+	// organization (nil without one), orgIndex its accounts by parent,
+	// sorted, made when first asked for (nil when stale).
+	accounts map[string]*accountRec
+	org      *orgRec
+	orgIndex map[string][]*accountRec
+	// lastSweep is when expired sessions were last forgotten, on Clock.
+	lastSweep time.Time
+
+	issuers  issuers      // signing keys of the fake identity providers; has its own lock
+	throttle throttle     // per-account rate limits; has its own lock
+	peak     peakRate     // the peak request rate; has its own lock
+	calls    callLog      // the record of calls; has its own lock
+	faults   faults       // injected faults; has its own lock
+	active   *activity    // requests in progress, for WaitIdle; has its own lock
+	requests atomic.Int64 // requests so far, for request IDs
 }
 
+// HTTP server limits, so that a fake left running for days (`xacct
+// fake-sts`) is not held up by clients that stall or leave connections open.
+const (
+	// readHeaderTimeout bounds reading a request's headers.
+	readHeaderTimeout = 10 * time.Second
+	// readTimeout bounds reading a whole request (at most maxBodyBytes).
+	readTimeout = time.Minute
+	// idleTimeout closes keep-alive connections unused for this long.
+	idleTimeout = 2 * time.Minute
+	// maxHeaderBytes bounds a request's headers; SDK requests send about 2 KB.
+	maxHeaderBytes = 64 << 10
+)
+
 // NewServer starts a fake STS with an empty scenario on 127.0.0.1 at a free
-// port. Add accounts with Load, AddUser and AddRole.
+// port. Add accounts with Load, AddUser and AddRole. Its Clock is frozen.
 func NewServer() *Server {
-	s := newServer()
-	s.ts = httptest.NewServer(s)
-	s.URL = s.ts.URL
+	s := NewUnstartedServer()
+	s.StartOn(nil)
 	return s
 }
 
@@ -92,89 +120,57 @@ func NewServerWithScenario(sc *Scenario) (*Server, error) {
 // NewServerOn starts a fake STS on a listener of the caller's (for a fixed
 // address). It takes ownership of ln.
 func NewServerOn(ln net.Listener) *Server {
-	s := newServer()
-	s.ts = httptest.NewUnstartedServer(s)
-	s.ts.Listener.Close()
-	s.ts.Listener = ln
-	s.ts.Start()
-	s.URL = s.ts.URL
+	s := NewUnstartedServer()
+	s.StartOn(ln)
 	return s
 }
 
-func newServer() *Server {
-	return &Server{
+// NewUnstartedServer returns a fake STS that does not listen yet, as
+// httptest.NewUnstartedServer does: set its Clock (such as a NewRealClock),
+// then call StartOn. URL, Client and Config need a started server.
+func NewUnstartedServer() *Server {
+	s := &Server{
 		Clock:   NewClock(time.Now().UTC().Truncate(time.Second)),
+		active:  newActivity(),
 		users:   map[string]*userRec{},
 		roles:   map[string]*roleRec{},
 		keys:    map[string]*identity{},
 		devices: map[string]*device{},
+
+		providers: map[string]*providerRec{},
+		accounts:  map[string]*accountRec{},
 	}
+	s.issuers.keys = map[string]ed25519.PrivateKey{}
+	s.calls.limit = DefaultCallLimit
+	return s
+}
+
+// StartOn starts a server from NewUnstartedServer on ln, taking ownership
+// of it; on 127.0.0.1 at a free port when ln is nil.
+func (s *Server) StartOn(ln net.Listener) {
+	s.ts = httptest.NewUnstartedServer(s)
+	if ln != nil {
+		s.ts.Listener.Close()
+		s.ts.Listener = ln
+	}
+	s.ts.Config.ReadHeaderTimeout = readHeaderTimeout
+	s.ts.Config.ReadTimeout = readTimeout
+	s.ts.Config.IdleTimeout = idleTimeout
+	s.ts.Config.MaxHeaderBytes = maxHeaderBytes
+	s.ts.Start()
+	s.URL = s.ts.URL
 }
 
 // Close shuts the server down and waits for outstanding requests.
-func (s *Server) Close() { s.ts.Close() }
+// Closing twice, or a server never started, is harmless.
+func (s *Server) Close() {
+	if s.ts != nil {
+		s.ts.Close()
+	}
+}
 
 // Client returns an HTTP client for the server.
 func (s *Server) Client() *http.Client { return s.ts.Client() }
-
-// Load adds the accounts, users and roles of sc. It checks the whole
-// scenario first (policies included) and changes nothing if any part is
-// wrong; the error names the account, user or role, and the field.
-func (s *Server) Load(sc *Scenario) error {
-	if sc == nil {
-		return nil
-	}
-	var users []*userRec
-	var roles []*roleRec
-	for _, acct := range slices.Sorted(maps.Keys(sc.Accounts)) {
-		a := sc.Accounts[acct]
-		if !policy.IsAccountID(acct) {
-			return fmt.Errorf("xaccttest: scenario: account %q: an account ID is 12 digits", acct)
-		}
-		for _, name := range slices.Sorted(maps.Keys(a.Users)) {
-			u, err := compileUser(acct, name, a.Users[name])
-			if err != nil {
-				return fmt.Errorf("xaccttest: scenario: %v", err)
-			}
-			users = append(users, u)
-		}
-		for _, name := range slices.Sorted(maps.Keys(a.Roles)) {
-			r, err := compileRole(acct, name, a.Roles[name])
-			if err != nil {
-				return fmt.Errorf("xaccttest: scenario: %v", err)
-			}
-			roles = append(roles, r)
-		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	seen := map[string]bool{}
-	for _, u := range users {
-		if _, dup := s.users[u.arn]; dup {
-			return fmt.Errorf("xaccttest: scenario: user %s exists already", u.arn)
-		}
-		if _, dup := s.keys[u.key]; dup || seen[u.key] {
-			return fmt.Errorf("xaccttest: scenario: user %s: access_key_id %s belongs to another user", u.arn, u.key)
-		}
-		seen[u.key] = true
-	}
-	for _, r := range roles {
-		if _, dup := s.roles[r.arn]; dup {
-			return fmt.Errorf("xaccttest: scenario: role %s exists already", r.arn)
-		}
-	}
-	for _, u := range users {
-		s.users[u.arn] = u
-		s.keys[u.key] = &identity{user: u, account: u.account, arn: u.arn, secret: u.secret}
-		if u.device != nil {
-			s.devices[u.device.serial] = u.device
-		}
-	}
-	for _, r := range roles {
-		s.roles[r.arn] = r
-	}
-	return nil
-}
 
 // AddUser adds one user to an account.
 func (s *Server) AddUser(account, name string, u User) error {
@@ -237,82 +233,4 @@ func (s *Server) TokenFunc() xacct.TokenFunc {
 		defer s.mu.Unlock()
 		return s.totp(req.SerialNumber, req.NeedNewCode)
 	}
-}
-
-// totp returns the first code of the device not yet spent, of the current
-// step or the next (only the next when next is set). s.mu must be held.
-func (s *Server) totp(serial string, next bool) (string, error) {
-	d, ok := s.devices[serial]
-	if !ok {
-		return "", fmt.Errorf("xaccttest: no MFA device %q (a user's device is arn:aws:iam::<account>:mfa/<user>)", serial)
-	}
-	step := totp.Step(s.Clock.Now())
-	steps := []int64{step, step + 1}
-	if next {
-		steps = steps[1:]
-	}
-	for _, st := range steps {
-		if st > d.lastStep {
-			return totp.Code(d.key, st), nil
-		}
-	}
-	return "", fmt.Errorf("xaccttest: the codes of %s for now were used: advance the Clock by %v", serial, totp.Period)
-}
-
-// Calls returns every call the server answered so far, oldest first.
-func (s *Server) Calls() []Call {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Call(nil), s.calls...)
-}
-
-// CallCount returns how many calls of an action ("" for all) were made.
-func (s *Server) CallCount(action string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, c := range s.calls {
-		if action == "" || c.Action == action {
-			n++
-		}
-	}
-	return n
-}
-
-// OnCall sets a function called after every call with its record (the
-// `xacct fake-sts` command logs them). It runs on the request's goroutine.
-func (s *Server) OnCall(fn func(Call)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.onCall = fn
-}
-
-// Clock is a settable clock. The zero value is not usable; use NewClock.
-type Clock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-// NewClock returns a clock that reads t until moved.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// Set moves the clock to t.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
 }

@@ -2,139 +2,49 @@ package xaccttest
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
-	"github.com/aws/smithy-go"
 )
-
-const (
-	crossRole  = "arn:aws:iam::222222222222:role/CrossAccountRole"
-	jenkinsMFA = "arn:aws:iam::111111111111:mfa/jenkins"
-)
-
-// world starts the issue's scenario plus roles for the other rules.
-func world(t *testing.T) *Server {
-	t.Helper()
-	sc, err := LoadScenarioFile("testdata/issue.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := NewServerWithScenario(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	must(t, srv.AddUser("111111111111", "alice", User{
-		AccessKeyID: "AKIAEXAMPLEALICE0001", SecretAccessKey: "alice-secret", MFATOTPSecret: "JBSWY3DPEHPK3PXQ",
-		Policies: []json.RawMessage{
-			json.RawMessage(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`),
-			json.RawMessage(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"arn:aws:iam::222222222222:role/Forbidden"}]}`),
-		},
-	}))
-	must(t, srv.AddUser("111111111111", "nopolicy", User{AccessKeyID: "AKIAEXAMPLENOPOLICY1", SecretAccessKey: "s"}))
-	trustRoot := json.RawMessage(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole"}}`)
-	must(t, srv.AddRole("222222222222", "Forbidden", Role{Trust: trustRoot}))
-	allowAll := []json.RawMessage{json.RawMessage(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}}`)}
-	must(t, srv.AddRole("222222222222", "Long", Role{Trust: trustRoot, MaxSessionDurationSeconds: 43200, Path: "/ops/", Policies: allowAll}))
-	must(t, srv.AddRole("333333333333", "MFAChained", Role{Trust: json.RawMessage(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/NeedsMFA"},"Action":"sts:AssumeRole",
-		"Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}}`)}))
-	must(t, srv.AddRole("222222222222", "NeedsMFA", Role{Trust: json.RawMessage(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole",
-		"Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"},"NumericLessThan":{"aws:MultiFactorAuthAge":"3600"}}}}`),
-		Policies: []json.RawMessage{json.RawMessage(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}}`)}}))
-	must(t, srv.AddRole("111111111111", "SameAccount", Role{Trust: json.RawMessage(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/nopolicy"},"Action":"sts:AssumeRole"}}`)}))
-	must(t, srv.AddRole("333333333333", "Deploy", Role{Trust: json.RawMessage(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/ops/Long"},"Action":"sts:AssumeRole"}}`)}))
-	return srv
-}
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-func client(t *testing.T, srv *Server, account, user string) *sts.Client {
-	t.Helper()
-	cfg, err := srv.UserConfig(account, user)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sts.NewFromConfig(cfg)
-}
-
-func sessionClient(srv *Server, c *types.Credentials) *sts.Client {
-	return sts.NewFromConfig(srv.Config(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken))
-}
-
-// code returns the STS error code and HTTP status of err ("" for nil).
-func code(err error) (string, int) {
-	if err == nil {
-		return "", 200
-	}
-	var apiErr smithy.APIError
-	var re *awshttp.ResponseError
-	c, status := "?", 0
-	if errors.As(err, &apiErr) {
-		c = apiErr.ErrorCode()
-	}
-	if errors.As(err, &re) {
-		status = re.HTTPStatusCode()
-	}
-	return c, status
-}
-
-func assume(c *sts.Client, role, ext string, opt ...func(*sts.AssumeRoleInput)) (*sts.AssumeRoleOutput, error) {
-	in := &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String("test")}
-	if ext != "" {
-		in.ExternalId = aws.String(ext)
-	}
-	for _, o := range opt {
-		o(in)
-	}
-	return c.AssumeRole(context.Background(), in)
-}
-
-func duration(s int32) func(*sts.AssumeRoleInput) {
-	return func(in *sts.AssumeRoleInput) { in.DurationSeconds = aws.Int32(s) }
-}
 
 func TestCrossAccountTrust(t *testing.T) {
+	t.Parallel()
 	srv := world(t)
 	jenkins := client(t, srv, "111111111111", "jenkins")
 	tests := []struct {
 		name, role, ext, code, reason string
 		status                        int
 	}{
-		{"no External ID", crossRole, "", "AccessDenied", "condition StringEquals sts:ExternalId fails: the request has no sts:ExternalId", 403},
+		{"no External ID", crossRole, "", "AccessDenied",
+			"condition StringEquals sts:ExternalId fails: the request has no sts:ExternalId", 403},
 		{"wrong External ID", crossRole, "ext-999", "AccessDenied", "condition StringEquals sts:ExternalId fails", 403},
 		{"right External ID", crossRole, "ext-123", "", "", 200},
-		{"identity policy does not cover the role", "arn:aws:iam::222222222222:role/ops/Long", "", "AccessDenied", "identity policies of arn:aws:iam::111111111111:user/jenkins: no statement allows it", 403},
+		{"identity policy does not cover the role", "arn:aws:iam::222222222222:role/ops/Long", "", "AccessDenied",
+			"identity policies of arn:aws:iam::111111111111:user/jenkins: no statement allows it", 403},
 		{"role does not exist", "arn:aws:iam::222222222222:role/Nope", "", "AccessDenied", "does not exist", 403},
 	}
 	for _, tt := range tests {
+		// Not parallel: the subtests share a server and read its last call.
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := assume(jenkins, tt.role, tt.ext)
 			if c, status := code(err); c != tt.code || status != tt.status {
 				t.Fatalf("AssumeRole = %s/%d (%v), want %s/%d", c, status, err, tt.code, tt.status)
 			}
-			calls := srv.Calls()
-			last := calls[len(calls)-1]
-			if !strings.Contains(last.Reason, tt.reason) {
+			if last := lastCall(t, srv); !strings.Contains(last.Reason, tt.reason) {
 				t.Errorf("recorded reason %q lacks %q", last.Reason, tt.reason)
 			}
 			if err != nil {
-				if !strings.Contains(err.Error(), "User: arn:aws:iam::111111111111:user/jenkins is not authorized to perform: sts:AssumeRole on resource: "+tt.role) {
+				const msg = "User: arn:aws:iam::111111111111:user/jenkins is not authorized to perform: " +
+					"sts:AssumeRole on resource: "
+				if !strings.Contains(err.Error(), msg+tt.role) {
 					t.Errorf("message = %v", err)
 				}
 				return
@@ -157,10 +67,12 @@ func TestCrossAccountTrust(t *testing.T) {
 }
 
 func TestIdentityPolicyRules(t *testing.T) {
+	t.Parallel()
 	srv := world(t)
 	alice := client(t, srv, "111111111111", "alice")
-	if _, err := assume(alice, "arn:aws:iam::222222222222:role/Forbidden", ""); !strings.Contains(fmt.Sprint(srv.Calls()[len(srv.Calls())-1].Reason), "denies explicitly") {
-		t.Errorf("explicit Deny: %v; %s", err, srv.Calls()[len(srv.Calls())-1].Reason)
+	_, err := assume(alice, "arn:aws:iam::222222222222:role/Forbidden", "")
+	if last := lastCall(t, srv); !strings.Contains(last.Reason, "denies explicitly") {
+		t.Errorf("explicit Deny: %v; %s", err, last.Reason)
 	}
 	if _, err := assume(alice, "arn:aws:iam::222222222222:role/ops/Long", ""); err != nil {
 		t.Errorf("wildcard Resource: %v", err)
@@ -175,6 +87,7 @@ func TestIdentityPolicyRules(t *testing.T) {
 }
 
 func TestAuthentication(t *testing.T) {
+	t.Parallel()
 	srv := world(t)
 	ctx := context.Background()
 	for _, tt := range []struct {
@@ -185,7 +98,7 @@ func TestAuthentication(t *testing.T) {
 		{"wrong secret", "AKIAEXAMPLEJENKINS01", "wrong", "SignatureDoesNotMatch", 403},
 		{"right secret", "AKIAEXAMPLEJENKINS01", "any-string", "", 200},
 	} {
-		_, err := sts.NewFromConfig(srv.Config(tt.key, tt.secret, "")).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		_, err := keyClient(srv, tt.key, tt.secret, "").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if c, status := code(err); c != tt.code || status != tt.status {
 			t.Errorf("%s: %s/%d, want %s/%d (%v)", tt.name, c, status, tt.code, tt.status, err)
 		}
@@ -194,7 +107,8 @@ func TestAuthentication(t *testing.T) {
 	out, err := assume(client(t, srv, "111111111111", "jenkins"), crossRole, "ext-123", duration(900))
 	must(t, err)
 	sess := sessionClient(srv, out.Credentials)
-	_, err = sts.NewFromConfig(srv.Config(*out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, "forged")).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	forged := keyClient(srv, *out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, "forged")
+	_, err = forged.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if c, _ := code(err); c != "InvalidClientTokenId" {
 		t.Errorf("forged session token: %v", err)
 	}
@@ -232,6 +146,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestDurations(t *testing.T) {
+	t.Parallel()
 	srv := world(t)
 	alice := client(t, srv, "111111111111", "alice")
 	long := "arn:aws:iam::222222222222:role/ops/Long"
@@ -241,8 +156,10 @@ func TestDurations(t *testing.T) {
 		dur  int32
 		msg  string
 	}{
-		{"below 900", long, 600, "1 validation error detected: Value '600' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900"},
-		{"above 43200", long, 99999, "Value '99999' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200"},
+		{"below 900", long, 600, "1 validation error detected: Value '600' at 'durationSeconds' failed to satisfy constraint: " +
+			"Member must have value greater than or equal to 900"},
+		{"above 43200", long, 99999, "Value '99999' at 'durationSeconds' failed to satisfy constraint: " +
+			"Member must have value less than or equal to 43200"},
 		{"above the role's maximum", "arn:aws:iam::111111111111:role/SameAccount", 7200, ""},
 		{"12h on a 12h role", long, 43200, ""},
 	} {
@@ -256,7 +173,7 @@ func TestDurations(t *testing.T) {
 	}
 	// CrossAccountRole has a 1h maximum.
 	_, err := assume(client(t, srv, "111111111111", "jenkins"), crossRole, "ext-123", duration(7200))
-	if err == nil || !strings.Contains(err.Error(), "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.") {
+	if err == nil || !strings.Contains(err.Error(), errRoleDuration.message) {
 		t.Errorf("above max: %v", err)
 	}
 	// Role chaining: A → Long (12h allowed) → Deploy, at most 1h.
@@ -264,7 +181,7 @@ func TestDurations(t *testing.T) {
 	must(t, err)
 	hop2 := sessionClient(srv, out.Credentials)
 	_, err = assume(hop2, "arn:aws:iam::333333333333:role/Deploy", "", duration(7200))
-	if err == nil || !strings.Contains(err.Error(), "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.") {
+	if err == nil || !strings.Contains(err.Error(), errChainedDuration.message) {
 		t.Errorf("chaining 2h: %v", err)
 	}
 	if _, err := assume(hop2, "arn:aws:iam::333333333333:role/Deploy", "", duration(3600)); err != nil {
@@ -295,6 +212,7 @@ func TestDurations(t *testing.T) {
 }
 
 func TestMFA(t *testing.T) {
+	t.Parallel()
 	srv := world(t)
 	ctx := context.Background()
 	alice := client(t, srv, "111111111111", "alice")
@@ -312,23 +230,27 @@ func TestMFA(t *testing.T) {
 	if _, err := assume(alice, needsMFA, "", withCode(aliceMFA, code1)); err != nil {
 		t.Fatalf("with a valid code: %v", err)
 	}
-	if _, err := assume(alice, needsMFA, "", withCode(aliceMFA, code1)); err == nil || !strings.Contains(err.Error(), "invalid MFA one time pass code") {
+	_, err = assume(alice, needsMFA, "", withCode(aliceMFA, code1))
+	if err == nil || !strings.Contains(err.Error(), "invalid MFA one time pass code") {
 		t.Fatalf("a code used twice: %v", err)
 	}
-	if !strings.Contains(srv.Calls()[len(srv.Calls())-1].Reason, "used before") {
-		t.Errorf("reason: %s", srv.Calls()[len(srv.Calls())-1].Reason)
+	if last := lastCall(t, srv); !strings.Contains(last.Reason, "used before") {
+		t.Errorf("reason: %s", last.Reason)
 	}
-	if _, err := assume(alice, needsMFA, "", withCode(jenkinsMFA, "000000")); err == nil || !strings.Contains(err.Error(), "associated with this user") {
+	_, err = assume(alice, needsMFA, "", withCode(jenkinsMFA, "000000"))
+	if err == nil || !strings.Contains(err.Error(), "associated with this user") {
 		t.Fatalf("another user's device: %v", err)
 	}
-	if _, err := assume(alice, needsMFA, "", withCode(aliceMFA, "12ab56")); err == nil || !strings.Contains(err.Error(), "tokenCode") {
+	_, err = assume(alice, needsMFA, "", withCode(aliceMFA, "12ab56"))
+	if err == nil || !strings.Contains(err.Error(), "tokenCode") {
 		t.Fatalf("malformed code: %v", err)
 	}
 
 	// An MFA session: one code, then AssumeRole with MFA presence and age.
 	srv.Clock.Advance(30 * time.Second)
 	code2, _ := srv.TOTP(aliceMFA)
-	gst, err := alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(aliceMFA), TokenCode: aws.String(code2)})
+	gst, err := alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{
+		SerialNumber: aws.String(aliceMFA), TokenCode: aws.String(code2)})
 	must(t, err)
 	mfaSession := sessionClient(srv, gst.Credentials)
 	out, err := assume(mfaSession, needsMFA, "")
@@ -341,8 +263,9 @@ func TestMFA(t *testing.T) {
 	}
 	// aws:MultiFactorAuthAge < 3600 fails an hour later.
 	srv.Clock.Advance(time.Hour)
-	if _, err := assume(mfaSession, needsMFA, ""); err == nil || !strings.Contains(srv.Calls()[len(srv.Calls())-1].Reason, "aws:MultiFactorAuthAge") {
-		t.Fatalf("MFA too old: %v %s", err, srv.Calls()[len(srv.Calls())-1].Reason)
+	_, err = assume(mfaSession, needsMFA, "")
+	if last := lastCall(t, srv); err == nil || !strings.Contains(last.Reason, "aws:MultiFactorAuthAge") {
+		t.Fatalf("MFA too old: %v %s", err, last.Reason)
 	}
 	// A session without MFA has MultiFactorAuthPresent=false.
 	plain, err := alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
@@ -358,6 +281,7 @@ func TestMFA(t *testing.T) {
 }
 
 func TestInputValidation(t *testing.T) {
+	t.Parallel()
 	srv := world(t)
 	jenkins := client(t, srv, "111111111111", "jenkins")
 	for _, tt := range []struct {
@@ -365,13 +289,21 @@ func TestInputValidation(t *testing.T) {
 		in   func(*sts.AssumeRoleInput)
 		want string
 	}{
-		{"session name with a space", func(in *sts.AssumeRoleInput) { in.RoleSessionName = aws.String("a b") }, "at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern"},
-		{"session name short", func(in *sts.AssumeRoleInput) { in.RoleSessionName = aws.String("a") }, "Member must have length greater than or equal to 2"},
+		{"session name with a space", func(in *sts.AssumeRoleInput) { in.RoleSessionName = aws.String("a b") },
+			"at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern"},
+		{"session name short", func(in *sts.AssumeRoleInput) { in.RoleSessionName = aws.String("a") },
+			"Member must have length greater than or equal to 2"},
 		{"external ID short", func(in *sts.AssumeRoleInput) { in.ExternalId = aws.String("x") }, "at 'externalId'"},
-		{"serial short", func(in *sts.AssumeRoleInput) { in.SerialNumber, in.TokenCode = aws.String("abc"), aws.String("123456") }, "at 'serialNumber'"},
-		{"two errors", func(in *sts.AssumeRoleInput) { in.RoleSessionName = aws.String("a"); in.DurationSeconds = aws.Int32(1) }, "2 validation errors detected"},
+		{"serial short", func(in *sts.AssumeRoleInput) {
+			in.SerialNumber, in.TokenCode = aws.String("abc"), aws.String("123456")
+		}, "at 'serialNumber'"},
+		{"two errors", func(in *sts.AssumeRoleInput) {
+			in.RoleSessionName = aws.String("a")
+			in.DurationSeconds = aws.Int32(1)
+		}, "2 validation errors detected"},
 		{"session policy not JSON", func(in *sts.AssumeRoleInput) { in.Policy = aws.String("{") }, "MalformedPolicyDocument"},
-		{"transitive key not in tags", func(in *sts.AssumeRoleInput) { in.TransitiveTagKeys = []string{"team"} }, "Transitive tag key team must be included in the requested tags."},
+		{"transitive key not in tags", func(in *sts.AssumeRoleInput) { in.TransitiveTagKeys = []string{"team"} },
+			"Transitive tag key team must be included in the requested tags."},
 		{"tags need sts:TagSession", func(in *sts.AssumeRoleInput) {
 			in.ExternalId = aws.String("ext-123")
 			in.Tags = []types.Tag{{Key: aws.String("team"), Value: aws.String("x")}}
@@ -385,16 +317,28 @@ func TestInputValidation(t *testing.T) {
 }
 
 func TestScenarioErrors(t *testing.T) {
+	t.Parallel()
+	// account wraps the JSON of one account 111111111111; role the JSON of
+	// its role "R" with a trust policy of one statement.
+	account := func(a string) string { return `{"accounts":{"111111111111":` + a + `}}` }
+	role := func(stmt, extra string) string {
+		return account(`{"roles":{"R":{"trust":{"Statement":` + stmt + `}` + extra + `}}}`)
+	}
+	const anyone = `"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"`
 	for _, tt := range []struct{ doc, want string }{
 		{`{"accounts":{},"extra":1}`, `unknown field "extra"`},
-		{`{"accounts":{"111111111111":{"users":{"u":{"access_key_id":"AKIAEXAMPLE000000001","secret_access_key":"s","polices":[]}}}}}`, `unknown field "polices"`},
+		{account(`{"users":{"u":{"access_key_id":"AKIAEXAMPLE000000001","secret_access_key":"s","polices":[]}}}`),
+			`unknown field "polices"`},
 		{`{"accounts":{"1111":{"users":{}}}}`, ""},
-		{`{"accounts":{"111111111111":{"roles":{"R":{"trust":{"Statement":{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEqualsIgnoreCase":{"sts:ExternalId":"x"}}}}}}}}}`, `account 111111111111 role "R": trust: trust policy: statement 1: Condition: unknown condition operator "StringEqualsIgnoreCase"`},
-		{`{"accounts":{"111111111111":{"roles":{"R":{"trust":{"Statement":{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceIp":"x"}}}}}}}}}`, `unknown condition key "aws:SourceIp"`},
-		{`{"accounts":{"111111111111":{"roles":{"R":{}}}}}`, "trust is missing"},
-		{`{"accounts":{"111111111111":{"roles":{"R":{"trust":{"Statement":{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}},"max_session_duration_seconds":50000}}}}}`, "max_session_duration_seconds 50000"},
-		{`{"accounts":{"111111111111":{"users":{"u":{"access_key_id":"short","secret_access_key":"s"}}}}}`, "access_key_id"},
-		{`{"accounts":{"111111111111":{"users":{"u":{"access_key_id":"AKIAEXAMPLE000000001","secret_access_key":"s","mfa_totp_secret":"!!"}}}}}`, "mfa_totp_secret"},
+		{role(`{`+anyone+`,"Condition":{"StringEqualsIgnoreCase":{"sts:ExternalId":"x"}}}`, ""),
+			`account 111111111111 role "R": trust: trust policy: statement 1: Condition: ` +
+				`unknown condition operator "StringEqualsIgnoreCase"`},
+		{role(`{`+anyone+`,"Condition":{"StringEquals":{"aws:SourceIp":"x"}}}`, ""), `unknown condition key "aws:SourceIp"`},
+		{account(`{"roles":{"R":{}}}`), "trust is missing"},
+		{role(`{`+anyone+`}`, `,"max_session_duration_seconds":50000`), "max_session_duration_seconds 50000"},
+		{account(`{"users":{"u":{"access_key_id":"short","secret_access_key":"s"}}}`), "access_key_id"},
+		{account(`{"users":{"u":{"access_key_id":"AKIAEXAMPLE000000001","secret_access_key":"s","mfa_totp_secret":"!!"}}}`),
+			"mfa_totp_secret"},
 	} {
 		sc, err := LoadScenario(strings.NewReader(tt.doc))
 		if err == nil {
@@ -417,6 +361,7 @@ func TestScenarioErrors(t *testing.T) {
 }
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	srv := world(t)
 	ctx := context.Background()
 	jenkins := client(t, srv, "111111111111", "jenkins")
@@ -437,7 +382,7 @@ func TestFaults(t *testing.T) {
 	srv.ClearFaults()
 
 	srv.InjectFault(Fault{Drop: true, Count: 1})
-	noRetry := sts.NewFromConfig(srv.Config("AKIAEXAMPLEJENKINS01", "any-string", ""), func(o *sts.Options) { o.RetryMaxAttempts = 1 })
+	noRetry := keyClient(srv, jenkinsKey, jenkinsSecret, "")
 	if _, err := noRetry.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err == nil {
 		t.Error("a dropped connection gave an answer")
 	}
@@ -456,7 +401,7 @@ func TestFaults(t *testing.T) {
 	pattern := func() string {
 		s := world(t)
 		s.InjectFault(Fault{Code: "Throttling", Probability: 0.5, Seed: 7})
-		c := sts.NewFromConfig(s.Config("AKIAEXAMPLEJENKINS01", "any-string", ""), func(o *sts.Options) { o.RetryMaxAttempts = 1 })
+		c := keyClient(s, jenkinsKey, jenkinsSecret, "")
 		var b strings.Builder
 		for range 20 {
 			_, err := c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -471,6 +416,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestCallRecordHasNoSecrets(t *testing.T) {
+	t.Parallel()
 	srv := world(t)
 	out, err := assume(client(t, srv, "111111111111", "jenkins"), crossRole, "ext-123")
 	must(t, err)
@@ -485,11 +431,16 @@ func TestCallRecordHasNoSecrets(t *testing.T) {
 }
 
 func FuzzServeHTTP(f *testing.F) {
-	f.Add("Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::222222222222:role/CrossAccountRole&RoleSessionName=x", "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLEJENKINS01/20260101/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=00", "20260101T000000Z")
+	f.Add("Action=AssumeRole&Version=2011-06-15&RoleArn="+crossRole+"&RoleSessionName=x",
+		"AWS4-HMAC-SHA256 Credential=AKIAEXAMPLEJENKINS01/20260101/us-east-1/sts/aws4_request, "+
+			"SignedHeaders=host;x-amz-date, Signature=00",
+		"20260101T000000Z")
 	f.Add("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=abc", "", "")
 	f.Add("%zz", "AWS4-HMAC-SHA256 ", "x")
+	f.Add("Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn="+crossRole+"&RoleSessionName=x&WebIdentityToken="+
+		"eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJodHRwczovL2kiLCJzdWIiOiJzIiwiYXVkIjoiYSIsImV4cCI6OTk5OTk5OTk5OX0.AAAA", "", "")
 	sc, _ := LoadScenarioFile("testdata/issue.json")
-	srv := newServer()
+	srv := NewUnstartedServer()
 	if err := srv.Load(sc); err != nil {
 		f.Fatal(err)
 	}
@@ -501,23 +452,13 @@ func FuzzServeHTTP(f *testing.F) {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Authorization", auth)
 		req.Header.Set("X-Amz-Date", date)
-		rec := &recorder{header: http.Header{}}
+		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, req)
-		if rec.status == 200 {
+		if rec.Code == http.StatusOK {
 			t.Fatalf("an unsigned request was answered: %q", body)
 		}
-		if !strings.Contains(rec.body.String(), "<ErrorResponse") {
-			t.Fatalf("not an XML error: %q", rec.body.String())
+		if !strings.Contains(rec.Body.String(), "<ErrorResponse") {
+			t.Fatalf("not an XML error: %q", rec.Body.String())
 		}
 	})
 }
-
-type recorder struct {
-	header http.Header
-	status int
-	body   strings.Builder
-}
-
-func (r *recorder) Header() http.Header         { return r.header }
-func (r *recorder) WriteHeader(s int)           { r.status = s }
-func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }

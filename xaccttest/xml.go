@@ -39,6 +39,23 @@ type assumeRoleResponse struct {
 	Metadata responseMetadata `xml:"ResponseMetadata"`
 }
 
+type assumeRoleWithWebIdentityResponse struct {
+	XMLName xml.Name `xml:"AssumeRoleWithWebIdentityResponse"`
+	Xmlns   string   `xml:"xmlns,attr"`
+	Result  struct {
+		Audience                    string `xml:"Audience"`
+		SubjectFromWebIdentityToken string `xml:"SubjectFromWebIdentityToken"`
+		AssumedRoleUser             struct {
+			ARN string `xml:"Arn"`
+			ID  string `xml:"AssumedRoleId"`
+		} `xml:"AssumedRoleUser"`
+		Credentials      credentialsElem `xml:"Credentials"`
+		Provider         string          `xml:"Provider"`
+		PackedPolicySize *int            `xml:"PackedPolicySize,omitempty"`
+	} `xml:"AssumeRoleWithWebIdentityResult"`
+	Metadata responseMetadata `xml:"ResponseMetadata"`
+}
+
 type getSessionTokenResponse struct {
 	XMLName xml.Name `xml:"GetSessionTokenResponse"`
 	Xmlns   string   `xml:"xmlns,attr"`
@@ -74,6 +91,8 @@ func withRequestID(resp any, id string) any {
 	switch r := resp.(type) {
 	case *assumeRoleResponse:
 		r.Xmlns, r.Metadata.RequestID = xmlns, id
+	case *assumeRoleWithWebIdentityResponse:
+		r.Xmlns, r.Metadata.RequestID = xmlns, id
 	case *getSessionTokenResponse:
 		r.Xmlns, r.Metadata.RequestID = xmlns, id
 	case *getCallerIdentityResponse:
@@ -82,7 +101,7 @@ func withRequestID(resp any, id string) any {
 	return resp
 }
 
-func writeError(w http.ResponseWriter, e *stsError, reqID string) {
+func writeError(w http.ResponseWriter, e *apiError, reqID string) {
 	var r errorResponse
 	r.Xmlns, r.RequestID = xmlns, reqID
 	r.Error.Type = "Sender"

@@ -61,7 +61,7 @@ func TestAccountsAndForEachWithMoto(t *testing.T) {
 	// xacct accounts --json: every ACTIVE account, the management one too.
 	srv := fleetServer(t, inOU)
 	env := callerEnv(t, srv.URL, orgURL)
-	cmd := exec.Command(buildXacct(t), "accounts", "--json")
+	cmd := exec.Command(xacctBinary(t), "accounts", "--json")
 	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -82,7 +82,7 @@ func TestAccountsAndForEachWithMoto(t *testing.T) {
 	}
 
 	// The table, of the OU only.
-	cmd = exec.Command(buildXacct(t), "accounts", "--ou", aws.ToString(ou.OrganizationalUnit.Id))
+	cmd = exec.Command(xacctBinary(t), "accounts", "--ou", aws.ToString(ou.OrganizationalUnit.Id))
 	cmd.Env = env
 	out, err = cmd.Output()
 	if err != nil {
@@ -107,7 +107,7 @@ func TestAccountsAndForEachWithMoto(t *testing.T) {
 	}
 
 	// Organizations refusing: exit 3, with the hint.
-	cmd = exec.Command(buildXacct(t), "accounts", "--ou", "ou-zzzz-zzzzzzzz")
+	cmd = exec.Command(xacctBinary(t), "accounts", "--ou", "ou-zzzz-zzzzzzzz")
 	cmd.Env = env
 	stderr.Reset()
 	cmd.Stderr = &stderr

@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -77,8 +76,6 @@ func demo(ctx context.Context, w io.Writer, readers, hours int) error {
 	if err != nil {
 		return err
 	}
-	inflight := &countingTransport{next: cfg.HTTPClient.(*http.Client).Transport}
-	cfg.HTTPClient = &http.Client{Transport: inflight}
 	clock := func(o *xacct.Options) { o.Now = srv.Clock.Now }
 	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
 
@@ -168,12 +165,13 @@ func demo(ctx context.Context, w io.Writer, readers, hours int) error {
 	}
 
 	heading(fmt.Sprintf("The cache: %d goroutines read the chain's credentials for %d simulated hours", readers, hours))
-	return cacheDemo(ctx, w, srv, chain, events, inflight, readers, hours)
+	return cacheDemo(ctx, w, srv, chain, events, readers, hours)
 }
 
 // cacheDemo reads the chain's credentials from many goroutines, minute by
 // simulated minute, and reports each refresh and what the readers saw.
-func cacheDemo(ctx context.Context, w io.Writer, srv *xaccttest.Server, chain *xacct.Cache, events *refreshLog, inflight *countingTransport, readers, hours int) error {
+func cacheDemo(ctx context.Context, w io.Writer, srv *xaccttest.Server, chain *xacct.Cache, events *refreshLog,
+	readers, hours int) error {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
 	start := srv.Clock.Now()
 	lastExpiry := map[int]time.Time{} // of each hop's current session
@@ -209,8 +207,11 @@ func cacheDemo(ctx context.Context, w io.Writer, srv *xaccttest.Server, chain *x
 		wg.Wait()
 		// Simulated minutes pass in microseconds: let a background refresh
 		// started in this one finish before the next, as it would in real
-		// time.
-		inflight.waitIdle(2 * time.Second)
+		// time. A refresh reaches the fake within a few milliseconds of the
+		// read that started it; a server never quiet for 2s is a bug.
+		if err := waitIdle(ctx, srv); err != nil {
+			return err
+		}
 		srv.Clock.Advance(time.Minute)
 	}
 	for _, ev := range events.all() {
@@ -243,30 +244,14 @@ func cacheDemo(ctx context.Context, w io.Writer, srv *xaccttest.Server, chain *x
 	return nil
 }
 
-// countingTransport counts STS requests under way.
-type countingTransport struct {
-	next http.RoundTripper
-	n    atomic.Int64
-}
-
-func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	t.n.Add(1)
-	defer t.n.Add(-1)
-	return t.next.RoundTrip(r)
-}
-
-// waitIdle returns once no request has been under way for a few
-// milliseconds, or after limit.
-func (t *countingTransport) waitIdle(limit time.Duration) {
-	deadline := time.Now().Add(limit)
-	for quiet := 0; quiet < 3 && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
-		if t.n.Load() == 0 {
-			quiet++
-		} else {
-			quiet = 0
-		}
+// waitIdle waits until the fake has been quiet for a few milliseconds.
+func waitIdle(ctx context.Context, srv *xaccttest.Server) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := srv.WaitIdle(ctx, 3*time.Millisecond); err != nil {
+		return fmt.Errorf("waiting for the fake STS to be idle: %w", err)
 	}
+	return nil
 }
 
 // refreshLog collects Options.OnRefresh events.

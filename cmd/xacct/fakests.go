@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/xacct/xacct/xaccttest"
 )
@@ -20,6 +23,30 @@ func init() {
 	})
 }
 
+const fakeSTSUsage = `usage: xacct fake-sts --config FILE [--addr 127.0.0.1:0] [--clock-offset DURATION]
+         [--web-identity-token ISSUER,SUBJECT,AUDIENCE=PATH ...] [--web-identity-token-ttl DURATION]
+
+Serves a fake STS on loopback. Prints its URL as the first line on stdout,
+logs every call on stderr, and stops on SIGINT or SIGTERM.
+
+Its clock follows the real time, as STS's does (TOTP codes, expiry, log
+lines). --clock-offset starts it ahead (or behind, when negative); while it
+runs, a test moves it with the admin API:
+
+  curl -d advance=90s URL/_xaccttest/clock    # also set=RFC3339-TIME; GET reads it
+
+Clients sign with their own real time; the fake does not check the
+signing time, so an offset never makes signatures fail.
+
+--web-identity-token writes, once serving, a token file that an AWS profile
+names in web_identity_token_file (or AWS_WEB_IDENTITY_TOKEN_FILE): an OIDC ID
+token of ISSUER for SUBJECT and AUDIENCE, signed by the fake, which
+AssumeRoleWithWebIdentity accepts for roles of accounts that declare ISSUER
+in oidc_providers. Repeat it for more tokens. The file is written with mode
+0600 before the URL is printed; the token is never logged.
+
+`
+
 // runFakeSTS serves a scenario until ctx ends (SIGINT or SIGTERM). The
 // endpoint URL is the first line on stdout, so a script can read it; each
 // call is logged on stderr.
@@ -28,8 +55,12 @@ func runFakeSTS(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.SetOutput(stderr)
 	config := fs.String("config", "", "scenario file (JSON; see package xaccttest)")
 	addr := fs.String("addr", "127.0.0.1:0", "address to listen on; port 0 picks a free one")
+	offset := fs.Duration("clock-offset", 0, "start the clock this far ahead of the real time (negative: behind)")
+	var tokens tokenFlags
+	fs.Var(&tokens, "web-identity-token", "write a web identity token file: ISSUER,SUBJECT,AUDIENCE=PATH (repeatable)")
+	tokenTTL := fs.Duration("web-identity-token-ttl", time.Hour, "lifetime of the --web-identity-token tokens, on the fake's clock")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: xacct fake-sts --config FILE [--addr 127.0.0.1:0]\n\nServes a fake STS on loopback. Prints its URL as the first line on stdout,\nlogs every call on stderr, and stops on SIGINT or SIGTERM.\n\n")
+		fmt.Fprint(stderr, fakeSTSUsage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -40,6 +71,10 @@ func runFakeSTS(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "xacct fake-sts: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if *tokenTTL <= 0 {
+		fmt.Fprintf(stderr, "xacct fake-sts: --web-identity-token-ttl %v: a token must live for a while, such as 1h\n", *tokenTTL)
 		return 2
 	}
 	if *config == "" {
@@ -63,27 +98,74 @@ func runFakeSTS(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		// Named by the user, so served; but say what it means.
-		fmt.Fprintf(stderr, "xacct fake-sts: warning: listening on %s, beyond loopback: anyone who can reach it and knows a scenario key gets credentials from it\n", ln.Addr())
+		fmt.Fprintf(stderr, "xacct fake-sts: warning: listening on %s, beyond loopback: "+
+			"anyone who can reach it and knows a scenario key gets credentials from it\n", ln.Addr())
 	}
-	srv := xaccttest.NewServerOn(ln)
+	srv := xaccttest.NewUnstartedServer()
+	srv.Clock = xaccttest.NewRealClock()
+	srv.Clock.Advance(*offset)
 	var logMu sync.Mutex // keeps log lines whole
 	srv.OnCall(func(c xaccttest.Call) {
 		logMu.Lock()
 		defer logMu.Unlock()
 		fmt.Fprintln(stderr, c)
 	})
+	srv.StartOn(ln)
+	defer srv.Close() // waits for calls under way
 	if err := srv.Load(sc); err != nil {
-		srv.Close()
 		fmt.Fprintf(stderr, "xacct fake-sts: %v\n", err)
 		return 1
+	}
+	for _, tf := range tokens {
+		if err := tf.write(srv, *tokenTTL); err != nil {
+			fmt.Fprintf(stderr, "xacct fake-sts: --web-identity-token: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "xacct fake-sts: wrote a web identity token of %s for %s (aud %s) to %s, valid for %v\n",
+			tf.issuer, tf.subject, tf.audience, tf.path, *tokenTTL)
 	}
 	fmt.Fprintln(stdout, srv.URL)
 	if f, ok := stdout.(interface{ Sync() error }); ok {
 		f.Sync()
 	}
-	fmt.Fprintf(stderr, "xacct fake-sts: serving %s on %s; stop with Ctrl-C\n", *config, srv.URL)
+	fmt.Fprintf(stderr, "xacct fake-sts: serving %s on %s (clock %s); stop with Ctrl-C\n",
+		*config, srv.URL, srv.Clock.Now().UTC().Format("2006-01-02T15:04:05Z"))
 	<-ctx.Done()
-	srv.Close() // waits for calls under way
+	srv.Close()
 	fmt.Fprintln(stderr, "xacct fake-sts: stopped")
 	return 0
+}
+
+// tokenFile is one --web-identity-token: what to mint, and where.
+type tokenFile struct{ issuer, subject, audience, path string }
+
+// tokenFlags collects --web-identity-token flags.
+type tokenFlags []tokenFile
+
+func (f *tokenFlags) String() string { return fmt.Sprint(len(*f), " token files") }
+
+// Set parses ISSUER,SUBJECT,AUDIENCE=PATH: the issuer and subject end at
+// the first commas, the audience at the first "=" after them, so that a
+// path may hold any character.
+func (f *tokenFlags) Set(v string) error {
+	parts := strings.SplitN(v, ",", 3)
+	if len(parts) != 3 {
+		return fmt.Errorf("%q: want ISSUER,SUBJECT,AUDIENCE=PATH, such as "+
+			"https://oidc.example.com,system:serviceaccount:ci:builder,sts.amazonaws.com=/tmp/token", v)
+	}
+	audience, path, ok := strings.Cut(parts[2], "=")
+	if !ok || path == "" || parts[0] == "" || parts[1] == "" || audience == "" {
+		return fmt.Errorf("%q: want ISSUER,SUBJECT,AUDIENCE=PATH, each part non-empty", v)
+	}
+	*f = append(*f, tokenFile{issuer: parts[0], subject: parts[1], audience: audience, path: path})
+	return nil
+}
+
+// write mints the token and writes it to its file, readable by its owner only.
+func (tf tokenFile) write(srv *xaccttest.Server, ttl time.Duration) error {
+	tok, err := srv.WebIdentityToken(tf.issuer, tf.subject, tf.audience, ttl)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(tf.path, []byte(tok), 0o600)
 }

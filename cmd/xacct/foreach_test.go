@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -59,30 +58,15 @@ func testChild() int {
 	return 0
 }
 
-var (
-	buildOnce sync.Once
-	xacctBin  string
-	buildErr  error
-)
-
-// buildXacct builds the xacct command once for the tests that run it.
-func buildXacct(t *testing.T) string {
+// xacctBinary is the command built once for the package's tests
+// (buildXacct, of fakests_test.go), or the test's end.
+func xacctBinary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "xacct-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		xacctBin = filepath.Join(dir, "xacct")
-		if out, err := exec.Command("go", "build", "-o", xacctBin, ".").CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	bin, err := buildXacct()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return xacctBin
+	return bin
 }
 
 const (
@@ -143,7 +127,7 @@ func callerEnv(t *testing.T, stsURL, orgURL string) []string {
 func forEachRun(t *testing.T, env []string, args ...string) (int, map[string]forEachLine, string, map[string]string) {
 	t.Helper()
 	dir := t.TempDir()
-	cmd := exec.Command(buildXacct(t), append(append([]string{"for-each-account"}, args...), "--", os.Args[0])...)
+	cmd := exec.Command(xacctBinary(t), append(append([]string{"for-each-account"}, args...), "--", os.Args[0])...)
 	cmd.Env = append(env, "XACCT_TEST_CHILD=1", "XACCT_TEST_DIR="+dir)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -1,30 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 )
 
-// issueScenario is the scenario of the xaccttest issue, shared with xaccttest's tests.
-const issueScenario = "../../xaccttest/testdata/issue.json"
-
 func TestDemo(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	if code := run(context.Background(), []string{"demo", "--readers", "20", "--hours", "2"}, &out, &errOut); code != 0 {
 		t.Fatalf("demo exited %d: %s", code, errOut.String())
@@ -51,6 +35,7 @@ func TestDemo(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		args []string
 		code int
@@ -58,9 +43,6 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{nil, 2, "usage: xacct <command>"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
-		{[]string{"fake-sts"}, 2, "--config FILE is required"},
-		{[]string{"fake-sts", "--config", "testdata/nope.json"}, 1, "no such file"},
-		{[]string{"fake-sts", "--config", issueScenario, "--addr", "nonsense"}, 2, "want host:port"},
 		{[]string{"demo", "--hours", "0"}, 2, "--hours from 1 to 48"},
 	} {
 		var out, errOut bytes.Buffer
@@ -68,252 +50,5 @@ func TestUsageErrors(t *testing.T) {
 		if code != tt.code || !strings.Contains(errOut.String(), tt.want) {
 			t.Errorf("xacct %v: exit %d, stderr %q; want %d and %q", tt.args, code, errOut.String(), tt.code, tt.want)
 		}
-	}
-	bad := filepath.Join(t.TempDir(), "bad.json")
-	os.WriteFile(bad, []byte(`{"accounts":{},"acounts":{}}`), 0o600)
-	var errOut bytes.Buffer
-	if code := run(context.Background(), []string{"fake-sts", "--config", bad}, &bytes.Buffer{}, &errOut); code != 1 || !strings.Contains(errOut.String(), `unknown field "acounts"`) {
-		t.Errorf("bad scenario: exit %d: %s", code, errOut.String())
-	}
-}
-
-// fakeSTS runs `xacct fake-sts` as a process and returns its URL and a
-// function that stops it with SIGINT and returns its stderr.
-func fakeSTS(t *testing.T) (string, func() string) {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "xacct")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "fake-sts", "--config", issueScenario)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(stdout)
-	if !lines.Scan() {
-		cmd.Process.Kill()
-		t.Fatalf("no URL on stdout; stderr: %s", stderr.String())
-	}
-	url := lines.Text()
-	if !strings.HasPrefix(url, "http://127.0.0.1:") {
-		t.Fatalf("first line %q is not http://127.0.0.1:PORT", url)
-	}
-	stopped := false
-	stop := func() string {
-		if !stopped {
-			stopped = true
-			cmd.Process.Signal(syscall.SIGINT)
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("fake-sts did not exit cleanly on SIGINT: %v", err)
-				}
-			case <-time.After(10 * time.Second):
-				cmd.Process.Kill()
-				t.Error("fake-sts did not stop on SIGINT")
-			}
-		}
-		return stderr.String()
-	}
-	t.Cleanup(func() { stop() })
-	return url, stop
-}
-
-func goClient(url, key, secret, token string) *sts.Client {
-	return sts.NewFromConfig(aws.Config{
-		Region: "us-east-1", BaseEndpoint: aws.String(url),
-		Credentials: credentials.NewStaticCredentialsProvider(key, secret, token),
-	}, func(o *sts.Options) { o.RetryMaxAttempts = 1 })
-}
-
-func errorCode(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	if err != nil {
-		return "?"
-	}
-	return ""
-}
-
-func TestFakeSTSCommand(t *testing.T) {
-	url, stop := fakeSTS(t)
-	out, err := goClient(url, "AKIAEXAMPLEJENKINS01", "any-string", "").GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if aws.ToString(out.Arn) != "arn:aws:iam::111111111111:user/jenkins" {
-		t.Fatalf("Arn %s", aws.ToString(out.Arn))
-	}
-	log := stop()
-	if !strings.Contains(log, "GetCallerIdentity caller=arn:aws:iam::111111111111:user/jenkins => allowed") || !strings.Contains(log, "stopped") {
-		t.Errorf("stderr log:\n%s", log)
-	}
-}
-
-// outcome is what a client saw: the error code ("" for success) and, on
-// success, the caller ARN or assumed-role ARN.
-type outcome struct{ Code, ARN string }
-
-// TestInteroperability drives `xacct fake-sts` from clients written by
-// others, boto3 and the AWS CLI, and checks they see what the Go SDK sees.
-func TestInteroperability(t *testing.T) {
-	py := ""
-	for _, candidate := range []string{os.Getenv("XACCT_PYTHON"), "python3", "/usr/bin/python3"} {
-		if candidate == "" {
-			continue
-		}
-		if path, err := exec.LookPath(candidate); err == nil && exec.Command(path, "-c", "import boto3").Run() == nil {
-			py = path
-			break
-		}
-	}
-	if py == "" {
-		t.Skip("skipping interoperability with boto3: no python3 with boto3 found (install python3-boto3, or set XACCT_PYTHON)")
-	}
-	awsCLI, err := exec.LookPath("aws")
-	if err != nil {
-		t.Skipf("skipping interoperability with the AWS CLI: %v (install awscli to run it)", err)
-	}
-	url, stop := fakeSTS(t)
-	ctx := context.Background()
-	const role = "arn:aws:iam::222222222222:role/CrossAccountRole"
-	cases := []struct {
-		name, op, secret, ext string
-	}{
-		{"identity", "identity", "any-string", ""},
-		{"bad secret", "identity", "wrong-secret", ""},
-		{"assume without External ID", "assume", "any-string", ""},
-		{"assume with wrong External ID", "assume", "any-string", "ext-999"},
-		{"assume with External ID", "assume", "any-string", "ext-123"},
-	}
-
-	goResult := func(op, secret, ext string) outcome {
-		c := goClient(url, "AKIAEXAMPLEJENKINS01", secret, "")
-		if op == "identity" {
-			out, err := c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-			if err != nil {
-				return outcome{Code: errorCode(err)}
-			}
-			return outcome{ARN: aws.ToString(out.Arn)}
-		}
-		in := &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String("interop")}
-		if ext != "" {
-			in.ExternalId = aws.String(ext)
-		}
-		out, err := c.AssumeRole(ctx, in)
-		if err != nil {
-			return outcome{Code: errorCode(err)}
-		}
-		// The session works with the Go SDK too.
-		id, err := goClient(url, *out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, *out.Credentials.SessionToken).
-			GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		if err != nil {
-			return outcome{Code: "session: " + errorCode(err)}
-		}
-		return outcome{ARN: aws.ToString(id.Arn)}
-	}
-
-	env := func(secret string) []string {
-		home := t.TempDir()
-		return append(os.Environ(), "HOME="+home, "AWS_CONFIG_FILE="+filepath.Join(home, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "none"),
-			"AWS_ACCESS_KEY_ID=AKIAEXAMPLEJENKINS01", "AWS_SECRET_ACCESS_KEY="+secret, "AWS_DEFAULT_REGION=us-east-1",
-			"AWS_RETRY_MODE=standard", "AWS_MAX_ATTEMPTS=1", "XACCT_URL="+url, "XACCT_ROLE="+role)
-	}
-	const boto = `
-import json, os, sys, boto3, botocore.exceptions
-op, ext = sys.argv[1], sys.argv[2]
-c = boto3.client("sts", endpoint_url=os.environ["XACCT_URL"])
-try:
-    if op == "identity":
-        print(json.dumps({"ARN": c.get_caller_identity()["Arn"]}))
-    else:
-        kw = {"RoleArn": os.environ["XACCT_ROLE"], "RoleSessionName": "interop"}
-        if ext:
-            kw["ExternalId"] = ext
-        cr = c.assume_role(**kw)["Credentials"]
-        s = boto3.client("sts", endpoint_url=os.environ["XACCT_URL"], aws_access_key_id=cr["AccessKeyId"],
-                         aws_secret_access_key=cr["SecretAccessKey"], aws_session_token=cr["SessionToken"])
-        print(json.dumps({"ARN": s.get_caller_identity()["Arn"]}))
-except botocore.exceptions.ClientError as e:
-    print(json.dumps({"Code": e.response["Error"]["Code"]}))
-`
-	botoResult := func(op, secret, ext string) outcome {
-		cmd := exec.Command(py, "-c", boto, op, ext)
-		cmd.Env = env(secret)
-		out, err := cmd.Output()
-		var o outcome
-		if err != nil || json.Unmarshal(out, &o) != nil {
-			return outcome{Code: fmt.Sprintf("boto3 failed: %v %s", err, out)}
-		}
-		return o
-	}
-	cliResult := func(op, secret, ext string) outcome {
-		args := []string{"sts", "get-caller-identity", "--endpoint-url", url, "--output", "json"}
-		if op == "assume" {
-			args = []string{"sts", "assume-role", "--endpoint-url", url, "--output", "json", "--role-arn", role, "--role-session-name", "interop"}
-			if ext != "" {
-				args = append(args, "--external-id", ext)
-			}
-		}
-		cmd := exec.Command(awsCLI, args...)
-		cmd.Env = env(secret)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			// "An error occurred (AccessDenied) when calling ..."
-			s := stderr.String()
-			if i := strings.Index(s, "An error occurred ("); i >= 0 {
-				s = s[i+len("An error occurred ("):]
-				return outcome{Code: s[:strings.IndexByte(s, ')')]}
-			}
-			return outcome{Code: "aws failed: " + s}
-		}
-		var v struct {
-			Arn         string
-			Credentials struct{ AccessKeyId, SecretAccessKey, SessionToken string }
-		}
-		if err := json.Unmarshal(out, &v); err != nil {
-			return outcome{Code: "aws output: " + string(out)}
-		}
-		if op == "identity" {
-			return outcome{ARN: v.Arn}
-		}
-		id, err := goClient(url, v.Credentials.AccessKeyId, v.Credentials.SecretAccessKey, v.Credentials.SessionToken).
-			GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		if err != nil {
-			return outcome{Code: "session: " + errorCode(err)}
-		}
-		return outcome{ARN: aws.ToString(id.Arn)}
-	}
-
-	want := map[string]outcome{
-		"identity":                      {ARN: "arn:aws:iam::111111111111:user/jenkins"},
-		"bad secret":                    {Code: "SignatureDoesNotMatch"},
-		"assume without External ID":    {Code: "AccessDenied"},
-		"assume with wrong External ID": {Code: "AccessDenied"},
-		"assume with External ID":       {ARN: "arn:aws:sts::222222222222:assumed-role/CrossAccountRole/interop"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			g, b, a := goResult(c.op, c.secret, c.ext), botoResult(c.op, c.secret, c.ext), cliResult(c.op, c.secret, c.ext)
-			if g != want[c.name] || b != g || a != g {
-				t.Errorf("Go %+v, boto3 %+v, AWS CLI %+v; want all %+v", g, b, a, want[c.name])
-			}
-		})
-	}
-	log := stop()
-	if strings.Contains(log, "any-string") {
-		t.Error("the secret appears in the server log")
 	}
 }

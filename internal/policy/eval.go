@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -11,6 +12,10 @@ type Principal struct {
 	ARN     string // user ARN, or assumed-role session ARN (arn:aws:sts::<acct>:assumed-role/<role>/<session>)
 	RoleARN string // for a role session: the role's IAM ARN
 	Account string
+	// Federated is the identity provider of a web identity caller: the
+	// provider's ARN (arn:aws:iam::<acct>:oidc-provider/<host/path>). Such a
+	// caller matches Federated principals only, never AWS ones.
+	Federated string
 }
 
 // Request is what is asked of a policy.
@@ -61,7 +66,7 @@ func Evaluate(req Request, policies ...*Policy) Result {
 				where = fmt.Sprintf("%v statement %d", p.Kind, si+1)
 			}
 			if st.Sid != "" {
-				where += " (" + st.Sid + ")"
+				where += " (" + clip(st.Sid) + ")"
 			}
 			match, spec, why := st.matches(p.Kind, req)
 			if !match {
@@ -100,7 +105,12 @@ func (st *Statement) matches(kind Kind, req Request) (bool, bool, string) {
 		}
 	case Trust:
 		var ok bool
-		if ok, specific = principalMatch(st.Principals, req.Caller); !ok {
+		if req.Caller.Federated != "" {
+			if !slices.Contains(st.Federated, req.Caller.Federated) && !slices.Contains(st.Federated, "*") {
+				return false, false, fmt.Sprintf("federated principal %s is not named", req.Caller.Federated)
+			}
+			specific = true
+		} else if ok, specific = principalMatch(st.Principals, req.Caller); !ok {
 			return false, false, fmt.Sprintf("principal %s is not named", req.Caller.ARN)
 		}
 	}

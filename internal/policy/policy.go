@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/xacct/xacct/internal/trunc"
 )
 
 // Kind is the kind of policy document.
@@ -51,7 +53,8 @@ type Statement struct {
 	Resources  []string
 	NotRes     bool     // Resources lists NotResource
 	Principals []string // AWS principals; "*" for anyone
-	Others     bool     // Principal names Service or Federated principals only
+	Federated  []string // Federated principals: OIDC provider ARNs or IdP names
+	Others     bool     // Principal names Service or CanonicalUser principals
 	Conditions []Condition
 }
 
@@ -71,6 +74,9 @@ var operators = map[string]bool{
 }
 
 // Keys lists the condition keys this package evaluates, canonically spelled.
+// Besides these, it evaluates the keys of OIDC providers, <issuer>:aud and
+// <issuer>:sub, where <issuer> is the provider's URL without https:// (such
+// as token.actions.githubusercontent.com:sub); see OIDCKey.
 var Keys = []string{
 	"sts:ExternalId", "aws:MultiFactorAuthPresent", "aws:MultiFactorAuthAge", "sts:SourceIdentity",
 	"sts:RoleSessionName", "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType",
@@ -87,13 +93,13 @@ func Parse(doc []byte, kind Kind) (*Policy, error) {
 		switch k {
 		case "Version", "Id", "Statement":
 		default:
-			return nil, fmt.Errorf("%v has unknown field %q (known: Version, Id, Statement)", kind, k)
+			return nil, fmt.Errorf("%v has unknown field %q (known: Version, Id, Statement)", kind, clip(k))
 		}
 	}
 	var version string
 	if v, ok := top["Version"]; ok {
 		if err := json.Unmarshal(v, &version); err != nil || (version != "2012-10-17" && version != "2008-10-17") {
-			return nil, fmt.Errorf("%v: Version %s is not \"2012-10-17\" or \"2008-10-17\"", kind, v)
+			return nil, fmt.Errorf("%v: Version %s is not \"2012-10-17\" or \"2008-10-17\"", kind, clip(string(v)))
 		}
 	}
 	raw, ok := top["Statement"]
@@ -133,7 +139,7 @@ func parseStatement(raw json.RawMessage, kind Kind) (Statement, error) {
 		case "NotPrincipal":
 			return st, fmt.Errorf("NotPrincipal is not supported by this fake: write the principals to allow in Principal")
 		default:
-			return st, fmt.Errorf("unknown field %q", k)
+			return st, fmt.Errorf("unknown field %q", clip(k))
 		}
 	}
 	if v, ok := f["Sid"]; ok {
@@ -173,7 +179,7 @@ func parseStatement(raw json.RawMessage, kind Kind) (Statement, error) {
 		if !hasPrincipal {
 			return st, fmt.Errorf("has no Principal, which trust policies need")
 		}
-		if st.Principals, st.Others, err = parsePrincipal(f["Principal"]); err != nil {
+		if st.Principals, st.Federated, st.Others, err = parsePrincipal(f["Principal"]); err != nil {
 			return st, fmt.Errorf("Principal: %v", err)
 		}
 	}
@@ -208,40 +214,61 @@ func pair(f map[string]json.RawMessage, name, notName string) ([]string, bool, e
 	return nil, false, nil
 }
 
-func parsePrincipal(raw json.RawMessage) ([]string, bool, error) {
+func parsePrincipal(raw json.RawMessage) (aws, federated []string, others bool, err error) {
 	var star string
 	if json.Unmarshal(raw, &star) == nil {
 		if star != "*" {
-			return nil, false, fmt.Errorf("the string form must be \"*\", got %q", star)
+			return nil, nil, false, fmt.Errorf("the string form must be \"*\", got %q", clip(star))
 		}
-		return []string{"*"}, false, nil
+		return []string{"*"}, []string{"*"}, false, nil
 	}
 	var m map[string]json.RawMessage
 	if err := strictDecode(raw, &m); err != nil {
-		return nil, false, fmt.Errorf("want \"*\" or an object like {\"AWS\": ...}")
+		return nil, nil, false, fmt.Errorf("want \"*\" or an object like {\"AWS\": ...}")
 	}
-	var aws []string
-	others := false
 	for k, v := range m {
 		vals, err := stringOrList(v)
 		if err != nil {
-			return nil, false, fmt.Errorf("%s: %v", k, err)
+			return nil, nil, false, fmt.Errorf("%s: %v", clip(k), err)
 		}
 		switch k {
 		case "AWS":
 			for _, p := range vals {
 				if err := checkPrincipal(p); err != nil {
-					return nil, false, err
+					return nil, nil, false, err
 				}
 			}
 			aws = vals
-		case "Service", "Federated", "CanonicalUser":
+		case "Federated":
+			for _, p := range vals {
+				if err := checkFederated(p); err != nil {
+					return nil, nil, false, err
+				}
+			}
+			federated = vals
+		case "Service", "CanonicalUser":
 			others = true
 		default:
-			return nil, false, fmt.Errorf("unknown principal type %q (known: AWS, Service, Federated, CanonicalUser)", k)
+			return nil, nil, false, fmt.Errorf("unknown principal type %q (known: AWS, Federated, Service, CanonicalUser)", clip(k))
 		}
 	}
-	return aws, others, nil
+	return aws, federated, others, nil
+}
+
+// checkFederated accepts an IAM OIDC or SAML provider ARN, or the name of
+// a web identity provider that needs none (www.amazon.com, ...).
+func checkFederated(p string) error {
+	parts := strings.SplitN(p, ":", 6)
+	if len(parts) == 6 && parts[0] == "arn" && parts[2] == "iam" && IsAccountID(parts[4]) &&
+		(strings.HasPrefix(parts[5], "oidc-provider/") || strings.HasPrefix(parts[5], "saml-provider/")) {
+		return nil
+	}
+	switch p {
+	case "accounts.google.com", "cognito-identity.amazonaws.com", "graph.facebook.com", "www.amazon.com":
+		return nil
+	}
+	return fmt.Errorf("principal Federated %q is not an OIDC or SAML provider ARN "+
+		"(arn:aws:iam::<account>:oidc-provider/<host/path>) or a known web identity provider", clip(p))
 }
 
 // checkPrincipal accepts "*", a 12-digit account, or an IAM or STS ARN.
@@ -253,7 +280,7 @@ func checkPrincipal(p string) error {
 	if len(parts) == 6 && parts[0] == "arn" && (parts[2] == "iam" || parts[2] == "sts") && IsAccountID(parts[4]) {
 		return nil
 	}
-	return fmt.Errorf("AWS principal %q is not \"*\", an account ID, or an IAM user, role or assumed-role ARN", p)
+	return fmt.Errorf("AWS principal %q is not \"*\", an account ID, or an IAM user, role or assumed-role ARN", clip(p))
 }
 
 func parseConditions(raw json.RawMessage) ([]Condition, error) {
@@ -265,7 +292,8 @@ func parseConditions(raw json.RawMessage) ([]Condition, error) {
 	for _, opName := range sortedKeys(ops) {
 		base, ifExists := strings.CutSuffix(opName, "IfExists")
 		if _, ok := operators[base]; !ok {
-			return nil, fmt.Errorf("unknown condition operator %q (known: %s, each also with IfExists except Null)", opName, strings.Join(sortedKeys(operators), ", "))
+			return nil, fmt.Errorf("unknown condition operator %q (known: %s, each also with IfExists except Null)",
+				clip(opName), strings.Join(sortedKeys(operators), ", "))
 		}
 		if ifExists && base == "Null" {
 			return nil, fmt.Errorf("NullIfExists is not an operator: Null has no IfExists form")
@@ -273,14 +301,15 @@ func parseConditions(raw json.RawMessage) ([]Condition, error) {
 		for _, keyName := range sortedKeys(ops[opName]) {
 			key, ok := canonicalKey(keyName)
 			if !ok {
-				return nil, fmt.Errorf("%s: unknown condition key %q (known: %s)", opName, keyName, strings.Join(Keys, ", "))
+				return nil, fmt.Errorf("%s: unknown condition key %q (known: %s, and <OIDC issuer host/path>:aud and :sub)",
+					opName, clip(keyName), strings.Join(Keys, ", "))
 			}
 			vals, err := scalarOrList(ops[opName][keyName])
 			if err != nil {
-				return nil, fmt.Errorf("%s %s: %v", opName, keyName, err)
+				return nil, fmt.Errorf("%s %s: %v", opName, clip(keyName), err)
 			}
 			if err := checkValues(base, vals); err != nil {
-				return nil, fmt.Errorf("%s %s: %v", opName, keyName, err)
+				return nil, fmt.Errorf("%s %s: %v", opName, clip(keyName), err)
 			}
 			out = append(out, Condition{Op: base, IfExists: ifExists, Key: key, Values: vals})
 		}
@@ -293,11 +322,11 @@ func checkValues(op string, vals []string) error {
 		switch op {
 		case "Bool", "Null":
 			if !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
-				return fmt.Errorf("value %q is not true or false", v)
+				return fmt.Errorf("value %q is not true or false", clip(v))
 			}
 		case "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan":
 			if _, err := strconv.ParseFloat(v, 64); err != nil {
-				return fmt.Errorf("value %q is not a number", v)
+				return fmt.Errorf("value %q is not a number", clip(v))
 			}
 		}
 	}
@@ -310,7 +339,35 @@ func canonicalKey(k string) (string, bool) {
 			return known, true
 		}
 	}
+	if issuer, claim, ok := cutOIDCKey(k); ok {
+		return OIDCKey(issuer, claim), true
+	}
 	return "", false
+}
+
+// OIDCKey returns the condition key of an OIDC provider's claim (aud or
+// sub) as this package spells it: lower case, such as
+// "token.actions.githubusercontent.com:sub" for the issuer
+// https://token.actions.githubusercontent.com. Policies may write it in any
+// case, as IAM's keys are case-insensitive.
+func OIDCKey(issuer, claim string) string {
+	return strings.ToLower(strings.TrimPrefix(issuer, "https://") + ":" + claim)
+}
+
+// cutOIDCKey splits an OIDC provider's condition key into the issuer (host
+// and path) and the claim: aud or sub. The issuer has a dot in its host, so
+// that aws:... and sts:... keys never pass for one.
+func cutOIDCKey(k string) (issuer, claim string, ok bool) {
+	i := strings.LastIndexByte(k, ':')
+	if i <= 0 {
+		return "", "", false
+	}
+	issuer, claim = k[:i], strings.ToLower(k[i+1:])
+	host, _, _ := strings.Cut(issuer, "/")
+	if (claim != "aud" && claim != "sub") || !strings.Contains(host, ".") || strings.ContainsAny(issuer, " :") {
+		return "", "", false
+	}
+	return issuer, claim, true
 }
 
 func stringOrList(raw json.RawMessage) ([]string, error) {
@@ -339,7 +396,7 @@ func scalarOrList(raw json.RawMessage) ([]string, error) {
 	for _, v := range l {
 		var x any
 		if err := json.Unmarshal(v, &x); err != nil {
-			return nil, fmt.Errorf("bad value %s", v)
+			return nil, fmt.Errorf("bad value %s", clip(string(v)))
 		}
 		switch x := x.(type) {
 		case string:
@@ -349,7 +406,7 @@ func scalarOrList(raw json.RawMessage) ([]string, error) {
 		case float64:
 			out = append(out, strings.TrimSpace(string(v)))
 		default:
-			return nil, fmt.Errorf("value %s is not a string, boolean or number", v)
+			return nil, fmt.Errorf("value %s is not a string, boolean or number", clip(string(v)))
 		}
 	}
 	return out, nil
@@ -367,12 +424,17 @@ func strictDecode(data []byte, v any) error {
 	return nil
 }
 
+// orNone quotes a raw JSON value for a message, cut to a readable length.
 func orNone(raw json.RawMessage) string {
 	if raw == nil {
 		return "nothing"
 	}
-	return string(raw)
+	return clip(string(raw))
 }
+
+// clip cuts a value quoted in an error message to a readable length: a
+// policy may hold values of kilobytes, and an error is one line.
+func clip(s string) string { return trunc.String(s) }
 
 // IsAccountID reports whether s is a 12-digit AWS account ID.
 func IsAccountID(s string) bool {

@@ -21,6 +21,7 @@ func trust(principal, cond string) string {
 }
 
 func TestEvaluate(t *testing.T) {
+	t.Parallel()
 	ext := map[string]string{"sts:ExternalId": "ext-123"}
 	mfa := map[string]string{"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "300"}
 	tests := []struct {
@@ -107,6 +108,7 @@ func TestEvaluate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			var ps []*Policy
 			for _, d := range tt.docs {
 				p, err := Parse([]byte(d), tt.kind)
@@ -135,6 +137,7 @@ func TestEvaluate(t *testing.T) {
 }
 
 func TestParseRejects(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, doc string
 		kind      Kind
@@ -167,6 +170,7 @@ func TestParseRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := Parse([]byte(tt.doc), tt.kind)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Parse = %v, want an error containing %q", err, tt.want)
@@ -176,6 +180,7 @@ func TestParseRejects(t *testing.T) {
 }
 
 func TestWildcard(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		p, s string
 		want bool
@@ -207,4 +212,93 @@ func FuzzParse(f *testing.F) {
 		Evaluate(Request{Action: "sts:AssumeRole", Resource: roleARN, Caller: jenkins,
 			Context: map[string]string{"sts:ExternalId": "x", "aws:MultiFactorAuthAge": "10"}}, p)
 	})
+}
+
+// TestErrorsQuoteValuesShortly: a policy error quotes at most trunc.Max
+// bytes of a value, however long the value (an 18 KB line was seen).
+func TestErrorsQuoteValuesShortly(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 18000)
+	for _, tt := range []struct{ name, doc string }{
+		{"condition value", trust(`"*"`, `{"NumericLessThan":{"aws:MultiFactorAuthAge":"`+long+`"}}`)},
+		{"condition key", trust(`"*"`, `{"StringEquals":{"`+long+`":"x"}}`)},
+		{"operator", trust(`"*"`, `{"`+long+`":{"sts:ExternalId":"x"}}`)},
+		{"principal", trust(`{"AWS":"`+long+`"}`, "")},
+		{"effect", `{"Statement":{"Effect":"` + long + `","Principal":"*","Action":"sts:AssumeRole"}}`},
+		{"version", `{"Version":"` + long + `","Statement":[]}`},
+		{"field", `{"Statement":{"Effect":"Allow","Principal":"*","Action":"x","` + long + `":1}}`},
+		{"action", `{"Statement":{"Effect":"Allow","Principal":"*","Action":{"a":"` + long + `"}}}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse([]byte(tt.doc), Trust)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if msg := err.Error(); len(msg) > 400 || !strings.Contains(msg, "more bytes)") {
+				t.Fatalf("%d bytes of error: %.300s", len(msg), msg)
+			}
+		})
+	}
+}
+
+func TestWebIdentityTrust(t *testing.T) {
+	t.Parallel()
+	const provider = "arn:aws:iam::111111111111:oidc-provider/oidc.example.com/c1"
+	web := Principal{ARN: "system:serviceaccount:ci:deployer", Account: "111111111111", Federated: provider}
+	ctx := map[string]string{
+		OIDCKey("https://oidc.example.com/c1", "sub"): "system:serviceaccount:ci:deployer",
+		OIDCKey("https://oidc.example.com/c1", "aud"): "sts.amazonaws.com",
+	}
+	webTrust := func(principal, cond string) string {
+		s := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":` + principal +
+			`,"Action":"sts:AssumeRoleWithWebIdentity"`
+		if cond != "" {
+			s += `,"Condition":` + cond
+		}
+		return s + `}}`
+	}
+	for _, tt := range []struct {
+		name, doc string
+		caller    Principal
+		want      Effect
+		reason    string
+	}{
+		{"the provider named", webTrust(`{"Federated":"`+provider+`"}`, ""), web, Allow, ""},
+		{"another provider", webTrust(`{"Federated":"arn:aws:iam::111111111111:oidc-provider/other.example.com"}`, ""),
+			web, ImplicitDeny, "federated principal " + provider + " is not named"},
+		{"an AWS principal never matches a web identity", webTrust(`{"AWS":"111111111111"}`, ""), web, ImplicitDeny, "not named"},
+		{"a Federated principal never matches an AWS caller", webTrust(`{"Federated":"`+provider+`"}`, ""), jenkins,
+			ImplicitDeny, "not named"},
+		{"sub condition holds", webTrust(`{"Federated":"`+provider+`"}`,
+			`{"StringLike":{"oidc.example.com/c1:sub":"system:serviceaccount:ci:*"}}`), web, Allow, ""},
+		{"sub condition fails", webTrust(`{"Federated":"`+provider+`"}`,
+			`{"StringEquals":{"oidc.example.com/c1:sub":"system:serviceaccount:prod:deployer"}}`), web, ImplicitDeny,
+			"condition StringEquals oidc.example.com/c1:sub fails"},
+		{"aud key in another case", webTrust(`{"Federated":"`+provider+`"}`,
+			`{"StringEquals":{"OIDC.example.com/c1:AUD":"sts.amazonaws.com"}}`), web, Allow, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p, err := Parse([]byte(tt.doc), Trust)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := Evaluate(Request{Action: "sts:AssumeRoleWithWebIdentity", Caller: tt.caller, Context: ctx}, p)
+			if got.Effect != tt.want || !strings.Contains(got.Reason, tt.reason) {
+				t.Fatalf("Evaluate = %v (%s), want %v (%q)", got.Effect, got.Reason, tt.want, tt.reason)
+			}
+		})
+	}
+	for _, tt := range []struct{ name, doc, want string }{
+		{"a claim the fake does not know", webTrust(`{"Federated":"`+provider+`"}`,
+			`{"StringEquals":{"oidc.example.com/c1:repository":"x"}}`), `unknown condition key "oidc.example.com/c1:repository"`},
+		{"a provider that is not an ARN", webTrust(`{"Federated":"github"}`, ""), `principal Federated "github" is not`},
+		{"a key without a host", webTrust(`{"Federated":"`+provider+`"}`, `{"StringEquals":{"example:sub":"x"}}`),
+			`unknown condition key "example:sub"`},
+	} {
+		if _, err := Parse([]byte(tt.doc), Trust); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.want)
+		}
+	}
 }

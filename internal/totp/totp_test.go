@@ -7,6 +7,7 @@ import (
 
 // RFC 6238 appendix B, SHA-1, truncated to six digits.
 func TestRFC6238Vectors(t *testing.T) {
+	t.Parallel()
 	key := []byte("12345678901234567890")
 	for _, tt := range []struct {
 		unix int64
@@ -22,6 +23,7 @@ func TestRFC6238Vectors(t *testing.T) {
 }
 
 func TestDecodeSecret(t *testing.T) {
+	t.Parallel()
 	key, err := DecodeSecret("jbsw y3dp ehpk 3pxp")
 	if err != nil || string(key) != "Hello!\xde\xad\xbe\xef" {
 		t.Fatalf("DecodeSecret = %q, %v", key, err)

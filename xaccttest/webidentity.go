@@ -1,0 +1,237 @@
+package xaccttest
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/xacct/xacct/internal/jwt"
+	"github.com/xacct/xacct/internal/policy"
+)
+
+// issuers are the fake identity providers: one signing key per issuer URL,
+// made when the first token of that issuer is minted.
+type issuers struct {
+	mu   sync.Mutex                    // guards keys
+	keys map[string]ed25519.PrivateKey // by issuer URL
+}
+
+// WebIdentityToken mints an OpenID Connect ID token as the identity
+// provider issuer would: a JWT with iss issuer, sub subject, aud audience,
+// issued now on the server's Clock and expiring ttl later. The server signs
+// it with a key of that issuer's (Ed25519, made on first use) and checks it
+// in AssumeRoleWithWebIdentity, where the role's account must declare the
+// issuer as an OIDC provider (Account.OIDCProviders) with that audience.
+// Any https issuer can mint, so that a test can also try one no account
+// trusts. A token is a secret: it never appears in the call record.
+func (s *Server) WebIdentityToken(issuer, subject, audience string, ttl time.Duration) (string, error) {
+	if _, err := issuerHostPath(issuer); err != nil {
+		return "", fmt.Errorf("xaccttest: WebIdentityToken: issuer %q: %v", clip(issuer), err)
+	}
+	switch {
+	case subject == "":
+		return "", errors.New("xaccttest: WebIdentityToken: subject is empty: a token names its user in sub")
+	case audience == "":
+		return "", errors.New("xaccttest: WebIdentityToken: audience is empty: a token names its client in aud, " +
+			"such as sts.amazonaws.com")
+	case ttl <= 0:
+		return "", fmt.Errorf("xaccttest: WebIdentityToken: ttl %v: a token must live for a while", ttl)
+	}
+	key := s.issuers.key(issuer)
+	now := s.Clock.Now()
+	return jwt.Sign(jwt.Claims{Issuer: issuer, Subject: subject, Audience: []string{audience},
+		IssuedAt: now, Expires: now.Add(ttl)}, keyID(key), key)
+}
+
+// key returns the issuer's signing key, made on first use.
+func (is *issuers) key(issuer string) ed25519.PrivateKey {
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	k, ok := is.keys[issuer]
+	if !ok {
+		_, k, _ = ed25519.GenerateKey(rand.Reader)
+		is.keys[issuer] = k
+	}
+	return k
+}
+
+// publicKey returns the issuer's verification key, or nil when the fake
+// never minted a token for it.
+func (is *issuers) publicKey(issuer string) ed25519.PublicKey {
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	if k, ok := is.keys[issuer]; ok {
+		return k.Public().(ed25519.PublicKey)
+	}
+	return nil
+}
+
+// keyID names a key in tokens' headers, as an IdP's JWKS would.
+func keyID(k ed25519.PrivateKey) string {
+	sum := sha256.Sum256(k.Public().(ed25519.PublicKey))
+	return hex.EncodeToString(sum[:8])
+}
+
+// webIdentityInput is an AssumeRoleWithWebIdentity request, checked for shape.
+type webIdentityInput struct {
+	roleARN, sessionName, token, policy, providerID string
+	policyARNs                                      [][2]string
+	duration                                        int
+	sessionPolicy                                   *policy.Policy
+}
+
+// Errors of AssumeRoleWithWebIdentity.
+var (
+	errWebAccessDenied = &apiError{status: http.StatusForbidden, code: "AccessDenied",
+		message: "Not authorized to perform sts:AssumeRoleWithWebIdentity"}
+	errAudience = &apiError{status: http.StatusBadRequest, code: "InvalidIdentityToken",
+		message: "Incorrect token audience"}
+	errInvalidJWT = &apiError{status: http.StatusBadRequest, code: "InvalidIdentityToken",
+		message: "The web identity token that was passed could not be validated by AWS. " +
+			"Get a new identity token from the identity provider and then retry the request."}
+)
+
+// assumeRoleWithWebIdentity implements AssumeRoleWithWebIdentity: an
+// unsigned call whose token, minted by an OIDC provider the role's account
+// trusts, buys a role session. It reads the input, verifies the token,
+// authorizes with the role's trust policy, then issues the session.
+func (s *Server) assumeRoleWithWebIdentity(form url.Values, call *Call) (any, *apiError) {
+	in, serr := readWebIdentity(form, call)
+	if serr != nil {
+		return nil, serr
+	}
+	if account, ok := roleAccount(in.roleARN); ok {
+		if serr := s.throttled(account); serr != nil {
+			return nil, serr
+		}
+	}
+	claims, err := jwt.Parse(in.token)
+	if err != nil {
+		return nil, withReason(errInvalidJWT, "the token is not a JWT of the fake's: %v", err)
+	}
+	now := s.Clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	provider, audience, serr := s.verifyWebIdentity(in, claims, now)
+	if serr != nil {
+		return nil, serr
+	}
+	call.Caller, call.Subject = provider.arn, clip(claims.Subject)
+	role, ok := s.roles[in.roleARN]
+	if !ok {
+		return nil, withReason(errWebAccessDenied, "role %s does not exist", clip(in.roleARN))
+	}
+	ctx := map[string]string{
+		"sts:RoleSessionName":               in.sessionName,
+		policy.OIDCKey(provider.key, "aud"): audience,
+		policy.OIDCKey(provider.key, "sub"): claims.Subject,
+	}
+	caller := policy.Principal{ARN: claims.Subject, Account: role.account, Federated: provider.arn}
+	const action = "sts:AssumeRoleWithWebIdentity"
+	if trust := policy.Evaluate(policy.Request{Action: action, Caller: caller, Context: ctx}, role.trust); trust.Effect != policy.Allow {
+		return nil, withReason(errWebAccessDenied, "%s: trust policy of %s: %s", action, role.arn, trust.Reason)
+	}
+	if in.duration > role.maxSession {
+		return nil, withReason(errRoleDuration, "%s has a maximum session duration of %d seconds", role.arn, role.maxSession)
+	}
+	sess := &identity{
+		account: role.account, role: role, sessionName: in.sessionName, arn: roleSessionARN(role, in.sessionName),
+		secret: randomSecret(), token: randomToken(), expires: now.Add(time.Duration(in.duration) * time.Second),
+		sessionPolicy: in.sessionPolicy,
+	}
+	key := s.newSession(sess)
+	out := assumeRoleWithWebIdentityResponse{}
+	r := &out.Result
+	r.Credentials = credentialsXML(key, sess)
+	r.AssumedRoleUser.ARN, r.AssumedRoleUser.ID = sess.arn, sess.userID()
+	r.SubjectFromWebIdentityToken, r.Audience, r.Provider = claims.Subject, audience, claims.Issuer
+	r.PackedPolicySize = packedPolicySize(in.policy, 0)
+	return &out, nil
+}
+
+// readWebIdentity reads the parameters, records them in call (never the
+// token), and applies STS's input constraints.
+func readWebIdentity(form url.Values, call *Call) (*webIdentityInput, *apiError) {
+	in := &webIdentityInput{
+		roleARN: form.Get("RoleArn"), sessionName: form.Get("RoleSessionName"), token: form.Get("WebIdentityToken"),
+		policy: form.Get("Policy"), providerID: form.Get("ProviderId"), policyARNs: members(form, "PolicyArns", "arn", ""),
+	}
+	call.RoleARN, call.RoleSessionName = clip(in.roleARN), clip(in.sessionName)
+	duration, p := durationSeconds(form, defaultRoleSessionSeconds, maxRoleSessionSeconds)
+	in.duration, call.DurationSeconds = duration, duration
+	p = append(p, required("roleArn", in.roleARN)...)
+	if in.roleARN != "" {
+		p = append(p, length("roleArn", in.roleARN, minRoleARNChars, maxRoleARNChars, true)...)
+	}
+	p = append(p, required("roleSessionName", in.sessionName)...)
+	if in.sessionName != "" {
+		p = append(p, pattern("roleSessionName", in.sessionName, minSessionNameChars, maxSessionNameChars, sessionNameChars)...)
+	}
+	p = append(p, required("webIdentityToken", in.token)...)
+	if in.token != "" {
+		p = append(p, length("webIdentityToken", in.token, minWebTokenChars, maxWebTokenChars, false)...)
+	}
+	if in.providerID != "" {
+		p = append(p, length("providerId", in.providerID, minProviderIDChars, maxProviderIDChars, true)...)
+	}
+	p = append(p, checkSessionPolicy(in.policy, in.policyARNs)...)
+	if len(p) > 0 {
+		return nil, validationErrors(p)
+	}
+	var serr *apiError
+	in.sessionPolicy, serr = parseSessionPolicy(in.policy)
+	return in, serr
+}
+
+// verifyWebIdentity checks the token as STS does: an OIDC provider of the
+// role's account for its issuer, the issuer's signature, an audience the
+// provider accepts, and its expiry on the Clock. It returns the provider
+// and the audience that matched. s.mu must be held.
+func (s *Server) verifyWebIdentity(in *webIdentityInput, claims jwt.Claims, now time.Time) (*providerRec, string, *apiError) {
+	account, ok := roleAccount(in.roleARN)
+	if !ok {
+		return nil, "", withReason(errWebAccessDenied, "%q is not a role ARN", clip(in.roleARN))
+	}
+	hostPath, err := issuerHostPath(claims.Issuer)
+	provider := s.providers[oidcProviderARN(account, hostPath)]
+	if err != nil || provider == nil || provider.url != claims.Issuer {
+		return nil, "", &apiError{status: http.StatusBadRequest, code: "InvalidIdentityToken",
+			message: "No OpenIDConnect provider found in your account for " + clip(claims.Issuer),
+			reason:  fmt.Sprintf("account %s has no OIDC provider for issuer %q", account, clip(claims.Issuer))}
+	}
+	if pub := s.issuers.publicKey(claims.Issuer); pub == nil {
+		return nil, "", withReason(errInvalidJWT, "the fake never minted a token of issuer %s, so none can verify", claims.Issuer)
+	} else if err := jwt.Verify(in.token, pub); err != nil {
+		return nil, "", withReason(errInvalidJWT, "%v", err)
+	}
+	i := slices.IndexFunc(claims.Audience, func(a string) bool { return provider.audiences[a] })
+	if i < 0 {
+		return nil, "", withReason(errAudience, "the token's aud %q is not a client ID of %s",
+			clip(strings.Join(claims.Audience, ",")), provider.arn)
+	}
+	if !now.Before(claims.Expires) {
+		return nil, "", &apiError{status: http.StatusBadRequest, code: "ExpiredTokenException",
+			message: fmt.Sprintf("Token expired: current date/time %d must be before the expiration date/time %d",
+				now.Unix(), claims.Expires.Unix())}
+	}
+	return provider, claims.Audience[i], nil
+}
+
+// roleAccount returns the account of a role ARN.
+func roleAccount(arn string) (string, bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || !policy.IsAccountID(parts[4]) ||
+		!strings.HasPrefix(parts[5], "role/") {
+		return "", false
+	}
+	return parts[4], true
+}
