@@ -1,21 +1,12 @@
 package xacct_test
 
-// A fleet of accounts in the fake STS, and a throttling front for it.
-//
-// The front stands in for the throttling that the fake STS is gaining on
-// the `fake` branch (Throttling above a rate per caller, with the time each
-// call was received); once that lands, these tests use it instead.
+// A fleet of accounts in the fake STS.
 
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"slices"
-	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -88,73 +79,16 @@ func scannerConfig(endpoint string) aws.Config {
 	}
 }
 
-// throttle is an STS front that answers Throttling (HTTP 400) when a caller
-// (an access key) has had limit calls let through in the last second, as a
-// sliding window, and records when each call arrived, in real time.
-type throttle struct {
-	next  http.Handler
-	limit int
-	url   string
-
-	mu       sync.Mutex             // guards the fields below
-	passed   map[string][]time.Time // per access key, calls let through in the last second
-	arrivals []time.Time            // every call
-	refused  int
-}
-
-func newThrottle(t testing.TB, next http.Handler, limit int) *throttle {
-	th := &throttle{next: next, limit: limit, passed: map[string][]time.Time{}}
-	ts := httptest.NewServer(th)
-	t.Cleanup(ts.Close)
-	th.url = ts.URL
-	return th
-}
-
-func (th *throttle) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	now := time.Now()
-	key := r.Header.Get("Authorization")
-	if _, rest, ok := strings.Cut(key, "Credential="); ok {
-		key, _, _ = strings.Cut(rest, "/")
-	}
-	th.mu.Lock()
-	th.arrivals = append(th.arrivals, now)
-	recent := th.passed[key]
-	for len(recent) > 0 && now.Sub(recent[0]) >= time.Second {
-		recent = recent[1:]
-	}
-	refuse := len(recent) >= th.limit
-	if refuse {
-		th.refused++
-	} else {
-		recent = append(recent, now)
-	}
-	th.passed[key] = recent
-	th.mu.Unlock()
-	if refuse {
-		w.Header().Set("Content-Type", "text/xml")
-		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprint(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>`+
-			`<Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>throttled</RequestId></ErrorResponse>`)
-		return
-	}
-	th.next.ServeHTTP(w, r)
-}
-
-// stats returns how many calls arrived, how many were refused, and the
-// most that arrived within any one second.
-func (th *throttle) stats() (calls, refused, maxPerSecond int) {
-	th.mu.Lock()
-	defer th.mu.Unlock()
-	a := slices.Clone(th.arrivals)
-	slices.SortFunc(a, func(x, y time.Time) int { return x.Compare(y) })
-	lo := 0
-	for hi := range a {
-		for a[hi].Sub(a[lo]) >= time.Second {
-			lo++
+// stats returns how many calls the fake received, how many it throttled,
+// and the most it received within any one second of real time.
+func stats(srv *xaccttest.Server) (calls, throttled, maxPerSecond int) {
+	for _, c := range srv.Calls() {
+		calls++
+		if c.ErrorCode == "Throttling" {
+			throttled++
 		}
-		maxPerSecond = max(maxPerSecond, hi-lo+1)
 	}
-	return len(a), th.refused, maxPerSecond
+	return calls, throttled, srv.MaxCallsPerSecond()
 }
 
 // assumeCalls counts the AssumeRole calls the fake answered, per role
