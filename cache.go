@@ -64,6 +64,9 @@ type Cache struct {
 	mu  sync.Mutex // guards gen, and orders the writes of cur and failed
 	gen uint64     // bumped by Invalidate: a fetch begun under an older gen records nothing
 
+	stored      bool         // fetches go through Options.Store; fixed at construction
+	invalidated atomic.Int64 // UnixNano on the Options.Now clock of the last Invalidate: older stored entries are not used
+
 	sf         singleflight.Group    // one fetch at a time
 	bgRunning  atomic.Bool           // set (compare-and-swap) by the caller that starts a background refresh; cleared when it ends
 	bgDeferred atomic.Pointer[entry] // written by record: the entry whose background refresh needs a person
@@ -88,6 +91,13 @@ func newCache(p aws.CredentialsProvider, d descriptor, o Options) *Cache {
 	c := &Cache{provider: p, desc: d, opts: o, log: o.Logger}
 	if d.prompts > 0 {
 		c.waiters = &waiters{}
+	}
+	if o.Store != nil && d.kind != "" {
+		c.stored = d.identity != ""
+		if !c.stored {
+			c.log.Debug("xacct: not kept in the credential store: these credentials have no stable identity",
+				"provider", d.name)
+		}
 	}
 	return c
 }
@@ -133,6 +143,7 @@ func (c *Cache) Invalidate() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
+	c.invalidated.Store(c.opts.Now().UnixNano())
 	c.cur.Store(nil)
 	c.failed.Store(nil)
 	c.sf.Forget(sfKey)
@@ -140,6 +151,16 @@ func (c *Cache) Invalidate() {
 
 // describe makes a Cache a describer: a hop built on it is its next hop.
 func (c *Cache) describe() descriptor { return c.desc }
+
+func (c *Cache) baseProvider() aws.CredentialsProvider { return c.provider }
+
+// invalidatedAt returns the time of the last Invalidate, or the zero time.
+func (c *Cache) invalidatedAt() time.Time {
+	if n := c.invalidated.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
+}
 
 // String describes the cache without its credentials, for %v and %+v.
 func (c *Cache) String() string {

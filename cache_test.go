@@ -17,10 +17,6 @@ import (
 	"github.com/xacct/xacct/internal/backoff"
 )
 
-func noJitter(o *Options) { o.RefreshJitter = -1 }
-
-func withClock(clk *fakeClock) func(*Options) { return func(o *Options) { o.Now = clk.Now } }
-
 func TestCacheFreshIsServedWithoutCallsOrAllocations(t *testing.T) {
 	clk := newClock()
 	p := expiring(clk, time.Hour)
@@ -45,6 +41,7 @@ func TestCacheFreshIsServedWithoutCallsOrAllocations(t *testing.T) {
 }
 
 func TestCacheColdStartMakesOneCallForManyGoroutines(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	release := make(chan struct{})
 	p := &provider{fn: func(ctx context.Context, n int) (aws.Credentials, error) {
@@ -73,6 +70,7 @@ func TestCacheColdStartMakesOneCallForManyGoroutines(t *testing.T) {
 }
 
 func TestCacheCanceledCallerStopsWaitingAndFetchGoesOn(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	release := make(chan struct{})
 	var fetchCtxErr atomic.Value
@@ -113,6 +111,7 @@ func TestCacheCanceledCallerStopsWaitingAndFetchGoesOn(t *testing.T) {
 }
 
 func TestCacheFetchHasItsOwnTimeout(t *testing.T) {
+	t.Parallel()
 	p := &provider{fn: func(ctx context.Context, n int) (aws.Credentials, error) {
 		<-ctx.Done()
 		return aws.Credentials{}, ctx.Err()
@@ -125,6 +124,7 @@ func TestCacheFetchHasItsOwnTimeout(t *testing.T) {
 }
 
 func TestCacheStaleServesCachedAndRefreshesOnceInBackground(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	release := make(chan struct{})
 	p := &provider{fn: func(ctx context.Context, n int) (aws.Credentials, error) {
@@ -157,6 +157,7 @@ func TestCacheStaleServesCachedAndRefreshesOnceInBackground(t *testing.T) {
 }
 
 func TestCacheWindows(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name         string
 		life         time.Duration
@@ -179,6 +180,7 @@ func TestCacheWindows(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			for range 50 {
 				clk := newClock()
 				c := NewCache(expiring(clk, tt.life), withClock(clk), tt.opts)
@@ -200,6 +202,7 @@ func TestCacheWindows(t *testing.T) {
 }
 
 func TestCacheDueStateWaitsForRefresh(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	p := expiring(clk, time.Hour)
 	c := NewCache(p, withClock(clk), noJitter, func(o *Options) { o.RefreshWindow = -1 }) // no refresh ahead
@@ -212,6 +215,7 @@ func TestCacheDueStateWaitsForRefresh(t *testing.T) {
 }
 
 func TestCacheFailedRefreshKeepsServingValidCredentialsWithBackoff(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	var fail atomic.Bool
 	p := &provider{fn: func(ctx context.Context, n int) (aws.Credentials, error) {
@@ -273,6 +277,7 @@ func TestCacheFailedRefreshKeepsServingValidCredentialsWithBackoff(t *testing.T)
 }
 
 func TestCacheNeverReturnsExpiredCredentials(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	p := &provider{fn: func(ctx context.Context, n int) (aws.Credentials, error) {
 		return creds(n, clk.Now().Add(-time.Second)), nil
@@ -288,6 +293,7 @@ func TestCacheNeverReturnsExpiredCredentials(t *testing.T) {
 }
 
 func TestCacheRemembersErrorsThatRetryingWillNotFix(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	p := &provider{fn: func(ctx context.Context, n int) (aws.Credentials, error) {
 		time.Sleep(time.Millisecond)
@@ -314,6 +320,7 @@ func TestCacheRemembersErrorsThatRetryingWillNotFix(t *testing.T) {
 }
 
 func TestCacheRetriesTransientErrorsWhenNothingIsCached(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	p := &provider{fn: func(ctx context.Context, n int) (aws.Credentials, error) {
 		return aws.Credentials{}, apiError("Throttling", "Rate exceeded")
@@ -331,6 +338,7 @@ func TestCacheRetriesTransientErrorsWhenNothingIsCached(t *testing.T) {
 }
 
 func TestCachePanicBecomesAnErrorForEveryWaiter(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	p := &provider{fn: func(ctx context.Context, n int) (aws.Credentials, error) {
 		<-release
@@ -358,6 +366,7 @@ func TestCachePanicBecomesAnErrorForEveryWaiter(t *testing.T) {
 }
 
 func TestCachePanicInBackgroundRefreshDoesNotCrash(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	p := &provider{fn: func(ctx context.Context, n int) (aws.Credentials, error) {
 		if n > 1 {
@@ -375,6 +384,7 @@ func TestCachePanicInBackgroundRefreshDoesNotCrash(t *testing.T) {
 }
 
 func TestCacheKeepsNonExpiringCredentialsUntilInvalidate(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	p := &provider{fn: func(ctx context.Context, n int) (aws.Credentials, error) {
 		return aws.Credentials{AccessKeyID: fmt.Sprintf("AKID%d", n), SecretAccessKey: testSecret}, nil
@@ -392,6 +402,7 @@ func TestCacheKeepsNonExpiringCredentialsUntilInvalidate(t *testing.T) {
 }
 
 func TestCacheInvalidateDuringFetchDiscardsItsResult(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	release := make(chan struct{})
 	p := &provider{fn: func(ctx context.Context, n int) (aws.Credentials, error) {
@@ -419,6 +430,7 @@ func TestCacheInvalidateDuringFetchDiscardsItsResult(t *testing.T) {
 }
 
 func TestCacheInvalidateForgetsRememberedError(t *testing.T) {
+	t.Parallel()
 	var fail atomic.Bool
 	fail.Store(true)
 	p := &provider{fn: func(ctx context.Context, n int) (aws.Credentials, error) {
@@ -440,6 +452,7 @@ func TestCacheInvalidateForgetsRememberedError(t *testing.T) {
 }
 
 func TestCacheInteractiveProviderIsNotRefreshedInBackground(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	p := expiring(clk, time.Hour)
 	c := NewCache(interactive{p}, withClock(clk), noJitter)
@@ -459,6 +472,7 @@ func TestCacheInteractiveProviderIsNotRefreshedInBackground(t *testing.T) {
 }
 
 func TestCacheFormatsAndLogsNoSecrets(t *testing.T) {
+	t.Parallel()
 	clk := newClock()
 	var logs bytes.Buffer
 	var fail atomic.Bool

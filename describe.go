@@ -29,12 +29,31 @@ type descriptor struct {
 	// and a fetch that may prompt is canceled when every caller has left.
 	prompts int
 
-	// identity says which credentials these are, across processes, for a
-	// Store: everything that decides them, in a canonical form, never a
-	// secret; for long-term keys, "static:" and the access key ID. Empty:
-	// no stable identity (instance credentials, an unknown provider), so
-	// neither these credentials nor hops built on them are stored.
+	// identity says which credentials these are, across processes: for
+	// long-term keys, "static:" and the access key ID; for credentials a
+	// Store keeps (kind set), their store key (see storeKey). Never a
+	// secret. Empty: no stable identity (instance credentials, an unknown
+	// provider), so neither these credentials nor hops built on them are
+	// stored.
 	identity string
+
+	// kind names what a Store keeps these credentials as ("assume-role",
+	// "mfa-session", ...); empty: they are not stored.
+	kind string
+}
+
+// based is implemented by providers built on other credentials: a hop's
+// provider, and *Cache. StoreKeys walks a chain down through it.
+type based interface {
+	baseProvider() aws.CredentialsProvider
+}
+
+// baseOf returns the provider p is built on, or nil.
+func baseOf(p aws.CredentialsProvider) aws.CredentialsProvider {
+	if b, ok := p.(based); ok {
+		return b.baseProvider()
+	}
+	return nil
 }
 
 // describer is implemented by providers that tell a Cache what they are:

@@ -6,7 +6,6 @@ package xacct_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"runtime"
 	"strings"
@@ -22,68 +21,9 @@ import (
 	"github.com/xacct/xacct/xaccttest"
 )
 
-const (
-	hubRole    = "arn:aws:iam::222222222222:role/Hub"
-	deployRole = "arn:aws:iam::333333333333:role/Deploy"
-	adminRole  = "arn:aws:iam::222222222222:role/Admin"
-	aliceMFA   = "arn:aws:iam::111111111111:mfa/alice"
-)
-
-func doc(s string) json.RawMessage { return json.RawMessage(s) }
-
-// world: alice in A may assume Hub in B (External ID) and Admin in B (MFA,
-// and MFA younger than 12h); Hub may assume Deploy in C.
-func world(t *testing.T) *xaccttest.Server {
-	t.Helper()
-	srv, err := xaccttest.NewServerWithScenario(&xaccttest.Scenario{Accounts: map[string]xaccttest.Account{
-		"111111111111": {Users: map[string]xaccttest.User{"alice": {
-			AccessKeyID: "AKIAEXAMPLEALICE0001", SecretAccessKey: "alice-secret", MFATOTPSecret: "JBSWY3DPEHPK3PXP",
-			Policies: []json.RawMessage{doc(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::222222222222:role/*"}}`)},
-		}}},
-		"222222222222": {Roles: map[string]xaccttest.Role{
-			"Hub": {
-				Trust:                     doc(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"ext-123"}}}}`),
-				Policies:                  []json.RawMessage{doc(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + deployRole + `"}}`)},
-				MaxSessionDurationSeconds: 43200,
-			},
-			"Admin": {
-				Trust: doc(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole",
-					"Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"},"NumericLessThan":{"aws:MultiFactorAuthAge":"43200"}}}}`),
-			},
-		}},
-		"333333333333": {Roles: map[string]xaccttest.Role{
-			"Deploy": {Trust: doc(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"` + hubRole + `"},"Action":"sts:AssumeRole"}}`)},
-		}},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-func aliceConfig(t *testing.T, srv *xaccttest.Server) aws.Config {
-	t.Helper()
-	cfg, err := srv.UserConfig("111111111111", "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
-}
-
-func callerARN(t *testing.T, cfg aws.Config, creds aws.CredentialsProvider) (string, error) {
-	t.Helper()
-	cfg.Credentials = creds
-	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return "", err
-	}
-	return aws.ToString(out.Arn), nil
-}
-
 func TestEndToEndChain(t *testing.T) {
-	srv := world(t)
-	cfg := aliceConfig(t, srv)
+	t.Parallel()
+	srv, cfg := world(t)
 	clock := func(o *xacct.Options) { o.Now = srv.Clock.Now }
 
 	chain, err := xacct.Chain(cfg, []xacct.Role{
@@ -93,9 +33,8 @@ func TestEndToEndChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	arn, err := callerARN(t, cfg, chain)
-	if err != nil || arn != "arn:aws:sts::333333333333:assumed-role/Deploy/e2e" {
-		t.Fatalf("caller %q, %v", arn, err)
+	if arn := whoAmI(with(cfg, chain)); arn != "arn:aws:sts::333333333333:assumed-role/Deploy/e2e" {
+		t.Fatalf("caller %q", arn)
 	}
 
 	// 200 goroutines read for 5 simulated hours: never an error, never
@@ -137,24 +76,9 @@ func TestEndToEndChain(t *testing.T) {
 	}
 }
 
-// waitIdle waits until the fake has answered every request it got, so that
-// background refreshes end before the simulated clock moves.
-func waitIdle(t *testing.T, srv *xaccttest.Server) {
-	t.Helper()
-	n := -1
-	for range 100 {
-		time.Sleep(200 * time.Microsecond)
-		if m := srv.CallCount(""); m == n {
-			return
-		} else {
-			n = m
-		}
-	}
-}
-
 func TestEndToEndTrustErrors(t *testing.T) {
-	srv := world(t)
-	cfg := aliceConfig(t, srv)
+	t.Parallel()
+	_, cfg := world(t)
 	for _, tt := range []struct {
 		name string
 		role xacct.Role
@@ -198,8 +122,8 @@ func TestEndToEndTrustErrors(t *testing.T) {
 }
 
 func TestEndToEndMFASession(t *testing.T) {
-	srv := world(t)
-	cfg := aliceConfig(t, srv)
+	t.Parallel()
+	srv, cfg := world(t)
 	clock := func(o *xacct.Options) { o.Now = srv.Clock.Now }
 
 	// Without MFA the trust policy refuses; on an MFA session it allows.
@@ -237,20 +161,14 @@ func TestEndToEndMFASession(t *testing.T) {
 	if n := srv.CallCount("GetSessionToken"); n != 1 {
 		t.Errorf("%d GetSessionToken calls, want 1", n)
 	}
-	arn, err := callerARN(t, cfg, admin)
-	if err != nil || arn != "arn:aws:sts::222222222222:assumed-role/Admin/e2e" {
-		t.Fatalf("caller %q, %v", arn, err)
+	if arn := whoAmI(with(cfg, admin)); arn != "arn:aws:sts::222222222222:assumed-role/Admin/e2e" {
+		t.Fatalf("caller %q", arn)
 	}
 }
 
-var replayRuns atomic.Int64
-
 func TestEndToEndReusedCode(t *testing.T) {
-	srv := world(t)
-	// A time step of its own: xacct remembers codes process-wide, and other
-	// tests used this device's codes of now.
-	srv.Clock.Advance(time.Duration(replayRuns.Add(1)) * time.Hour)
-	cfg := aliceConfig(t, srv)
+	t.Parallel()
+	srv, cfg := world(t)
 	code, err := srv.TOTP(aliceMFA)
 	if err != nil {
 		t.Fatal(err)
@@ -287,8 +205,8 @@ func TestEndToEndReusedCode(t *testing.T) {
 }
 
 func TestEndToEndFaults(t *testing.T) {
-	srv := world(t)
-	cfg := aliceConfig(t, srv)
+	t.Parallel()
+	srv, cfg := world(t)
 	events := make(chan xacct.RefreshEvent, 100)
 	c, err := xacct.AssumeRole(cfg, xacct.Role{ARN: hubRole, ExternalID: "ext-123"}, func(o *xacct.Options) {
 		o.Now = srv.Clock.Now
@@ -341,8 +259,7 @@ func TestEndToEndFaults(t *testing.T) {
 
 func TestNoGoroutineLeaks(t *testing.T) {
 	before := runtime.NumGoroutine()
-	srv := world(t)
-	cfg := aliceConfig(t, srv)
+	srv, cfg := world(t)
 	chain, err := xacct.Chain(cfg, []xacct.Role{{ARN: hubRole, ExternalID: "ext-123"}, {ARN: deployRole, Duration: 15 * time.Minute}},
 		func(o *xacct.Options) { o.Now = srv.Clock.Now })
 	if err != nil {

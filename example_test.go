@@ -17,33 +17,6 @@ import (
 	"github.com/xacct/xacct/xaccttest"
 )
 
-// fakeAWS starts the fake STS the examples run against, with the accounts of
-// the demo (cmd/xacct/demo.json), and returns the config of user jenkins in account
-// 111111111111. In production, cfg comes from config.LoadDefaultConfig.
-func fakeAWS() (*xaccttest.Server, aws.Config) {
-	sc, err := xaccttest.LoadScenarioFile("cmd/xacct/demo.json")
-	if err != nil {
-		log.Fatal(err)
-	}
-	srv, err := xaccttest.NewServerWithScenario(sc)
-	if err != nil {
-		log.Fatal(err)
-	}
-	cfg, err := srv.UserConfig("111111111111", "jenkins")
-	if err != nil {
-		log.Fatal(err)
-	}
-	return srv, cfg
-}
-
-func whoAmI(cfg aws.Config) string {
-	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return err.Error()
-	}
-	return aws.ToString(out.Arn)
-}
-
 // Assume a role in another account, with the External ID its trust policy
 // demands, and give every SDK client of cfg its credentials.
 func ExampleAssumeRole() {

@@ -2,6 +2,7 @@ package xacct
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -78,7 +79,7 @@ func apiError(code, msg string) error {
 // answers from a script. The full fake STS server is xaccttest.
 type fakeSTS struct {
 	clk   *fakeClock
-	mu    sync.Mutex // guards calls
+	mu    sync.Mutex // guards calls, codes, devices
 	calls []*sts.AssumeRoleInput
 	// err, when set, decides the outcome of each call.
 	err func(in *sts.AssumeRoleInput) error
@@ -87,6 +88,7 @@ type fakeSTS struct {
 	sessionErr func(in *sts.GetSessionTokenInput) error
 	sessions   atomic.Int32
 	codes      []string // TokenCodes of GetSessionToken calls, guarded by mu
+	devices    *devices // guarded by mu; see registry
 }
 
 func (f *fakeSTS) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, _ ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
@@ -170,12 +172,25 @@ func baseConfig() aws.Config {
 	}
 }
 
-// withFake wires a fakeSTS and the fake clock into Options.
+// withFake wires a fakeSTS, its fake clock and its own MFA device
+// registry into Options.
 func withFake(f *fakeSTS) func(*Options) {
 	return func(o *Options) {
 		o.Now = f.clk.Now
 		o.NewSTSClient = func(cfg aws.Config) STSClient { return signingClient{f, cfg.Credentials} }
+		o.devices = f.registry()
 	}
+}
+
+// registry returns the MFA device registry of the caches built on f, so
+// that tests run in parallel without sharing the process-wide one.
+func (f *fakeSTS) registry() *devices {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.devices == nil {
+		f.devices = newDevices()
+	}
+	return f.devices
 }
 
 // signingClient retrieves the caller's credentials before each call, as the
@@ -210,6 +225,59 @@ func parallel(n int, fn func(i int)) {
 	}
 	start.Done()
 	done.Wait()
+}
+
+func noJitter(o *Options) { o.RefreshJitter = -1 }
+
+func withClock(clk *fakeClock) func(*Options) { return func(o *Options) { o.Now = clk.Now } }
+
+// prevHop returns the hop a hop's cache runs on, or nil.
+func prevHop(c *Cache) *Cache {
+	if rp, ok := c.provider.(*roleProvider); ok {
+		prev, _ := rp.base.(*Cache)
+		return prev
+	}
+	return nil
+}
+
+// settle waits until no background refresh runs on c or the hops and MFA
+// session below it, so that the simulated clock can move on: the one wait
+// for background refreshes of these tests.
+func settle(t *testing.T, c *Cache) {
+	t.Helper()
+	eventually(t, "background refreshes", func() bool {
+		for h := c; h != nil; h = prevHop(h) {
+			if h.bgRunning.Load() {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// prompter is a TokenFunc that counts prompts and the most at once.
+type prompter struct {
+	calls, inFlight, maxInFlight atomic.Int32
+	delay                        time.Duration
+	mu                           sync.Mutex // guards reqs
+	reqs                         []TokenRequest
+}
+
+func (p *prompter) token(ctx context.Context, req TokenRequest) (string, error) {
+	p.calls.Add(1)
+	n := p.inFlight.Add(1)
+	defer p.inFlight.Add(-1)
+	for old := p.maxInFlight.Load(); n > old && !p.maxInFlight.CompareAndSwap(old, n); old = p.maxInFlight.Load() {
+	}
+	p.mu.Lock()
+	p.reqs = append(p.reqs, req)
+	p.mu.Unlock()
+	select {
+	case <-time.After(p.delay):
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	return uniqueCodes()(ctx, req)
 }
 
 // eventually polls cond for up to two seconds of real time; for waiting on
@@ -248,4 +316,13 @@ func uniqueCodes() TokenFunc {
 	return func(context.Context, TokenRequest) (string, error) {
 		return fmt.Sprintf("%06d", codeCounter.Add(1)%1_000_000), nil
 	}
+}
+
+// codeOf returns the STS error code inside err, or "".
+func codeOf(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode()
+	}
+	return ""
 }

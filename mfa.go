@@ -70,7 +70,8 @@ func MFASession(cfg aws.Config, serial string, token TokenFunc, optFns ...func(*
 	if err := validate.SerialNumber("serial", serial); err != nil {
 		return fail(err)
 	}
-	if describe(cfg.Credentials).temporary {
+	base := describe(cfg.Credentials)
+	if base.temporary {
 		return fail(errors.New("cfg.Credentials are temporary (an assumed role or another session), " +
 			"but STS issues MFA sessions only for an IAM user's long-term access key"))
 	}
@@ -84,15 +85,18 @@ func MFASession(cfg aws.Config, serial string, token TokenFunc, optFns ...func(*
 	}
 	p := &sessionProvider{
 		client:   newSTSClient(cfg, cfg.Credentials, &o),
-		facts:    hintFacts{mfaSerial: serial, caller: describe(cfg.Credentials).caller},
+		facts:    hintFacts{mfaSerial: serial, caller: base.caller},
 		serial:   serial,
 		duration: d,
 		token:    token,
 		opts:     o,
 		desc: descriptor{
 			name: serial, caller: "the MFA session of " + serial,
-			temporary: true, interactive: true, prompts: 1,
+			temporary: true, interactive: true, prompts: 1, kind: "mfa-session",
 		},
+	}
+	if base.identity != "" {
+		p.desc.identity = storeKey(p.desc.kind, endpointOf(cfg), base.identity, serial, int64(d/time.Second))
 	}
 	return newCache(p, p.desc, o), nil
 }

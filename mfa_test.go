@@ -15,32 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
-// prompter is a TokenFunc that counts prompts and the most at once.
-type prompter struct {
-	calls, inFlight, maxInFlight atomic.Int32
-	delay                        time.Duration
-	mu                           sync.Mutex // guards reqs
-	reqs                         []TokenRequest
-}
-
-func (p *prompter) token(ctx context.Context, req TokenRequest) (string, error) {
-	p.calls.Add(1)
-	n := p.inFlight.Add(1)
-	defer p.inFlight.Add(-1)
-	for old := p.maxInFlight.Load(); n > old && !p.maxInFlight.CompareAndSwap(old, n); old = p.maxInFlight.Load() {
-	}
-	p.mu.Lock()
-	p.reqs = append(p.reqs, req)
-	p.mu.Unlock()
-	select {
-	case <-time.After(p.delay):
-	case <-ctx.Done():
-		return "", ctx.Err()
-	}
-	return uniqueCodes()(ctx, req)
-}
-
 func TestOnePromptAtATimePerDevice(t *testing.T) {
+	t.Parallel()
 	f := &fakeSTS{clk: newClock()}
 	p := &prompter{delay: 5 * time.Millisecond}
 	serial := serialFor(t)
@@ -63,6 +39,7 @@ func TestOnePromptAtATimePerDevice(t *testing.T) {
 }
 
 func TestCodeIsNeverSentTwice(t *testing.T) {
+	t.Parallel()
 	f := &fakeSTS{clk: newClock()}
 	serial := serialFor(t)
 	var mu sync.Mutex
@@ -116,6 +93,7 @@ func TestCodeIsNeverSentTwice(t *testing.T) {
 }
 
 func TestMFASessionPromptsOncePerSession(t *testing.T) {
+	t.Parallel()
 	f := &fakeSTS{clk: newClock()}
 	p := &prompter{}
 	serial := serialFor(t)
@@ -129,15 +107,6 @@ func TestMFASessionPromptsOncePerSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hops := []*Cache{chain, prevHop(chain), prevHop(prevHop(chain))}
-	idle := func() bool {
-		for _, h := range append(hops, session) {
-			if h.bgRunning.Load() {
-				return false
-			}
-		}
-		return true
-	}
 	read := func() {
 		parallel(200, func(int) {
 			cr, err := chain.Retrieve(context.Background())
@@ -147,7 +116,7 @@ func TestMFASessionPromptsOncePerSession(t *testing.T) {
 				t.Error("expired credentials")
 			}
 		})
-		eventually(t, "refreshes", idle)
+		settle(t, chain)
 	}
 	// Almost the whole 12-hour session, minute by simulated minute.
 	for range 11*60 + 50 {
@@ -193,6 +162,7 @@ func TestMFASessionPromptsOncePerSession(t *testing.T) {
 }
 
 func TestBackgroundRefreshDefersPrompts(t *testing.T) {
+	t.Parallel()
 	f := &fakeSTS{clk: newClock()}
 	p := &prompter{}
 	var mu sync.Mutex
@@ -211,8 +181,6 @@ func TestBackgroundRefreshDefersPrompts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hop1 := prevHop(c)
-	idle := func() bool { return !c.bgRunning.Load() && !hop1.bgRunning.Load() }
 	// Hop 1 (MFA, 1h) under hop 2 (15m, refreshed ahead in the background):
 	// over five hours, a prompt may come only while a caller waits for hop
 	// 2 (due or expired), never from a background refresh.
@@ -230,7 +198,7 @@ func TestBackgroundRefreshDefersPrompts(t *testing.T) {
 				t.Fatalf("minute %d: expired credentials", minute)
 			}
 		}
-		eventually(t, "refreshes", idle)
+		settle(t, c)
 		if p.calls.Load() != before && !callerWaits {
 			t.Fatalf("minute %d: a prompt while hop 2 was fresh or stale: it came from a background refresh", minute)
 		}
@@ -247,6 +215,7 @@ func TestBackgroundRefreshDefersPrompts(t *testing.T) {
 }
 
 func TestCanceledCallerLeavesNoPrompt(t *testing.T) {
+	t.Parallel()
 	f := &fakeSTS{clk: newClock()}
 	promptCtxErr := make(chan error, 1)
 	var prompts atomic.Int32
@@ -283,6 +252,7 @@ func TestCanceledCallerLeavesNoPrompt(t *testing.T) {
 }
 
 func TestPromptTimeout(t *testing.T) {
+	t.Parallel()
 	f := &fakeSTS{clk: newClock()}
 	token := func(ctx context.Context, req TokenRequest) (string, error) { <-ctx.Done(); return "", ctx.Err() }
 	c, _ := AssumeRole(baseConfig(), Role{ARN: roleB, MFASerial: serialFor(t)}, withFake(f), func(o *Options) {
@@ -295,6 +265,7 @@ func TestPromptTimeout(t *testing.T) {
 }
 
 func TestMFASessionValidation(t *testing.T) {
+	t.Parallel()
 	serial := "arn:aws:iam::111111111111:mfa/alice"
 	temp := baseConfig()
 	temp.Credentials = credentials.NewStaticCredentialsProvider("ASIAX", "s", "token")
@@ -334,6 +305,7 @@ func TestMFASessionValidation(t *testing.T) {
 }
 
 func TestMFASessionErrorHint(t *testing.T) {
+	t.Parallel()
 	f := &fakeSTS{clk: newClock(), sessionErr: func(*sts.GetSessionTokenInput) error {
 		return apiError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
 	}}

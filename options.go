@@ -126,6 +126,13 @@ type Options struct {
 	// ~/.aws/credentials.
 	CredentialsFiles []string
 
+	// Store, when set, keeps credentials across processes: every hop and
+	// MFA session reads it before calling STS and writes what STS gives,
+	// under a lock per key, so that processes started together make one
+	// call and one prompt per session between them. See Store and
+	// FileStore. Nil: credentials live in this process only.
+	Store Store
+
 	// devices is the MFA device registry of the prompt protocol. Nil: the
 	// process-wide one. Tests set their own, so that they can run in
 	// parallel.

@@ -152,8 +152,9 @@ func (c *Cache) fetch(parent context.Context, seen *entry) (any, error) {
 
 // outcome is what a fetch ends with.
 type outcome struct {
-	creds aws.Credentials
-	err   error
+	creds   aws.Credentials
+	fetched time.Time // when creds came from STS; zero: now
+	err     error
 }
 
 func (o *outcome) result() (any, error) {
@@ -192,7 +193,13 @@ func (c *Cache) begin(seen *entry) (gen uint64, early *outcome) {
 // running, and logged once.
 func (c *Cache) call(ctx context.Context, timeout time.Duration) outcome {
 	done := make(chan outcome, 1)
-	go func() { done <- c.callProvider(ctx) }()
+	go func() {
+		if c.stored {
+			done <- c.callStore(ctx)
+		} else {
+			done <- c.callProvider(ctx)
+		}
+	}()
 	select {
 	case out := <-done:
 		return out
@@ -260,7 +267,11 @@ func (c *Cache) record(ctx context.Context, gen uint64, out outcome, now time.Ti
 	case c.gen != gen:
 		return nil
 	case out.err == nil:
-		c.cur.Store(newEntry(out.creds, now, &c.opts))
+		fetched := out.fetched
+		if fetched.IsZero() {
+			fetched = now
+		}
+		c.cur.Store(newEntry(out.creds, fetched, &c.opts))
 		c.failed.Store(nil)
 	case errors.Is(out.err, errNeedsPerson):
 		// Not a failure: the prompt waits for a caller who needs the

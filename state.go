@@ -63,13 +63,15 @@ func (e *entry) state(now time.Time) state {
 	return expired
 }
 
-// newEntry computes the state boundaries of credentials fetched at now,
-// with the windows of o.
-func newEntry(creds aws.Credentials, now time.Time, o *Options) *entry {
+// newEntry computes the state boundaries of credentials fetched at
+// fetched, with the windows of o. The windows follow the credentials'
+// lifetime from that time, so that every process that reads them from a
+// Store refreshes them alike.
+func newEntry(creds aws.Credentials, fetched time.Time, o *Options) *entry {
 	if !creds.CanExpire {
 		return &entry{creds: creds, refreshAt: never, blockAt: never, expires: never}
 	}
-	refresh, jitter, block := o.windows(creds.Expires.Sub(now))
+	refresh, jitter, block := o.windows(creds.Expires.Sub(fetched))
 	if jitter > 0 {
 		refresh += rand.N(jitter + 1)
 	}

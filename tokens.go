@@ -25,7 +25,8 @@ func terminalToken(path string) TokenFunc {
 	return func(ctx context.Context, req TokenRequest) (string, error) {
 		tty, err := os.OpenFile(path, os.O_RDWR, 0)
 		if err != nil {
-			return "", fmt.Errorf("TerminalToken: no terminal to prompt on (%v): run where a person can type, or use ProcessToken or a TokenFunc of your own", err)
+			return "", fmt.Errorf("TerminalToken: no terminal to prompt on (%w): run where a person can type, "+
+				"or use ProcessToken or a TokenFunc of your own", err)
 		}
 		defer tty.Close()
 		// A read on a terminal blocks; a deadline in the past ends it when
@@ -54,7 +55,7 @@ func terminalToken(path string) TokenFunc {
 				if ctx.Err() != nil {
 					return "", ctx.Err()
 				}
-				return "", fmt.Errorf("TerminalToken: reading the terminal: %v", err)
+				return "", fmt.Errorf("TerminalToken: reading the terminal: %w", err)
 			}
 			code := strings.TrimSpace(line)
 			if totp.IsCode(code) {
@@ -101,14 +102,15 @@ func ProcessToken(name string, args ...string) TokenFunc {
 		errText := strings.TrimSpace(stderr.String())
 		switch {
 		case ctx.Err() != nil:
-			return "", fmt.Errorf("ProcessToken: %s did not finish in time (%v); stderr: %q", name, context.Cause(ctx), errText)
+			return "", fmt.Errorf("ProcessToken: %s did not finish in time (%w); stderr: %q", name, context.Cause(ctx), errText)
 		case err != nil:
-			return "", fmt.Errorf("ProcessToken: %s: %v; stderr: %q", name, err, errText)
+			return "", fmt.Errorf("ProcessToken: %s: %w; stderr: %q", name, err, errText)
 		}
 		lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 		code := strings.TrimSpace(lines[len(lines)-1])
 		if !totp.IsCode(code) {
-			return "", fmt.Errorf("ProcessToken: %s printed %d characters on its last line of stdout, not a six-digit code; stderr: %q", name, len(code), errText)
+			return "", fmt.Errorf("ProcessToken: %s printed %d characters on its last line of stdout, "+
+				"not a six-digit code; stderr: %q", name, len(code), errText)
 		}
 		return code, nil
 	}

@@ -71,6 +71,7 @@ func (s *screen) expect(t *testing.T, want string) string {
 }
 
 func TestTerminalTokenPrompts(t *testing.T) {
+	t.Parallel()
 	ptmx, tty := openPTY(t)
 	type result struct {
 		code string
@@ -103,6 +104,7 @@ func TestTerminalTokenPrompts(t *testing.T) {
 }
 
 func TestTerminalTokenCanceled(t *testing.T) {
+	t.Parallel()
 	ptmx, tty := openPTY(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

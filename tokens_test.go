@@ -9,6 +9,7 @@ import (
 )
 
 func TestProcessToken(t *testing.T) {
+	t.Parallel()
 	req := TokenRequest{SerialNumber: "arn:aws:iam::111111111111:mfa/alice", RoleARN: roleB, Hop: 1}
 	tests := []struct {
 		name, script string
@@ -23,6 +24,7 @@ func TestProcessToken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			code, err := ProcessToken("sh", "-c", tt.script)(context.Background(), req)
 			if tt.wantErr {
 				if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -44,6 +46,7 @@ func TestProcessToken(t *testing.T) {
 }
 
 func TestProcessTokenTimeout(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -57,6 +60,7 @@ func TestProcessTokenTimeout(t *testing.T) {
 }
 
 func TestProcessTokenWaitsForNextCodeUntilCanceled(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := ProcessToken("sh", "-c", "echo 123456")(ctx, TokenRequest{NeedNewCode: true})
@@ -67,6 +71,7 @@ func TestProcessTokenWaitsForNextCodeUntilCanceled(t *testing.T) {
 }
 
 func TestStaticToken(t *testing.T) {
+	t.Parallel()
 	if code, err := StaticToken("123456")(context.Background(), TokenRequest{}); code != "123456" || err != nil {
 		t.Fatalf("StaticToken = %q, %v", code, err)
 	}
@@ -76,6 +81,7 @@ func TestStaticToken(t *testing.T) {
 }
 
 func TestTerminalTokenWithoutTerminal(t *testing.T) {
+	t.Parallel()
 	_, err := terminalToken("/nonexistent/tty")(context.Background(), TokenRequest{SerialNumber: "x"})
 	if err == nil || !strings.Contains(err.Error(), "no terminal to prompt on") {
 		t.Fatalf("err = %v", err)

@@ -143,6 +143,13 @@ func assumeRole(cfg aws.Config, role Role, o Options) (*Cache, error) {
 	if p.desc.interactive {
 		p.desc.prompts++
 	}
+	p.desc.kind = "assume-role"
+	if base.identity != "" {
+		in := p.input
+		p.desc.identity = storeKey(p.desc.kind, endpointOf(cfg), base.identity, role.ARN, role.SessionName,
+			role.ExternalID, role.MFASerial, aws.ToInt32(in.DurationSeconds), role.Policy, role.PolicyARNs,
+			in.Tags, role.TransitiveTagKeys, role.SourceIdentity)
+	}
 	return newCache(p, p.desc, o), nil
 }
 
@@ -240,6 +247,8 @@ type roleProvider struct {
 }
 
 func (p *roleProvider) describe() descriptor { return p.desc }
+
+func (p *roleProvider) baseProvider() aws.CredentialsProvider { return p.base }
 
 // Retrieve assumes the role once, with an MFA code (asked with a context)
 // when the role has a device.

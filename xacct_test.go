@@ -28,6 +28,7 @@ const (
 )
 
 func TestAssumeRolePassesEveryFieldToSTS(t *testing.T) {
+	t.Parallel()
 	f := &fakeSTS{clk: newClock()}
 	serial := serialFor(t)
 	var asked TokenRequest
@@ -82,6 +83,7 @@ func TestAssumeRolePassesEveryFieldToSTS(t *testing.T) {
 }
 
 func TestAssumeRoleDefaults(t *testing.T) {
+	t.Parallel()
 	f := &fakeSTS{clk: newClock()}
 	c, err := AssumeRole(baseConfig(), Role{ARN: roleB}, withFake(f))
 	if err != nil {
@@ -107,6 +109,7 @@ func TestAssumeRoleDefaults(t *testing.T) {
 }
 
 func TestValidation(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("a", 65)
 	tags51 := map[string]string{}
 	for i := range 51 {
@@ -161,6 +164,7 @@ func TestValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			f := &fakeSTS{clk: newClock()}
 			cfg := baseConfig()
 			if tt.cfg != nil {
@@ -181,6 +185,7 @@ func TestValidation(t *testing.T) {
 }
 
 func TestValidRolesPass(t *testing.T) {
+	t.Parallel()
 	for _, arn := range []string{
 		roleB, roleC,
 		"arn:aws-cn:iam::222222222222:role/a",
@@ -193,6 +198,7 @@ func TestValidRolesPass(t *testing.T) {
 }
 
 func TestChainRefreshesEachHopOnItsOwnSchedule(t *testing.T) {
+	t.Parallel()
 	f := &fakeSTS{clk: newClock()}
 	c, err := Chain(baseConfig(), []Role{
 		{ARN: roleB, Duration: 12 * time.Hour},
@@ -217,14 +223,7 @@ func TestChainRefreshesEachHopOnItsOwnSchedule(t *testing.T) {
 			t.Fatal("expired credentials returned")
 		}
 		// Background refreshes finish before the next simulated step.
-		eventually(t, "refreshes", func() bool {
-			for h := c; h != nil; h = prevHop(h) {
-				if h.bgRunning.Load() {
-					return false
-				}
-			}
-			return true
-		})
+		settle(t, c)
 	}
 	// Hop 3 (15m, refreshed at 11m15s) about 11 times; hop 2 (1h) about
 	// twice; hop 1 (12h) never again.
@@ -239,16 +238,8 @@ func TestChainRefreshesEachHopOnItsOwnSchedule(t *testing.T) {
 	}
 }
 
-// prevHop returns the hop a hop's cache runs on, or nil.
-func prevHop(c *Cache) *Cache {
-	if rp, ok := c.provider.(*roleProvider); ok {
-		prev, _ := rp.base.(*Cache)
-		return prev
-	}
-	return nil
-}
-
 func TestChainIsAFoldOfAssumeRole(t *testing.T) {
+	t.Parallel()
 	f := &fakeSTS{clk: newClock()}
 	cfg := baseConfig()
 	b, err := AssumeRole(cfg, Role{ARN: roleB}, withFake(f))
@@ -264,6 +255,7 @@ func TestChainIsAFoldOfAssumeRole(t *testing.T) {
 }
 
 func TestRuntimeErrorsNameTheHopAndHint(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		role   Role
@@ -274,7 +266,14 @@ func TestRuntimeErrorsNameTheHopAndHint(t *testing.T) {
 		noWant string
 	}{
 		{"access denied without external ID", Role{ARN: roleB}, nil, "AccessDenied", "User: arn:aws:iam::111111111111:user/jenkins is not authorized to perform: sts:AssumeRole",
-			[]string{"xacct: hop 1 (" + roleB + "): AssumeRole:", "AccessDenied", "hint: the trust policy of " + roleB + " must allow the caller", "needs Role.ExternalID (none was passed)", "aws:MultiFactorAuthPresent needs MFA", "caller's own IAM policy must allow sts:AssumeRole on " + roleB}, ""},
+			[]string{
+				"xacct: hop 1 (" + roleB + "): AssumeRole:",
+				"AccessDenied",
+				"hint: the trust policy of " + roleB + " must allow the caller",
+				"needs Role.ExternalID (none was passed)",
+				"aws:MultiFactorAuthPresent needs MFA",
+				"caller's own IAM policy must allow sts:AssumeRole on " + roleB,
+			}, ""},
 		{"access denied with external ID", Role{ARN: roleB, ExternalID: "wrong-id"}, nil, "AccessDenied", "not authorized",
 			[]string{"needs Role.ExternalID (it must match exactly)"}, "wrong-id"},
 		{"access denied with MFA", Role{ARN: roleB, MFASerial: "arn:aws:iam::111111111111:mfa/hint-test"}, func(o *Options) { o.MFA = uniqueCodes() }, "AccessDenied", "MultiFactorAuthentication failed",
@@ -288,6 +287,7 @@ func TestRuntimeErrorsNameTheHopAndHint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			f := &fakeSTS{clk: newClock(), err: func(*sts.AssumeRoleInput) error { return apiError(tt.code, tt.msg) }}
 			c, err := AssumeRole(baseConfig(), tt.role, withFake(f), tt.opts)
 			if err != nil {
@@ -318,6 +318,7 @@ func TestRuntimeErrorsNameTheHopAndHint(t *testing.T) {
 }
 
 func TestMFACodeIsAskedPerAssumeRoleWithContext(t *testing.T) {
+	t.Parallel()
 	f := &fakeSTS{clk: newClock()}
 	var prompts atomic.Int32
 	c, err := AssumeRole(baseConfig(), Role{ARN: roleB, MFASerial: serialFor(t)}, withFake(f), func(o *Options) {
@@ -343,6 +344,7 @@ func TestMFACodeIsAskedPerAssumeRoleWithContext(t *testing.T) {
 }
 
 func TestMFABadCodeIsRefusedWithoutQuotingIt(t *testing.T) {
+	t.Parallel()
 	f := &fakeSTS{clk: newClock()}
 	c, _ := AssumeRole(baseConfig(), Role{ARN: roleB, MFASerial: serialFor(t)}, withFake(f),
 		func(o *Options) { o.MFA = StaticToken("12345x") })
@@ -356,6 +358,7 @@ func TestMFABadCodeIsRefusedWithoutQuotingIt(t *testing.T) {
 }
 
 func TestNoSecretsInFormattedValues(t *testing.T) {
+	t.Parallel()
 	f := &fakeSTS{clk: newClock()}
 	c, err := Chain(baseConfig(), []Role{{ARN: roleB}, {ARN: roleC}}, withFake(f))
 	if err != nil {
@@ -376,6 +379,7 @@ func TestNoSecretsInFormattedValues(t *testing.T) {
 // TestAssumeRoleUsesTheConfigsSTSEndpoint drives the real sts.Client: the
 // request goes to cfg.BaseEndpoint, signed with the base credentials.
 func TestAssumeRoleUsesTheConfigsSTSEndpoint(t *testing.T) {
+	t.Parallel()
 	exp := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 	var auth, action, role atomic.Value
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -385,7 +389,8 @@ func TestAssumeRoleUsesTheConfigsSTSEndpoint(t *testing.T) {
 		action.Store(form.Get("Action"))
 		role.Store(form.Get("RoleArn"))
 		fmt.Fprintf(w, `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
-<Credentials><AccessKeyId>ASIAFROMFAKE</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>%s</Expiration></Credentials>
+<Credentials><AccessKeyId>ASIAFROMFAKE</AccessKeyId><SecretAccessKey>s</SecretAccessKey>
+<SessionToken>t</SessionToken><Expiration>%s</Expiration></Credentials>
 <AssumedRoleUser><Arn>arn:aws:sts::222222222222:assumed-role/CrossAccountRole/x</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser>
 </AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>`, exp)
 	}))
@@ -412,6 +417,7 @@ func TestAssumeRoleUsesTheConfigsSTSEndpoint(t *testing.T) {
 }
 
 func TestChainErrorNamesTheHopAtFault(t *testing.T) {
+	t.Parallel()
 	f := &fakeSTS{clk: newClock(), err: func(in *sts.AssumeRoleInput) error {
 		if aws.ToString(in.RoleArn) == roleB {
 			return apiError("AccessDenied", "not authorized")

@@ -132,7 +132,8 @@ func ExternalID(s string) error {
 func SerialNumber(field, s string) error {
 	n := utf8.RuneCountInString(s)
 	if n < 9 || n > 256 {
-		return fail(field, "%q is %d characters long: an MFA serial is 9 to 256 characters (an ARN like arn:aws:iam::123456789012:mfa/name, or a hardware serial)", s, n)
+		return fail(field, "%q is %d characters long: an MFA serial is 9 to 256 characters "+
+			"(an ARN like arn:aws:iam::123456789012:mfa/name, or a hardware serial)", s, n)
 	}
 	if r, ok := firstNotIn(s, func(r rune) bool { return isNameChar(r) || r == ':' || r == '/' }); ok {
 		return fail(field, "%q contains %q: only letters, digits and +=/:,.@_- are allowed", s, r)
@@ -148,10 +149,13 @@ func Duration(d time.Duration, chaining bool) error {
 		return fail("Duration", "%v is not a whole number of seconds: STS takes DurationSeconds", d)
 	}
 	if d < MinDuration || d > MaxDuration {
-		return fail("Duration", "%v is outside STS's range for AssumeRole: 15m to 12h (and at most the role's MaxSessionDuration)", d)
+		return fail("Duration", "%v is outside STS's range for AssumeRole: 15m to 12h "+
+			"(and at most the role's MaxSessionDuration)", d)
 	}
 	if chaining && d > MaxChainingDuration {
-		return fail("Duration", "%v is above 1h, but this hop is role chaining (its base credentials are temporary: an assumed role or an MFA session), and STS caps role-chaining sessions at one hour", d)
+		return fail("Duration", "%v is above 1h, but this hop is role chaining "+
+			"(its base credentials are temporary: an assumed role or an MFA session), "+
+			"and STS caps role-chaining sessions at one hour", d)
 	}
 	return nil
 }

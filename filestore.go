@@ -1,0 +1,316 @@
+package xacct
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/gofrs/flock"
+)
+
+// FileStore is a Store of files in one directory: an entry is a JSON file
+// of mode 0600, written to a temporary file, synced and renamed into place;
+// each key has a lock file, locked with flock(2) (LockFileEx on Windows),
+// which the kernel releases when its process dies, even by SIGKILL.
+//
+// The files hold the credentials in plain text, as the AWS CLI's own cache
+// does: what protects them is that the directory is the user's alone. So
+// NewFileStore refuses a directory owned by another user or writable by
+// group or others (on Unix), and a cache file that is a symbolic link. No
+// MFA code is ever written. Use a Store of your own (a keyring) to keep
+// them elsewhere.
+//
+// A FileStore is safe for concurrent use by multiple goroutines and
+// processes.
+type FileStore struct {
+	dir string // absolute, checked by NewFileStore; read-only
+}
+
+// File format of an entry. fileFormat and fileVersion mark xacct's files:
+// a file without them is foreign, and a miss.
+const (
+	fileFormat  = "xacct-credentials"
+	fileVersion = 1
+	maxFileSize = 64 << 10 // far above any entry; a larger file is not one of ours
+)
+
+// storeFile is the JSON form of an entry. Times are RFC 3339 in UTC.
+type storeFile struct {
+	Format          string    `json:"format"`
+	Version         int       `json:"version"`
+	Kind            string    `json:"kind"`
+	Name            string    `json:"name"`
+	AccessKeyID     string    `json:"access_key_id"`
+	SecretAccessKey string    `json:"secret_access_key"`
+	SessionToken    string    `json:"session_token,omitempty"`
+	AccountID       string    `json:"account_id,omitempty"`
+	Expiration      time.Time `json:"expiration"` // zero: never expires
+	Fetched         time.Time `json:"fetched"`
+}
+
+// NewFileStore returns a FileStore in dir, creating it with mode 0700 if
+// it does not exist. dir "": filepath.Join(os.UserCacheDir(), "xacct").
+func NewFileStore(dir string) (*FileStore, error) {
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return nil, fmt.Errorf("xacct: credential store: no user cache directory (%w): pass a directory", err)
+		}
+		dir = filepath.Join(base, "xacct")
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("xacct: credential store %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("xacct: credential store: creating %s: %w", dir, err)
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("xacct: credential store: %w", err)
+	case !fi.IsDir():
+		return nil, fmt.Errorf("xacct: credential store: %s is not a directory", dir)
+	}
+	if err := checkPrivateDir(dir, fi); err != nil {
+		return nil, fmt.Errorf("xacct: credential store: %w", err)
+	}
+	return &FileStore{dir: dir}, nil
+}
+
+// Dir returns the store's directory.
+func (s *FileStore) Dir() string { return s.dir }
+
+// String names the store, for logs.
+func (s *FileStore) String() string { return "xacct.FileStore(" + s.dir + ")" }
+
+// Load returns the entry under key; nil when there is none, or when its
+// file is unreadable, truncated or foreign (a miss: the next Save replaces
+// it). Expired entries are returned, for tools to show: a Cache never
+// serves them. A file that is a symbolic link, or that others may read,
+// is an error.
+func (s *FileStore) Load(ctx context.Context, key string) (*StoredCredentials, error) {
+	path, err := s.path(key, ".json")
+	if err != nil {
+		return nil, err
+	}
+	fi, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("xacct: credential store: %w", err)
+	}
+	if err := checkEntryFile(path, fi); err != nil {
+		return nil, err
+	}
+	b, err := readSmall(path)
+	if err != nil {
+		return nil, nil // unreadable: a miss
+	}
+	sc := parseEntry(b)
+	if sc == nil {
+		return nil, nil
+	}
+	sc.Key = key
+	return sc, nil
+}
+
+// Save writes sc under key: to a temporary file in the directory, synced,
+// then renamed into place, so that readers see the old entry or the new.
+func (s *FileStore) Save(ctx context.Context, key string, sc *StoredCredentials) error {
+	path, err := s.path(key, ".json")
+	if err != nil {
+		return err
+	}
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return fmt.Errorf("xacct: credential store: %s is a symbolic link: refused, as a link could "+
+			"send credentials elsewhere (remove it)", path)
+	}
+	b, err := json.Marshal(storeFile{
+		Format: fileFormat, Version: fileVersion, Kind: sc.Kind, Name: sc.Name,
+		AccessKeyID: sc.Credentials.AccessKeyID, SecretAccessKey: sc.Credentials.SecretAccessKey,
+		SessionToken: sc.Credentials.SessionToken, AccountID: sc.Credentials.AccountID,
+		Expiration: expiration(sc.Credentials), Fetched: sc.Fetched.UTC(),
+	})
+	if err != nil {
+		return fmt.Errorf("xacct: credential store: encoding the entry of %s: %w", sc.Name, err)
+	}
+	tmp, err := os.CreateTemp(s.dir, key+".*.tmp") // mode 0600
+	if err != nil {
+		return fmt.Errorf("xacct: credential store: %w", err)
+	}
+	_, err = tmp.Write(append(b, '\n'))
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("xacct: credential store: writing %s: %w", path, err)
+	}
+	syncDir(s.dir)
+	return nil
+}
+
+// Lock takes the lock of key, waiting until it is free or ctx ends.
+func (s *FileStore) Lock(ctx context.Context, key string) (func(), error) {
+	path, err := s.path(key, ".lock")
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("xacct: credential store: lock file %s is not a regular file: refused", path)
+	}
+	l := flock.New(path, flock.SetPermissions(0o600))
+	ok, err := l.TryLockContext(ctx, lockRetry)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return nil, ctx.Err()
+	case err != nil:
+		return nil, fmt.Errorf("xacct: credential store: locking %s: %w", path, err)
+	case !ok:
+		return nil, ctx.Err()
+	}
+	return func() { l.Unlock() }, nil
+}
+
+// lockRetry is how often a waiting Lock tries again: short next to a
+// refresh, long next to the system call.
+const lockRetry = 20 * time.Millisecond
+
+// Delete removes the entry under key. Its lock file stays: removing it
+// while another process holds or waits for it would let two hold it.
+func (s *FileStore) Delete(ctx context.Context, key string) error {
+	path, err := s.path(key, ".json")
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("xacct: credential store: %w", err)
+	}
+	return nil
+}
+
+// List returns every entry that Load would return, in the order of their
+// keys.
+func (s *FileStore) List(ctx context.Context) ([]*StoredCredentials, error) {
+	des, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, fmt.Errorf("xacct: credential store: %w", err)
+	}
+	var out []*StoredCredentials
+	for _, de := range des {
+		key, ok := strings.CutSuffix(de.Name(), ".json")
+		if !ok || !isKey(key) {
+			continue
+		}
+		if sc, err := s.Load(ctx, key); err == nil && sc != nil {
+			out = append(out, sc)
+		}
+	}
+	return out, nil
+}
+
+// path returns the file of key with ext, refusing a key that is not one
+// of ours (it could name a file outside the directory).
+func (s *FileStore) path(key, ext string) (string, error) {
+	if !isKey(key) {
+		return "", fmt.Errorf("xacct: credential store: key %q is not a store key: "+
+			"keys are 64 lowercase hexadecimal digits (a SHA-256)", truncate(key, 80))
+	}
+	return filepath.Join(s.dir, key+ext), nil
+}
+
+func isKey(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// checkEntryFile refuses a cache file that is a symbolic link or not a
+// regular file, or that group or others may read.
+func checkEntryFile(path string, fi fs.FileInfo) error {
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("xacct: credential store: %s is a symbolic link: refused, as a link could "+
+			"read credentials from elsewhere (remove it)", path)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("xacct: credential store: %s is not a regular file: refused", path)
+	}
+	return checkPrivateFile(path, fi)
+}
+
+// readSmall reads a file of at most maxFileSize bytes.
+func readSmall(path string) ([]byte, error) {
+	f, err := openNoFollow(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err == nil && len(b) > maxFileSize {
+		err = errors.New("too large")
+	}
+	return b, err
+}
+
+// parseEntry decodes an entry file; nil when it is not a complete one of
+// ours.
+func parseEntry(b []byte) *StoredCredentials {
+	var f storeFile
+	if json.Unmarshal(b, &f) != nil || f.Format != fileFormat || f.Version != fileVersion ||
+		f.AccessKeyID == "" || f.SecretAccessKey == "" || f.Fetched.IsZero() {
+		return nil
+	}
+	return &StoredCredentials{
+		Kind: f.Kind, Name: f.Name, Fetched: f.Fetched,
+		Credentials: aws.Credentials{
+			AccessKeyID: f.AccessKeyID, SecretAccessKey: f.SecretAccessKey, SessionToken: f.SessionToken,
+			AccountID: f.AccountID, Source: "xacct.FileStore",
+			CanExpire: !f.Expiration.IsZero(), Expires: f.Expiration,
+		},
+	}
+}
+
+func expiration(c aws.Credentials) time.Time {
+	if !c.CanExpire {
+		return time.Time{}
+	}
+	return c.Expires.UTC()
+}
+
+// syncDir makes a rename durable where the system needs the directory
+// synced for it; a failure leaves the entry in place, only less durable.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}

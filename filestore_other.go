@@ -1,0 +1,18 @@
+//go:build !unix
+
+package xacct
+
+import (
+	"io/fs"
+	"os"
+)
+
+// On systems other than Unix (Windows), file modes and owners do not say
+// who may read a file: the store relies on the user's profile directory
+// being private, as the AWS CLI's cache does.
+
+func checkPrivateDir(dir string, fi fs.FileInfo) error { return nil }
+
+func checkPrivateFile(path string, fi fs.FileInfo) error { return nil }
+
+func openNoFollow(path string) (*os.File, error) { return os.Open(path) }

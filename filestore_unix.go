@@ -1,0 +1,54 @@
+//go:build unix
+
+package xacct
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// checkPrivateDir refuses a store directory that another user owns or that
+// group or others may write: they could read or replace the credentials.
+func checkPrivateDir(dir string, fi fs.FileInfo) error {
+	if err := checkOwner(dir, fi); err != nil {
+		return err
+	}
+	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
+		return fmt.Errorf("%s has mode %04o: group or others may write it, and so replace the credentials "+
+			"in it; the store needs a directory only its owner may write (chmod 700 %s)", dir, perm, dir)
+	}
+	return nil
+}
+
+// checkPrivateFile refuses an entry file that another user owns or that
+// group or others may read or write.
+func checkPrivateFile(path string, fi fs.FileInfo) error {
+	if err := checkOwner(path, fi); err != nil {
+		return fmt.Errorf("xacct: credential store: %w", err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return fmt.Errorf("xacct: credential store: %s has mode %04o: group or others may read it; "+
+			"entries are 0600 (the next refresh replaces it)", path, perm)
+	}
+	return nil
+}
+
+func checkOwner(path string, fi fs.FileInfo) error {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return nil
+	}
+	if uid := os.Getuid(); int(st.Uid) != uid {
+		return fmt.Errorf("%s is owned by user %d, not by this process's user %d: "+
+			"the credential store must be the user's own", path, st.Uid, uid)
+	}
+	return nil
+}
+
+// openNoFollow opens path for reading, refusing a symbolic link even if
+// one replaced the file after it was checked.
+func openNoFollow(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+}
