@@ -198,7 +198,7 @@ func (c *profileChain) mfaSessionBase(s *config.SharedConfig) error {
 // is, whatever the session is made from.
 func (b *baseSpec) hop1() (chaining, why string) {
 	if b.mfaSerial != "" {
-		return ChainingYes, "an MFA session (GetSessionToken), which STS treats as a session"
+		return ChainingYes, "an MFA session, from GetSessionToken, which STS treats as a session"
 	}
 	return b.chaining, b.chainingWhy
 }

@@ -275,3 +275,48 @@ func TestLoadConfigUsesTheProfilesSettings(t *testing.T) {
 		t.Fatalf("Credentials is a %T", mfa.Credentials)
 	}
 }
+
+func TestProfileWebIdentityEndToEnd(t *testing.T) {
+	t.Parallel()
+	sc, err := xaccttest.LoadScenarioFile("xaccttest/testdata/webidentity.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := xaccttest.NewServerWithScenario(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	token, err := srv.WebIdentityToken("https://oidc.example.com/cluster1", "system:serviceaccount:ci:deployer",
+		"sts.amazonaws.com", 6*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	tokenFile, configFile := filepath.Join(dir, "token"), filepath.Join(dir, "config")
+	os.WriteFile(tokenFile, []byte(token), 0o600)
+	os.WriteFile(configFile, []byte("[profile ci]\nrole_arn = arn:aws:iam::444444444444:role/Deployer\n"+
+		"web_identity_token_file = "+tokenFile+"\nrole_session_name = wi\nduration_seconds = 7200\n"+
+		"[profile target]\nrole_arn = arn:aws:iam::555555555555:role/Target\nsource_profile = ci\nrole_session_name = wi\n"), 0o600)
+	// cfg's credentials are not used: AssumeRoleWithWebIdentity is signed
+	// by nobody, and the hop by the web identity session.
+	cfg := srv.Config("AKIAUNUSEDBYPROFILES", "unused", "")
+	target, err := xacct.FromProfile(context.Background(), cfg, "target", func(o *xacct.Options) {
+		o.ConfigFiles, o.CredentialsFiles, o.Now = []string{configFile}, []string{}, srv.Clock.Now
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if arn := whoAmI(with(cfg, target)); arn != "arn:aws:sts::555555555555:assumed-role/Target/wi" {
+		t.Fatalf("caller %s", arn)
+	}
+	// Target is role chaining (1h) on the 2h web identity session: one
+	// refresh of Target within it calls AssumeRoleWithWebIdentity no more.
+	refreshHourly(t, srv, target, 1)
+	if w, a := srv.CallCount("AssumeRoleWithWebIdentity"), srv.CallCount("AssumeRole"); w != 1 || a != 2 {
+		t.Errorf("AssumeRoleWithWebIdentity %d, AssumeRole %d; want 1 and 2", w, a)
+	}
+	if s := fmt.Sprint(srv.Calls()); strings.Contains(s, token) {
+		t.Error("the token is in the call record")
+	}
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/xacct/xacct"
+)
+
+func init() {
+	register(command{
+		name:    "explain",
+		summary: "print the chain of an AWS profile, with no network call: [--profile P] [--json]",
+		run:     runExplain,
+	})
+}
+
+// runExplain prints what xacct.LoadConfig would build for a profile: the
+// base, each hop, the MFA strategy. It reads the shared files only, makes
+// no network call, and prints no secret. Exit codes: 0 the plan, 1 the
+// profile is wrong (the error on stderr, one line), 2 a usage error.
+func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("xacct explain", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	profile := fs.String("profile", "", "the profile (default: AWS_PROFILE, else default)")
+	asJSON := fs.Bool("json", false, "print the plan as JSON (xacct.ProfilePlan), for scripts")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "usage: xacct explain [--profile P] [--json]\n\n"+
+			"Prints the chain that xacct.LoadConfig builds for an AWS profile: the base credentials,\n"+
+			"each hop (role, External ID, MFA device, duration, role chaining) and when MFA codes are\n"+
+			"asked for. It reads AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE (else ~/.aws/config\n"+
+			"and ~/.aws/credentials), makes no network call, and prints no secret.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "xacct explain: unexpected argument %q (the profile goes in --profile)\n", fs.Arg(0))
+		return 2
+	}
+	plan, err := xacct.PlanProfile(ctx, *profile)
+	if err != nil {
+		fmt.Fprintln(stderr, strings.ReplaceAll(err.Error(), "\n", " "))
+		return 1
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(plan)
+		return 0
+	}
+	writePlan(stdout, plan)
+	return 0
+}
+
+// writePlan prints a plan for a person.
+func writePlan(w io.Writer, p *xacct.ProfilePlan) {
+	chosen := map[string]string{
+		"argument": "--profile", "AWS_PROFILE": "AWS_PROFILE", "AWS_DEFAULT_PROFILE": "AWS_DEFAULT_PROFILE",
+		"default": "the default, as neither --profile nor AWS_PROFILE is set",
+	}[p.ChosenBy]
+	fmt.Fprintf(w, "profile %s (from %s)\n", p.Profile, chosen)
+	fmt.Fprintf(w, "files:   %s\n", strings.Join(append(append([]string(nil), p.ConfigFiles...), p.CredentialsFiles...), ", "))
+	region := p.Region
+	if region == "" {
+		region = "none in the profile (AWS_REGION or the program's config must give one for STS)"
+	}
+	fmt.Fprintf(w, "region:  %s\n\n", region)
+
+	b := p.Base
+	fmt.Fprintf(w, "base:    %s of profile %s%s\n", b.Kind, b.Profile, at(b.Key, b.File, b.Line))
+	fmt.Fprintf(w, "         %s\n", b.Detail)
+	if b.MFASerial != "" {
+		fmt.Fprintf(w, "         MFA session on %s: one code per %v session\n",
+			b.MFASerial, time.Duration(b.SessionSeconds)*time.Second)
+	}
+	if len(p.Hops) > 0 {
+		fmt.Fprintf(w, "         hop 1 on it is role chaining: %s (%s)\n", b.Chaining, b.ChainingWhy)
+	}
+	for _, h := range p.Hops {
+		fmt.Fprintf(w, "hop %d:   %s (profile %s%s)\n", h.Hop, h.RoleARN, h.Profile, at("", h.File, h.Line))
+		var parts []string
+		if h.ExternalID != "" {
+			parts = append(parts, "external ID "+h.ExternalID)
+		}
+		if h.MFASerial != "" {
+			parts = append(parts, "MFA device "+h.MFASerial+" (a code on each AssumeRole)")
+		}
+		d := fmt.Sprint(time.Duration(h.DurationSeconds) * time.Second)
+		if h.DefaultDuration {
+			d += " (the default)"
+		}
+		parts = append(parts, "duration "+d)
+		if h.Chaining {
+			parts = append(parts, "role chaining: STS caps it at 1h")
+		}
+		parts = append(parts, "session name "+h.SessionName)
+		fmt.Fprintf(w, "         %s\n", strings.Join(parts, ", "))
+	}
+	fmt.Fprintf(w, "\nMFA:     %s\n", p.MFA)
+	if len(p.Notes) > 0 {
+		fmt.Fprintln(w, "notes:")
+		for _, n := range p.Notes {
+			fmt.Fprintf(w, "  - %s\n", n)
+		}
+	}
+}
+
+// at says where a key is written: ", credential_process in FILE:LINE".
+func at(key, file string, line int) string {
+	if file == "" {
+		return ""
+	}
+	where := file
+	if line > 0 {
+		where += fmt.Sprintf(":%d", line)
+	}
+	if key != "" {
+		return ", " + key + " in " + where
+	}
+	return ", " + where
+}
