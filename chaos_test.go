@@ -171,11 +171,5 @@ func TestChaos(t *testing.T) {
 		t.Errorf("%d prompts and %d GetSessionToken calls for %d sessions; want one of each per session", p, s, sessions)
 	}
 	srv.Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > goroutines {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d goroutines before, %d after", goroutines, runtime.NumGoroutine())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	noGoroutineLeft(t, goroutines)
 }
