@@ -206,6 +206,10 @@ func TestProfileBaseErrorsNameTheProfile(t *testing.T) {
 		name:    "a credential_process whose output is not JSON is not quoted: it may hold a secret",
 		command: `echo "AccessKeyId=AKIAEXAMPLEALICE0001 SecretAccessKey=` + profileSecret + `"`,
 		want:    []string{"printed something that is not JSON (at byte 1), not quoted here as it may hold a secret"},
+	}, {
+		name:    "a credential_process whose JSON has a field of the wrong type names the field, not the value",
+		command: `echo '{"Version": 1, "AccessKeyId": 7, "SecretAccessKey": "` + profileSecret + `"}'`,
+		want:    []string{`printed JSON whose "AccessKeyId" is a number, not the string the format wants`},
 	}} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -318,5 +322,46 @@ func TestProfileWebIdentityEndToEnd(t *testing.T) {
 	}
 	if s := fmt.Sprint(srv.Calls()); strings.Contains(s, token) {
 		t.Error("the token is in the call record")
+	}
+}
+
+// Bases that read a token another tool caches fail, when it is missing,
+// with the profile, the key and what to run; no network call is made.
+func TestProfileTokenBasesSayWhatToRun(t *testing.T) {
+	t.Setenv("HOME", t.TempDir()) // no cached SSO or login token
+	t.Setenv("AWS_LOGIN_CACHE_DIRECTORY", "")
+	files, _, _ := profileFiles(t, `[sso-session corp]
+sso_region = eu-west-1
+sso_start_url = https://corp.awsapps.com/start
+[profile sso]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = Dev
+[profile legacy]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+sso_account_id = 111111111111
+sso_role_name = Dev
+[profile web]
+login_session = arn:aws:iam::111111111111:user/alice
+`, "")
+	for _, tt := range []struct{ profile, key, want string }{
+		{"sso", "sso_session", "hint: run `aws sso login --profile sso`"},
+		{"legacy", "sso_start_url", "hint: run `aws sso login --profile legacy`"},
+		{"web", "login_session", "hint: run `aws login --profile web`"},
+	} {
+		net := &noNetwork{}
+		creds, err := xacct.FromProfile(context.Background(), aws.Config{Region: "us-east-1", HTTPClient: net}, tt.profile, files)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.profile, err)
+		}
+		_, err = creds.Retrieve(context.Background())
+		var pe *xacct.ProfileError
+		if !errors.As(err, &pe) || pe.Profile != tt.profile || pe.Key != tt.key || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v; want a ProfileError on %s with %q", tt.profile, err, tt.key, tt.want)
+		}
+		if n := net.calls.Load(); n != 0 {
+			t.Errorf("%s: %d HTTP calls without a token", tt.profile, n)
+		}
 	}
 }
