@@ -275,12 +275,5 @@ func TestNoGoroutineLeaks(t *testing.T) {
 		srv.Clock.Advance(time.Minute)
 	}
 	srv.Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("%d goroutines before, %d after:\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	noGoroutineLeft(t, before)
 }

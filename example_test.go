@@ -2,15 +2,19 @@ package xacct_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
 	"github.com/xacct/xacct"
+	"github.com/xacct/xacct/xaccttest"
 )
 
 // Assume a role in another account, with the External ID its trust policy
@@ -198,4 +202,80 @@ func ExampleTerminalToken() {
 		o.MFA = xacct.TerminalToken() // prompts on /dev/tty, even with stdout captured
 		// or: o.MFA = xacct.ProcessToken("ykman", "oath", "accounts", "code", "-s", "aws-alice")
 	})
+}
+
+// fleetAWS starts a fake STS with three accounts for FanOut: the roles of
+// 222222222222 and 333333333333 trust the caller (account 111111111111);
+// the one of 444444444444 trusts another account. It returns the caller's
+// config.
+func fleetAWS() (*xaccttest.Server, aws.Config) {
+	trust := func(who string) json.RawMessage {
+		return json.RawMessage(`{"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+			"Principal": {"AWS": "arn:aws:iam::` + who + `:root"}, "Action": "sts:AssumeRole"}}`)
+	}
+	role := func(who string) xaccttest.Account {
+		return xaccttest.Account{Roles: map[string]xaccttest.Role{"OrganizationAccountAccessRole": {Trust: trust(who)}}}
+	}
+	srv, err := xaccttest.NewServerWithScenario(&xaccttest.Scenario{Accounts: map[string]xaccttest.Account{
+		"111111111111": {Users: map[string]xaccttest.User{"inventory": {
+			AccessKeyID: "AKIAEXAMPLEINVENTORY", SecretAccessKey: "example-secret",
+			Policies: []json.RawMessage{json.RawMessage(`{"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+				"Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/OrganizationAccountAccessRole"}}`)},
+		}}},
+		"222222222222": role("111111111111"),
+		"333333333333": role("111111111111"),
+		"444444444444": role("999999999999"),
+	}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg, err := srv.UserConfig("111111111111", "inventory")
+	if err != nil {
+		log.Fatal(err)
+	}
+	return srv, cfg
+}
+
+// Run a function in every account of a fleet, each with credentials of its
+// own, at one STS rate for the whole fleet. One account that cannot be
+// entered does not stop the others.
+func ExampleFanOut() {
+	srv, cfg := fleetAWS() // in production: config.LoadDefaultConfig, and xacct.Accounts for the list
+	defer srv.Close()
+	accounts := []xacct.Account{{ID: "222222222222", Name: "prod"}, {ID: "333333333333", Name: "dev"}, {ID: "444444444444", Name: "legacy"}}
+
+	var mu sync.Mutex
+	seen := map[string]string{} // account ID -> the identity fn acted as
+	rep := xacct.FanOut(context.Background(), cfg, accounts, func(ctx context.Context, a xacct.Account, cfg aws.Config) error {
+		out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		seen[a.ID] = aws.ToString(out.Arn)
+		return nil
+	}, func(o *xacct.FanOutOptions) {
+		o.RoleName = "OrganizationAccountAccessRole"
+		o.SessionName = "inventory"
+		o.STSRate = 10 // STS calls per second for the whole fleet, refreshes included
+	})
+
+	for _, r := range rep.Results { // in the order given
+		var apiErr smithy.APIError
+		switch {
+		case errors.As(r.Err, &apiErr):
+			fmt.Printf("%s: %s (%d STS call)\n", r.Account.Name, apiErr.ErrorCode(), r.Attempts)
+		case r.Err != nil:
+			fmt.Printf("%s: %v\n", r.Account.Name, r.Err)
+		default:
+			fmt.Printf("%s: %s\n", r.Account.Name, seen[r.Account.ID])
+		}
+	}
+	fmt.Printf("%d succeeded, %d failed\n", rep.Succeeded, rep.Failed)
+	// Output:
+	// prod: arn:aws:sts::222222222222:assumed-role/OrganizationAccountAccessRole/inventory
+	// dev: arn:aws:sts::333333333333:assumed-role/OrganizationAccountAccessRole/inventory
+	// legacy: AccessDenied (1 STS call)
+	// 2 succeeded, 1 failed
 }

@@ -228,7 +228,7 @@ func TestStoreKeysDiffer(t *testing.T) {
 			t.Errorf("%s: key %q", name, k)
 		}
 	}
-	if keyOf(staticConfig(), base) != keyOf(staticConfig(), base) {
+	if first, again := keyOf(staticConfig(), base), keyOf(staticConfig(), base); first != again {
 		t.Error("the same role has two keys")
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"encoding/base32"
 	"encoding/json"
 	"log"
+	"runtime"
 	"testing"
 	"time"
 
@@ -151,17 +152,28 @@ func with(cfg aws.Config, creds aws.CredentialsProvider) aws.Config {
 	return cfg
 }
 
-// waitIdle waits until the fake has answered every request it got, so that
-// background refreshes end before the simulated clock moves.
+// waitIdle waits for the background refreshes that reads started to reach
+// the fake and be answered, before the test moves the simulated clock.
 func waitIdle(t *testing.T, srv *xaccttest.Server) {
 	t.Helper()
-	n := -1
-	for range 100 {
-		time.Sleep(200 * time.Microsecond)
-		if m := srv.CallCount(""); m == n {
-			return
-		} else {
-			n = m
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.WaitIdle(ctx, 3*time.Millisecond); err != nil {
+		t.Fatalf("the fake STS was never idle: %v", err)
+	}
+}
+
+// noGoroutineLeft fails the test unless the process is back to before
+// goroutines within a few seconds. Tests that call it do not run in
+// parallel: they count the whole process's goroutines.
+func noGoroutineLeft(t *testing.T, before int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%d goroutines before, %d after:\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
 		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -68,14 +68,7 @@ func readAssumeRole(form url.Values, call *Call) (*assumeRoleInput, *apiError) {
 	duration, p := durationSeconds(form, defaultRoleSessionSeconds, maxRoleSessionSeconds)
 	in.duration, call.DurationSeconds = duration, duration
 
-	p = append(p, required("roleArn", in.roleARN)...)
-	if in.roleARN != "" {
-		p = append(p, length("roleArn", in.roleARN, minRoleARNChars, maxRoleARNChars, true)...)
-	}
-	p = append(p, required("roleSessionName", in.sessionName)...)
-	if in.sessionName != "" {
-		p = append(p, pattern("roleSessionName", in.sessionName, minSessionNameChars, maxSessionNameChars, sessionNameChars)...)
-	}
+	p = append(p, checkRoleAndSession(in.roleARN, in.sessionName)...)
 	if in.externalID != "" {
 		p = append(p, pattern("externalId", in.externalID, minExternalIDChars, maxExternalIDChars, externalIDChars)...)
 	}

@@ -69,6 +69,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call *Call) (any,
 		return nil, serr
 	}
 	call.Action = form.Get("Action")
+	// Who asked for what, before a fault may refuse it: a test counting the
+	// calls of a role or a key counts those too.
+	call.RoleARN = clip(form.Get("RoleArn"))
+	if auth, ok := parseAuthorization(r.Header.Get("Authorization")); ok {
+		call.AccessKeyID = clip(auth.accessKey)
+	}
 	if serr := s.applyFaults(w, r, call); serr != nil {
 		return nil, serr
 	}

@@ -434,17 +434,20 @@ func FuzzServeHTTP(f *testing.F) {
 	f.Add("Action=AssumeRole&Version=2011-06-15&RoleArn="+crossRole+"&RoleSessionName=x",
 		"AWS4-HMAC-SHA256 Credential=AKIAEXAMPLEJENKINS01/20260101/us-east-1/sts/aws4_request, "+
 			"SignedHeaders=host;x-amz-date, Signature=00",
-		"20260101T000000Z")
-	f.Add("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=abc", "", "")
-	f.Add("%zz", "AWS4-HMAC-SHA256 ", "x")
+		"20260101T000000Z", "")
+	f.Add("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=abc", "", "", "")
+	f.Add("%zz", "AWS4-HMAC-SHA256 ", "x", "")
+	f.Add(`{"MaxResults": 5}`, "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLEJENKINS01/20260101/us-east-1/organizations/aws4_request, "+
+		"SignedHeaders=host;x-amz-date, Signature=00", "20260101T000000Z", "AWSOrganizationsV20161128.ListAccounts")
+	f.Add(`{"ParentId": "r-ab12", "NextToken": "eA"}`, "", "", "AWSOrganizationsV20161128.ListAccountsForParent")
 	f.Add("Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn="+crossRole+"&RoleSessionName=x&WebIdentityToken="+
-		"eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJodHRwczovL2kiLCJzdWIiOiJzIiwiYXVkIjoiYSIsImV4cCI6OTk5OTk5OTk5OX0.AAAA", "", "")
+		"eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJodHRwczovL2kiLCJzdWIiOiJzIiwiYXVkIjoiYSIsImV4cCI6OTk5OTk5OTk5OX0.AAAA", "", "", "")
 	sc, _ := LoadScenarioFile("testdata/issue.json")
 	srv := NewUnstartedServer()
 	if err := srv.Load(sc); err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, body, auth, date string) {
+	f.Fuzz(func(t *testing.T, body, auth, date, target string) {
 		req, err := http.NewRequest("POST", "http://127.0.0.1/", strings.NewReader(body))
 		if err != nil {
 			return
@@ -452,13 +455,17 @@ func FuzzServeHTTP(f *testing.F) {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Authorization", auth)
 		req.Header.Set("X-Amz-Date", date)
+		if target != "" {
+			req.Header.Set("X-Amz-Target", target) // Organizations' JSON protocol
+		}
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, req)
 		if rec.Code == http.StatusOK {
 			t.Fatalf("an unsigned request was answered: %q", body)
 		}
-		if !strings.Contains(rec.Body.String(), "<ErrorResponse") {
-			t.Fatalf("not an XML error: %q", rec.Body.String())
+		if target == "" && !strings.Contains(rec.Body.String(), "<ErrorResponse") ||
+			target != "" && !strings.Contains(rec.Body.String(), `"__type":`) {
+			t.Fatalf("not an error of the protocol: %q", rec.Body.String())
 		}
 	})
 }

@@ -54,6 +54,21 @@ func checkMFAParams(serial, code string) []string {
 	return p
 }
 
+// checkRoleAndSession checks the RoleArn and RoleSessionName that every
+// AssumeRole action takes.
+func checkRoleAndSession(roleARN, sessionName string) []string {
+	p := required("roleArn", roleARN)
+	if roleARN != "" {
+		p = append(p, length("roleArn", roleARN, minRoleARNChars, maxRoleARNChars, true)...)
+	}
+	p = append(p, required("roleSessionName", sessionName)...)
+	if sessionName != "" {
+		p = append(p, pattern("roleSessionName", sessionName, minSessionNameChars, maxSessionNameChars,
+			sessionNameChars)...)
+	}
+	return p
+}
+
 // required checks that a parameter is present, in STS's message shape.
 func required(field, v string) []string {
 	if v != "" {

@@ -168,14 +168,7 @@ func readWebIdentity(form url.Values, call *Call) (*webIdentityInput, *apiError)
 	call.RoleARN, call.RoleSessionName = clip(in.roleARN), clip(in.sessionName)
 	duration, p := durationSeconds(form, defaultRoleSessionSeconds, maxRoleSessionSeconds)
 	in.duration, call.DurationSeconds = duration, duration
-	p = append(p, required("roleArn", in.roleARN)...)
-	if in.roleARN != "" {
-		p = append(p, length("roleArn", in.roleARN, minRoleARNChars, maxRoleARNChars, true)...)
-	}
-	p = append(p, required("roleSessionName", in.sessionName)...)
-	if in.sessionName != "" {
-		p = append(p, pattern("roleSessionName", in.sessionName, minSessionNameChars, maxSessionNameChars, sessionNameChars)...)
-	}
+	p = append(p, checkRoleAndSession(in.roleARN, in.sessionName)...)
 	p = append(p, required("webIdentityToken", in.token)...)
 	if in.token != "" {
 		p = append(p, length("webIdentityToken", in.token, minWebTokenChars, maxWebTokenChars, false)...)

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/xacct/xacct"
+)
+
+func init() {
+	register(command{
+		name:    "for-each-account",
+		summary: "run a command in every account, with its credentials: --role-name R [--ou ID | --accounts IDs] -- CMD",
+		run:     runForEach,
+	})
+}
+
+const forEachUsage = `usage: xacct for-each-account --role-name R [--profile P] [--ou ID | --accounts ID,ID...]
+                             [--concurrency N] [--rate R] -- CMD [ARGS...]
+
+Runs CMD once per account, with credentials of role R in that account in its
+environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+AWS_CREDENTIAL_EXPIRATION, AWS_REGION) and XACCT_ACCOUNT_ID and
+XACCT_ACCOUNT_NAME. The accounts are those of --accounts, or the ACTIVE
+accounts of the organization (or of --ou and the units below it). Roles are
+assumed as each account's turn comes, at --rate STS calls per second for the
+whole run.
+
+Prints one JSON line per account on stdout as each ends: account_id,
+account_name, status (ok, failed: CMD exited non-zero or was killed, error:
+the role could not be assumed or CMD not started, not-run: interrupted
+first), exit_code, duration_ms, sts_attempts, error, and stderr_tail (the
+last lines of CMD's stderr). CMD's output goes to stderr, each line prefixed
+with [account ID]; the credentials' secret key and session token are
+replaced by "` + redacted + `" in it and in the tail.
+
+Exit status: 0 when CMD succeeded in every account; 1 when an account
+failed or was not run; 2 for bad usage; 3 when the config could not be
+loaded or the accounts listed.
+
+`
+
+// stderrTailLines and stderrTailBytes bound the stderr tail of a JSON line:
+// enough for the error a command ends with, not its whole log.
+const (
+	stderrTailLines = 20
+	stderrTailBytes = 4096
+)
+
+// childStopGrace is how long a command has after SIGTERM (on Ctrl-C) to
+// exit before it is killed.
+const childStopGrace = 10 * time.Second
+
+func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("xacct for-each-account", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	roleName := fs.String("role-name", "", "the role to assume in every account, such as OrganizationAccountAccessRole (required)")
+	profile := fs.String("profile", "", "shared config profile of the caller")
+	ou := fs.String("ou", "", "run in the accounts of this organizational unit (ou-...) and the units below it")
+	list := fs.String("accounts", "", "run in these accounts, comma-separated IDs, instead of listing the organization's")
+	concurrency := fs.Int("concurrency", xacct.DefaultConcurrency, "commands running at once")
+	rate := fs.Float64("rate", xacct.DefaultSTSRate, "STS calls per second for the whole run, refreshes and retries included")
+	externalID := fs.String("external-id", "", "External ID the role's trust policy demands, the same in every account")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, forEachUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	usage := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "xacct for-each-account: "+format+"\n", a...)
+		return 2
+	}
+	command := fs.Args()
+	switch {
+	case *roleName == "":
+		return usage("--role-name is required: the role to assume in every account, such as OrganizationAccountAccessRole")
+	case len(command) == 0:
+		return usage("no command: put it after --, as in: xacct for-each-account --role-name R -- aws s3 ls")
+	case *ou != "" && *list != "":
+		return usage("--ou and --accounts exclude each other: give the accounts, or the unit to list them from")
+	case *concurrency < 1:
+		return usage("--concurrency %d: want at least 1 command at once", *concurrency)
+	case !(*rate > 0) || *rate > 1e6:
+		return usage("--rate %g: want STS calls per second above 0 (STS throttles a few dozen a second)", *rate)
+	}
+	if _, err := exec.LookPath(command[0]); err != nil {
+		return usage("command %q: %v", command[0], err)
+	}
+	var accounts []xacct.Account
+	if *list != "" {
+		var err error
+		if accounts, err = parseAccounts(*list); err != nil {
+			return usage("--accounts: %v", err)
+		}
+	}
+
+	cfg, err := loadConfig(ctx, *profile)
+	if err != nil {
+		fmt.Fprintf(stderr, "xacct for-each-account: %v\n", err)
+		return exitSetup
+	}
+	if accounts == nil {
+		if accounts, err = xacct.Accounts(ctx, cfg, func(o *xacct.AccountsOptions) { o.OU = *ou }); err != nil {
+			fmt.Fprintf(stderr, "xacct for-each-account: %v\n", err)
+			return exitSetup
+		}
+	}
+
+	r := &forEach{command: command, region: cfg.Region, stderr: stderr, runs: map[string]*childRun{}}
+	enc := json.NewEncoder(stdout)
+	rep := xacct.FanOut(ctx, cfg, accounts, r.run, func(o *xacct.FanOutOptions) {
+		o.RoleName, o.ExternalID, o.Concurrency, o.STSRate = *roleName, *externalID, *concurrency, *rate
+		o.OnResult = func(res xacct.Result) { enc.Encode(r.line(res)) }
+	})
+	if rep.Succeeded != len(accounts) {
+		fmt.Fprintf(stderr, "xacct for-each-account: %d of %d accounts succeeded, %d failed, %d not run\n",
+			rep.Succeeded, len(accounts), rep.Failed, rep.NotRun)
+		return exitAccountFailed
+	}
+	return 0
+}
+
+var accountID = regexp.MustCompile(`^[0-9]{12}$`)
+
+// parseAccounts reads --accounts: 12-digit IDs, comma-separated, each once.
+func parseAccounts(s string) ([]xacct.Account, error) {
+	var out []xacct.Account
+	seen := map[string]bool{}
+	for _, id := range strings.Split(s, ",") {
+		id = strings.TrimSpace(id)
+		switch {
+		case !accountID.MatchString(id):
+			return nil, fmt.Errorf("%q is not an account ID: want 12 digits, comma-separated", id)
+		case seen[id]:
+			return nil, fmt.Errorf("%s is given twice: each account runs once", id)
+		}
+		seen[id] = true
+		out = append(out, xacct.Account{ID: id})
+	}
+	return out, nil
+}
+
+// forEach runs the command of one for-each-account invocation.
+type forEach struct {
+	command []string
+	region  string
+	stderr  io.Writer
+	outMu   sync.Mutex // guards stderr, shared by every command's output
+
+	mu   sync.Mutex           // guards runs
+	runs map[string]*childRun // by account ID, for the JSON line
+}
+
+// childRun is what a JSON line says of a command beyond the Result.
+type childRun struct {
+	exitCode int // -1 when killed by a signal
+	tail     string
+}
+
+// run is FanOut's fn: the command, in the account.
+func (r *forEach) run(ctx context.Context, a xacct.Account, cfg aws.Config) error {
+	creds, err := cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return err
+	}
+	red := newRedactor(creds)
+	prefix := "[" + a.ID + "] "
+	out := &lineWriter{mu: &r.outMu, out: r.stderr, prefix: prefix, redact: red}
+	errOut := &lineWriter{mu: &r.outMu, out: r.stderr, prefix: prefix, redact: red, keep: stderrTailLines}
+
+	cmd := exec.CommandContext(ctx, r.command[0], r.command[1:]...)
+	cmd.Env = append(credentialEnv(os.Environ(), creds, r.region), "XACCT_ACCOUNT_ID="+a.ID, "XACCT_ACCOUNT_NAME="+a.Name)
+	cmd.Stdout, cmd.Stderr = out, errOut
+	// On Ctrl-C the command gets SIGTERM, as from a shell, and time to end.
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = childStopGrace
+	err = cmd.Run()
+	out.Close()
+	errOut.Close()
+
+	if cmd.ProcessState != nil { // it ran
+		r.mu.Lock()
+		r.runs[a.ID] = &childRun{exitCode: cmd.ProcessState.ExitCode(), tail: errOut.Tail(stderrTailBytes)}
+		r.mu.Unlock()
+	}
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		return &commandFailed{exitErr: exitErr}
+	}
+	return err
+}
+
+// commandFailed is an account's error when the command exited non-zero or
+// was killed.
+type commandFailed struct{ exitErr *exec.ExitError }
+
+func (e *commandFailed) Error() string { return "the command " + e.exitErr.Error() }
+
+// forEachLine is the JSON line of one account.
+type forEachLine struct {
+	AccountID   string `json:"account_id"`
+	AccountName string `json:"account_name,omitempty"`
+	Status      string `json:"status"`              // ok, failed, error, not-run
+	ExitCode    *int   `json:"exit_code,omitempty"` // when the command ran; -1 when killed by a signal
+	DurationMS  int64  `json:"duration_ms"`
+	STSAttempts int    `json:"sts_attempts"`
+	Error       string `json:"error,omitempty"`
+	StderrTail  string `json:"stderr_tail,omitempty"`
+}
+
+// line makes the JSON line of a Result. It carries no credentials: xacct's
+// errors hold none, and the tail is redacted.
+func (r *forEach) line(res xacct.Result) forEachLine {
+	l := forEachLine{AccountID: res.Account.ID, AccountName: res.Account.Name, Status: "ok",
+		DurationMS: res.Took.Milliseconds(), STSAttempts: res.Attempts}
+	r.mu.Lock()
+	run := r.runs[res.Account.ID]
+	r.mu.Unlock()
+	if run != nil {
+		l.ExitCode, l.StderrTail = &run.exitCode, run.tail
+	}
+	var failed *commandFailed
+	switch {
+	case res.Err == nil:
+	case errors.Is(res.Err, xacct.ErrNotRun):
+		l.Status = "not-run"
+	case errors.As(res.Err, &failed):
+		l.Status = "failed"
+	default:
+		l.Status = "error"
+	}
+	if res.Err != nil {
+		l.Error = res.Err.Error()
+	}
+	return l
+}
