@@ -77,17 +77,6 @@ func counted(srv *xaccttest.Server, n *atomic.Int32) xacct.TokenFunc {
 	}
 }
 
-// assumeCalls counts the allowed AssumeRole calls of a role.
-func assumeCalls(srv *xaccttest.Server, role string) int {
-	n := 0
-	for _, c := range srv.Calls() {
-		if c.Action == "AssumeRole" && c.RoleARN == role && c.Allowed {
-			n++
-		}
-	}
-	return n
-}
-
 // refreshHourly reads creds, then moves the clock into the last minute of
 // each one-hour session (due: callers wait for the refresh) n times.
 func refreshHourly(t *testing.T, srv *xaccttest.Server, creds aws.CredentialsProvider, n int) {
@@ -117,7 +106,7 @@ func TestProfileChainEndToEnd(t *testing.T) {
 	// Five refreshes of Deploy (1h, role chaining) within Hub's 12h
 	// session: Hub is assumed once, each Deploy session once.
 	refreshHourly(t, srv, deploy, 5)
-	if hub, dep := assumeCalls(srv, hubRole), assumeCalls(srv, deployRole); hub != 1 || dep != 6 {
+	if hub, dep := assumeCalls(srv)[hubRole], assumeCalls(srv)[deployRole]; hub != 1 || dep != 6 {
 		t.Errorf("AssumeRole calls: Hub %d, Deploy %d; want 1 and 6", hub, dep)
 	}
 	if s := fmt.Sprintf("%v %+v %#v", deploy, deploy, deploy); strings.Contains(s, "alice-secret") {
@@ -136,7 +125,7 @@ func TestProfileMFASessionEndToEnd(t *testing.T) {
 	// aws-vault's convention: one code buys a 12h session; Admin (1h,
 	// chaining) is refreshed every hour on it with no prompt.
 	refreshHourly(t, srv, admin, 8)
-	if p, s, a := prompts.Load(), srv.CallCount("GetSessionToken"), assumeCalls(srv, adminRole); p != 1 || s != 1 || a != 9 {
+	if p, s, a := prompts.Load(), srv.CallCount("GetSessionToken"), assumeCalls(srv)[adminRole]; p != 1 || s != 1 || a != 9 {
 		t.Errorf("prompts %d, GetSessionToken %d, AssumeRole Admin %d; want 1, 1, 9", p, s, a)
 	}
 	if arn := whoAmI(with(alice, admin)); arn != "arn:aws:sts::222222222222:assumed-role/Admin/e2e" {
@@ -160,7 +149,7 @@ func TestProfileMFAOnHopEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if p, a := prompts.Load(), assumeCalls(srv, adminRole); p != 3 || a != 3 {
+	if p, a := prompts.Load(), assumeCalls(srv)[adminRole]; p != 3 || a != 3 {
 		t.Errorf("prompts %d, AssumeRole Admin %d; want 3 and 3", p, a)
 	}
 }
