@@ -260,6 +260,18 @@ func TestLoadConfigUsesTheProfilesSettings(t *testing.T) {
 		t.Errorf("%d calls reached the fake through the profile's endpoint, want 3 (Hub, Deploy, GetCallerIdentity)", n)
 	}
 
+	// A profile's global endpoint_url serves every hop of the chain too
+	// (the Go SDK's own chain would call the real STS for the hops).
+	global := worldFiles(t, "\n[profile global]\nrole_arn = "+deployRole+"\nsource_profile = hub\n"+
+		"role_session_name = e2e\nregion = us-east-1\nendpoint_url = "+srv.URL+"\n")
+	gcfg, err := xacct.LoadConfig(context.Background(), "global", global, func(o *xacct.Options) { o.Now = srv.Clock.Now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if arn := whoAmI(gcfg); arn != "arn:aws:sts::333333333333:assumed-role/Deploy/e2e" {
+		t.Errorf("with endpoint_url: caller %s", arn)
+	}
+
 	mfa, err := xacct.LoadConfig(context.Background(), "admin-hop-here", files)
 	if err != nil {
 		t.Fatalf("LoadConfig of a profile with mfa_serial: %v", err)

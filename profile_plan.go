@@ -167,8 +167,8 @@ func resolveChain(ctx context.Context, profile string, o *Options) (*profileChai
 }
 
 // addHop validates the hop of profile s with the core's rules and adds it.
-// first: the hop is the first one on a base that is not known to be a
-// session, so the one-hour cap of role chaining does not apply.
+// notChaining: the hop is the first one, on a base not known to be a
+// session, so the one-hour cap of role chaining is not checked here.
 func (c *profileChain) addHop(s *config.SharedConfig, notChaining bool) error {
 	x, p := c.idx, s.Profile
 	role := Role{ARN: s.RoleARN, ExternalID: s.ExternalID, MFASerial: s.MFASerial, SessionName: s.RoleSessionName}
