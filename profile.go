@@ -35,8 +35,13 @@ func LoadConfig(ctx context.Context, profile string, optFns ...func(*Options)) (
 	if err != nil {
 		return aws.Config{}, err
 	}
-	cfg, err := config.LoadDefaultConfig(ctx,
-		config.WithSharedConfigProfile(c.plan.Profile),
+	var named []func(*config.LoadOptions) error
+	if c.plan.ChosenBy == "argument" {
+		// Else the SDK picks AWS_PROFILE, or "default" when the files have
+		// it, as it picked for resolveChain.
+		named = append(named, config.WithSharedConfigProfile(c.plan.Profile))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, append(named,
 		config.WithSharedConfigFiles(c.files.config),
 		config.WithSharedCredentialsFiles(c.files.credentials),
 		// A provider given here keeps LoadDefaultConfig from building the
@@ -45,7 +50,7 @@ func LoadConfig(ctx context.Context, profile string, optFns ...func(*Options)) (
 		// replaced by xacct's chain below; region, endpoints and retry
 		// settings are the profile's as usual.
 		config.WithCredentialsProvider(aws.AnonymousCredentials{}),
-	)
+	)...)
 	if err != nil {
 		return aws.Config{}, &ProfileError{Profile: c.plan.Profile, Err: fmt.Errorf("the AWS SDK cannot load its configuration: %w", err)}
 	}

@@ -77,17 +77,6 @@ func counted(srv *xaccttest.Server, n *atomic.Int32) xacct.TokenFunc {
 	}
 }
 
-// assumeCalls counts the allowed AssumeRole calls of a role.
-func assumeCalls(srv *xaccttest.Server, role string) int {
-	n := 0
-	for _, c := range srv.Calls() {
-		if c.Action == "AssumeRole" && c.RoleARN == role && c.Allowed {
-			n++
-		}
-	}
-	return n
-}
-
 // refreshHourly reads creds, then moves the clock into the last minute of
 // each one-hour session (due: callers wait for the refresh) n times.
 func refreshHourly(t *testing.T, srv *xaccttest.Server, creds aws.CredentialsProvider, n int) {
@@ -117,7 +106,7 @@ func TestProfileChainEndToEnd(t *testing.T) {
 	// Five refreshes of Deploy (1h, role chaining) within Hub's 12h
 	// session: Hub is assumed once, each Deploy session once.
 	refreshHourly(t, srv, deploy, 5)
-	if hub, dep := assumeCalls(srv, hubRole), assumeCalls(srv, deployRole); hub != 1 || dep != 6 {
+	if hub, dep := assumeCalls(srv)[hubRole], assumeCalls(srv)[deployRole]; hub != 1 || dep != 6 {
 		t.Errorf("AssumeRole calls: Hub %d, Deploy %d; want 1 and 6", hub, dep)
 	}
 	if s := fmt.Sprintf("%v %+v %#v", deploy, deploy, deploy); strings.Contains(s, "alice-secret") {
@@ -136,7 +125,7 @@ func TestProfileMFASessionEndToEnd(t *testing.T) {
 	// aws-vault's convention: one code buys a 12h session; Admin (1h,
 	// chaining) is refreshed every hour on it with no prompt.
 	refreshHourly(t, srv, admin, 8)
-	if p, s, a := prompts.Load(), srv.CallCount("GetSessionToken"), assumeCalls(srv, adminRole); p != 1 || s != 1 || a != 9 {
+	if p, s, a := prompts.Load(), srv.CallCount("GetSessionToken"), assumeCalls(srv)[adminRole]; p != 1 || s != 1 || a != 9 {
 		t.Errorf("prompts %d, GetSessionToken %d, AssumeRole Admin %d; want 1, 1, 9", p, s, a)
 	}
 	if arn := whoAmI(with(alice, admin)); arn != "arn:aws:sts::222222222222:assumed-role/Admin/e2e" {
@@ -160,7 +149,7 @@ func TestProfileMFAOnHopEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if p, a := prompts.Load(), assumeCalls(srv, adminRole); p != 3 || a != 3 {
+	if p, a := prompts.Load(), assumeCalls(srv)[adminRole]; p != 3 || a != 3 {
 		t.Errorf("prompts %d, AssumeRole Admin %d; want 3 and 3", p, a)
 	}
 }
@@ -206,6 +195,10 @@ func TestProfileBaseErrorsNameTheProfile(t *testing.T) {
 		name:    "a credential_process whose output is not JSON is not quoted: it may hold a secret",
 		command: `echo "AccessKeyId=AKIAEXAMPLEALICE0001 SecretAccessKey=` + profileSecret + `"`,
 		want:    []string{"printed something that is not JSON (at byte 1), not quoted here as it may hold a secret"},
+	}, {
+		name:    "a credential_process whose JSON has a field of the wrong type names the field, not the value",
+		command: `echo '{"Version": 1, "AccessKeyId": 7, "SecretAccessKey": "` + profileSecret + `"}'`,
+		want:    []string{`printed JSON whose "AccessKeyId" is a number, not the string the format wants`},
 	}} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -267,6 +260,18 @@ func TestLoadConfigUsesTheProfilesSettings(t *testing.T) {
 		t.Errorf("%d calls reached the fake through the profile's endpoint, want 3 (Hub, Deploy, GetCallerIdentity)", n)
 	}
 
+	// A profile's global endpoint_url serves every hop of the chain too
+	// (the Go SDK's own chain would call the real STS for the hops).
+	global := worldFiles(t, "\n[profile global]\nrole_arn = "+deployRole+"\nsource_profile = hub\n"+
+		"role_session_name = e2e\nregion = us-east-1\nendpoint_url = "+srv.URL+"\n")
+	gcfg, err := xacct.LoadConfig(context.Background(), "global", global, func(o *xacct.Options) { o.Now = srv.Clock.Now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if arn := whoAmI(gcfg); arn != "arn:aws:sts::333333333333:assumed-role/Deploy/e2e" {
+		t.Errorf("with endpoint_url: caller %s", arn)
+	}
+
 	mfa, err := xacct.LoadConfig(context.Background(), "admin-hop-here", files)
 	if err != nil {
 		t.Fatalf("LoadConfig of a profile with mfa_serial: %v", err)
@@ -318,5 +323,46 @@ func TestProfileWebIdentityEndToEnd(t *testing.T) {
 	}
 	if s := fmt.Sprint(srv.Calls()); strings.Contains(s, token) {
 		t.Error("the token is in the call record")
+	}
+}
+
+// Bases that read a token another tool caches fail, when it is missing,
+// with the profile, the key and what to run; no network call is made.
+func TestProfileTokenBasesSayWhatToRun(t *testing.T) {
+	t.Setenv("HOME", t.TempDir()) // no cached SSO or login token
+	t.Setenv("AWS_LOGIN_CACHE_DIRECTORY", "")
+	files, _, _ := profileFiles(t, `[sso-session corp]
+sso_region = eu-west-1
+sso_start_url = https://corp.awsapps.com/start
+[profile sso]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = Dev
+[profile legacy]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+sso_account_id = 111111111111
+sso_role_name = Dev
+[profile web]
+login_session = arn:aws:iam::111111111111:user/alice
+`, "")
+	for _, tt := range []struct{ profile, key, want string }{
+		{"sso", "sso_session", "hint: run `aws sso login --profile sso`"},
+		{"legacy", "sso_start_url", "hint: run `aws sso login --profile legacy`"},
+		{"web", "login_session", "hint: run `aws login --profile web`"},
+	} {
+		net := &noNetwork{}
+		creds, err := xacct.FromProfile(context.Background(), aws.Config{Region: "us-east-1", HTTPClient: net}, tt.profile, files)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.profile, err)
+		}
+		_, err = creds.Retrieve(context.Background())
+		var pe *xacct.ProfileError
+		if !errors.As(err, &pe) || pe.Profile != tt.profile || pe.Key != tt.key || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v; want a ProfileError on %s with %q", tt.profile, err, tt.key, tt.want)
+		}
+		if n := net.calls.Load(); n != 0 {
+			t.Errorf("%s: %d HTTP calls without a token", tt.profile, n)
+		}
 	}
 }

@@ -124,3 +124,51 @@ func TestCredentialSourcesFromEnvironment(t *testing.T) {
 		})
 	}
 }
+
+// A program that names no profile gets what the AWS SDKs' default chain
+// gives it: the environment's keys, its web identity, or, with no default
+// profile in the files, the container's or the instance's credentials.
+func TestNoProfileNamedUsesTheDefaultChain(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		env        map[string]string
+		config     string
+		kind, note string
+	}{
+		{"the environment's keys win over the default profile",
+			map[string]string{"AWS_ACCESS_KEY_ID": "AKIAEXAMPLEENV00001", "AWS_SECRET_ACCESS_KEY": profileSecret},
+			"[default]\nregion = eu-west-1\n", xacct.BaseEnvironment, "uses the environment's keys"},
+		{"a web identity from the environment",
+			map[string]string{"AWS_WEB_IDENTITY_TOKEN_FILE": "/var/run/token", "AWS_ROLE_ARN": roleA},
+			"", xacct.BaseWebIdentity, "assumes AWS_ROLE_ARN"},
+		{"no default profile and nothing in the environment: the instance's role",
+			nil, "[profile other]\nregion = eu-west-1\n", xacct.BaseEC2Metadata, "no default profile"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			clearAWSEnv(t)
+			for _, k := range []string{"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"} {
+				t.Setenv(k, "")
+			}
+			_, cfg, creds := profileFiles(t, tt.config, "")
+			t.Setenv("AWS_CONFIG_FILE", cfg)
+			t.Setenv("AWS_SHARED_CREDENTIALS_FILE", creds)
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			p, err := xacct.PlanProfile(context.Background(), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Base.Kind != tt.kind || len(p.Hops) != 0 || !strings.Contains(strings.Join(p.Notes, "\n"), tt.note) {
+				t.Errorf("plan %+v; want base %s, no hop, a note that says %q", p, tt.kind, tt.note)
+			}
+		})
+	}
+	// Named, a missing profile is an error still.
+	clearAWSEnv(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEENV00001")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", profileSecret)
+	if _, err := xacct.PlanProfile(context.Background(), "missing"); err == nil {
+		t.Error("a missing profile named by the caller: no error")
+	}
+}

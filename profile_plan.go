@@ -118,16 +118,24 @@ func resolveChain(ctx context.Context, profile string, o *Options) (*profileChai
 	name, chosen := profileName(profile, env)
 	files := resolveFiles(o, env)
 	x := indexFiles(files)
+	c := &profileChain{files: files, idx: x, plan: ProfilePlan{
+		Profile: name, ChosenBy: chosen,
+		ConfigFiles: files.config, CredentialsFiles: files.credentials,
+	}}
+	if chosen == "default" && (env.Credentials.HasKeys() || env.WebIdentityTokenFilePath != "") {
+		return c, c.unnamed(env, false, o)
+	}
 	sc, err := config.LoadSharedConfigProfile(ctx, name, func(lo *config.LoadSharedConfigOptions) {
 		lo.ConfigFiles, lo.CredentialsFiles = files.config, files.credentials
 	})
-	if err != nil {
+	var notExist config.SharedConfigProfileNotExistError
+	switch {
+	case err != nil && chosen == "default" && errors.As(err, &notExist):
+		return c, c.unnamed(env, true, o)
+	case err != nil:
 		return nil, x.diagnose(name, files, env, err)
 	}
-	c := &profileChain{files: files, idx: x, plan: ProfilePlan{
-		Profile: name, ChosenBy: chosen, Region: sc.Region,
-		ConfigFiles: files.config, CredentialsFiles: files.credentials,
-	}}
+	c.plan.Region = sc.Region
 
 	// The SDK links each profile to its source_profile: path[0] is the
 	// profile asked for, the last one holds the base credentials. Every
@@ -166,9 +174,53 @@ func resolveChain(ctx context.Context, profile string, o *Options) (*profileChai
 	return c, nil
 }
 
+// unnamed makes the chain of a program that names no profile (neither
+// the argument nor AWS_PROFILE) and has credentials in its environment, or
+// no default profile: as in the AWS SDKs' default chain, the environment's
+// keys, else its web identity (AWS_WEB_IDENTITY_TOKEN_FILE with
+// AWS_ROLE_ARN), else the container's or the instance's credentials.
+func (c *profileChain) unnamed(env config.EnvConfig, noDefault bool, o *Options) error {
+	b := &c.base
+	*b = baseSpec{profile: c.plan.Profile, env: env, sc: &config.SharedConfig{Profile: c.plan.Profile}}
+	switch {
+	case env.Credentials.HasKeys():
+		k := env.Credentials
+		b.kind, b.key = BaseEnvironment, "AWS_ACCESS_KEY_ID"
+		b.chaining, b.chainingWhy = ChainingNo, "long-term keys from the environment (no AWS_SESSION_TOKEN)"
+		b.identity = "static:" + k.AccessKeyID
+		if k.SessionToken != "" {
+			b.chaining, b.chainingWhy, b.identity = ChainingYes, "a session's keys from the environment (AWS_SESSION_TOKEN)", ""
+		}
+		b.name = fmt.Sprintf("the environment's keys (access key %s)", lastFour(k.AccessKeyID))
+		b.caller = fmt.Sprintf("the access key %s of the environment", lastFour(k.AccessKeyID))
+		c.note("no profile named and AWS_ACCESS_KEY_ID set: as the AWS SDKs do, xacct uses the environment's keys")
+	case env.WebIdentityTokenFilePath != "":
+		if env.RoleARN == "" {
+			return &ProfileError{Profile: c.plan.Profile, Key: "AWS_WEB_IDENTITY_TOKEN_FILE", Err: errors.New(
+				"is set, but AWS_ROLE_ARN is not: a web identity token is exchanged for a role's credentials")}
+		}
+		b.sc.RoleARN, b.sc.RoleSessionName, b.sc.WebIdentityTokenFile = env.RoleARN, env.RoleSessionName,
+			env.WebIdentityTokenFilePath
+		if err := c.webIdentityBase(b.sc); err != nil {
+			return err
+		}
+		b.key = "AWS_WEB_IDENTITY_TOKEN_FILE"
+		c.note("no profile named and AWS_WEB_IDENTITY_TOKEN_FILE set: as the AWS SDKs do, " +
+			"xacct assumes AWS_ROLE_ARN with the environment's web identity")
+	default:
+		c.implicitBase(b.sc)
+		if noDefault {
+			c.note("no profile named, and the files have no default profile")
+		}
+	}
+	c.plan.Base = c.planBase()
+	c.plan.MFA = c.mfaStrategy(o)
+	return nil
+}
+
 // addHop validates the hop of profile s with the core's rules and adds it.
-// first: the hop is the first one on a base that is not known to be a
-// session, so the one-hour cap of role chaining does not apply.
+// notChaining: the hop is the first one, on a base not known to be a
+// session, so the one-hour cap of role chaining is not checked here.
 func (c *profileChain) addHop(s *config.SharedConfig, notChaining bool) error {
 	x, p := c.idx, s.Profile
 	role := Role{ARN: s.RoleARN, ExternalID: s.ExternalID, MFASerial: s.MFASerial, SessionName: s.RoleSessionName}

@@ -10,7 +10,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/xacct/xacct"
 )
@@ -79,20 +78,8 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	return 0
 }
 
-// loadConfig loads the caller's AWS config, with the shared config profile
-// of --profile when one is given.
-//
-// MERGE(profiles): when branch profiles lands on main, this becomes
-// xacct.LoadConfig(ctx, profile), which also understands profiles that
-// chain roles through xacct; nothing else in the commands changes.
+// loadConfig loads the caller's AWS config as xacct.LoadConfig does: the
+// profile of --profile, else AWS_PROFILE, else the default chain.
 func loadConfig(ctx context.Context, profile string) (aws.Config, error) {
-	var opts []func(*config.LoadOptions) error
-	if profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(profile))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("loading the AWS config (--profile %q): %w", profile, err)
-	}
-	return cfg, nil
+	return xacct.LoadConfig(ctx, profile)
 }
