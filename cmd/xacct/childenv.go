@@ -18,9 +18,12 @@ import (
 
 // credentialVars are the variables through which a child could pick
 // credentials other than the ones xacct gives it: a profile, a web
-// identity, a container endpoint. credentialEnv drops them all.
+// identity, a container endpoint, the Go SDK's older names of the keys,
+// and the account ID that goes with the keys (botocore and the Go SDK use
+// it for account-based endpoints). credentialEnv drops them all.
 var credentialVars = []string{
 	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+	"AWS_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_ACCOUNT_ID",
 	"AWS_CREDENTIAL_EXPIRATION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
 	"AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
 	"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
@@ -29,7 +32,7 @@ var credentialVars = []string{
 
 // credentialEnv returns env (KEY=value entries, as os.Environ gives them)
 // with creds in the variables that every AWS SDK and the AWS CLI read
-// first, and region in AWS_REGION and AWS_DEFAULT_REGION when it is set.
+// first (and their account in AWS_ACCOUNT_ID, when known), and region in AWS_REGION and AWS_DEFAULT_REGION when it is set.
 // Everything else is kept: endpoints, retry settings, proxies. A profile
 // is dropped with the rest of credentialVars, as it could name other
 // credentials; its region comes along through region (the caller's
@@ -52,6 +55,9 @@ func credentialEnv(env []string, creds aws.Credentials, region string) []string 
 	}
 	if creds.CanExpire {
 		out = append(out, "AWS_CREDENTIAL_EXPIRATION="+creds.Expires.UTC().Format(time.RFC3339))
+	}
+	if creds.AccountID != "" {
+		out = append(out, "AWS_ACCOUNT_ID="+creds.AccountID)
 	}
 	if region != "" {
 		out = append(out, "AWS_REGION="+region, "AWS_DEFAULT_REGION="+region)

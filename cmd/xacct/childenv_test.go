@@ -28,6 +28,14 @@ func TestCredentialEnv(t *testing.T) {
 	if env[2] != "AWS_ACCESS_KEY_ID=AKIAOLD" {
 		t.Error("credentialEnv changed its input")
 	}
+	// The account goes with the keys; the caller's older names and account go.
+	creds.AccountID = "333333333333"
+	got = credentialEnv([]string{"AWS_ACCESS_KEY=AKIAOLD", "AWS_SECRET_KEY=old", "AWS_ACCOUNT_ID=111111111111"}, creds, "")
+	want = []string{"AWS_ACCESS_KEY_ID=ASIAEXAMPLE", "AWS_SECRET_ACCESS_KEY=s3cr3t", "AWS_SESSION_TOKEN=t0k3n",
+		"AWS_CREDENTIAL_EXPIRATION=2026-01-02T03:04:05Z", "AWS_ACCOUNT_ID=333333333333"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
 	// Long-term keys: no token, no expiry; no region: the child's own.
 	got = credentialEnv([]string{"AWS_REGION=ap-south-1"}, aws.Credentials{AccessKeyID: "AKIA", SecretAccessKey: "s"}, "")
 	if want := []string{"AWS_REGION=ap-south-1", "AWS_ACCESS_KEY_ID=AKIA", "AWS_SECRET_ACCESS_KEY=s"}; !slices.Equal(got, want) {
