@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/xacct/xacct"
+)
+
+func init() {
+	register(command{
+		name:    "cache",
+		summary: "show or remove what the credential store keeps: list [--json] | clear [--profile P]",
+		run:     runCache,
+	})
+}
+
+const cacheUsage = `usage: xacct cache list [--cache-dir D] [--profile P] [--json]
+       xacct cache clear [--profile P] [--cache-dir D]
+
+The credential store keeps, for every xacct process of the user, the
+sessions of each hop and MFA session: one JSON file per entry, mode 0600,
+in a directory only the user may write (--cache-dir; default: xacct in the
+user's cache directory). It holds the credentials in plain text, as the
+AWS CLI's own cache does.
+
+list shows each entry: its key (the file name), kind (assume-role,
+mfa-session), role ARN or MFA serial, and expiry; never a secret. With
+--profile, only the entries of that profile's chain; with --json, one JSON
+object per line, for scripts. Files it cannot read are named on stderr.
+
+clear removes every entry, or with --profile those of the profile's chain:
+its processes then fetch anew (and ask for an MFA code). Files of other
+names in the directory are never touched.
+
+Exit status: 0 success; 1 the store could not be read or written; 2 bad
+usage or configuration.
+
+`
+
+func runCache(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "list":
+			return runCacheList(ctx, args[1:], stdout, stderr)
+		case "clear":
+			return runCacheClear(ctx, args[1:], stdout, stderr)
+		case "-h", "-help", "--help":
+			fmt.Fprint(stdout, cacheUsage)
+			return 0
+		}
+		fmt.Fprintf(stderr, "xacct cache: unknown subcommand %q: list or clear\n\n", args[0])
+	}
+	fmt.Fprint(stderr, cacheUsage)
+	return exitConfig
+}
+
+// cacheEntry is the JSON line of `cache list --json`: no secret.
+type cacheEntry struct {
+	Key     string `json:"key"`
+	Kind    string `json:"kind"`
+	Name    string `json:"name"`              // the role ARN or MFA serial
+	Expires string `json:"expires,omitempty"` // RFC 3339, UTC; absent when they never expire
+	Expired bool   `json:"expired"`
+	Fetched string `json:"fetched"` // RFC 3339, UTC
+}
+
+func runCacheList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	const name = "xacct cache list"
+	var f profileFlags
+	fs := newFlagSet(name, stderr, cacheUsage)
+	f.addCacheDir(fs)
+	f.addProfile(fs)
+	asJSON := fs.Bool("json", false, "print one JSON object per entry and line, for scripts")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	store, only, err := openCache(ctx, fs, &f)
+	if err != nil {
+		report(stderr, name, err)
+		return exitCodeOf(ctx, err, nil)
+	}
+	entries, err := store.List(ctx)
+	if err != nil {
+		report(stderr, name, err)
+		return exitFailure
+	}
+	if only != nil {
+		entries = slices.DeleteFunc(entries, func(sc *xacct.StoredCredentials) bool { return !slices.Contains(only, sc.Key) })
+	}
+	for _, u := range unreadable(ctx, store, entries) {
+		if only == nil || slices.Contains(only, u.key) {
+			fmt.Fprintf(stderr, "%s: skipped %s: %s\n", name, u.path, u.why)
+		}
+	}
+	slices.SortStableFunc(entries, func(a, b *xacct.StoredCredentials) int { return strings.Compare(a.Name, b.Name) })
+	now := time.Now()
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		for _, sc := range entries {
+			e := cacheEntry{Key: sc.Key, Kind: sc.Kind, Name: sc.Name, Fetched: sc.Fetched.UTC().Format(time.RFC3339)}
+			if c := sc.Credentials; c.CanExpire {
+				e.Expires, e.Expired = c.Expires.UTC().Format(time.RFC3339), !c.Expires.After(now)
+			}
+			enc.Encode(e)
+		}
+		return 0
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KEY\tKIND\tNAME\tEXPIRY")
+	for _, sc := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", sc.Key[:12], sc.Kind, sc.Name,
+			expiryText(sc.Credentials.CanExpire, sc.Credentials.Expires, now))
+	}
+	tw.Flush()
+	return 0
+}
+
+func runCacheClear(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	const name = "xacct cache clear"
+	var f profileFlags
+	fs := newFlagSet(name, stderr, cacheUsage)
+	f.addProfile(fs)
+	f.addCacheDir(fs)
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	store, keys, err := openCache(ctx, fs, &f)
+	if err != nil {
+		report(stderr, name, err)
+		return exitCodeOf(ctx, err, nil)
+	}
+	what := "profile " + f.profile + "'s chain"
+	if keys == nil {
+		what = "the store"
+		entries, err := store.List(ctx)
+		if err != nil {
+			report(stderr, name, err)
+			return exitFailure
+		}
+		for _, sc := range entries {
+			keys = append(keys, sc.Key)
+		}
+		// Files of ours that cannot be read (damaged, refused) go too:
+		// they may hold part of a secret, and the name is the store's.
+		for _, u := range unreadable(ctx, store, entries) {
+			keys = append(keys, u.key)
+		}
+	}
+	removed := 0
+	for _, k := range keys {
+		if _, err := os.Lstat(entryPath(store, k)); err != nil {
+			continue // not there: nothing to remove
+		}
+		if err := store.Delete(ctx, k); err != nil {
+			report(stderr, name, err)
+			return exitFailure
+		}
+		removed++
+	}
+	fmt.Fprintf(stdout, "removed %d %s of %s from %s\n", removed, plural(removed, "entry", "entries"), what, store.Dir())
+	return 0
+}
+
+// openCache opens the store of the flags and, with --profile, returns the
+// keys of the profile's chain (building it makes no network call); nil
+// keys without --profile.
+func openCache(ctx context.Context, fs *flag.FlagSet, f *profileFlags) (*xacct.FileStore, []string, error) {
+	if err := unexpectedArgs(fs); err != nil {
+		return nil, nil, err
+	}
+	store, err := f.openStore()
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.profile == "" {
+		return store, nil, nil
+	}
+	cfg, err := xacct.LoadConfig(ctx, f.profile, func(o *xacct.Options) { o.Store = store })
+	if err != nil {
+		return nil, nil, &exitError{code: exitConfig, err: err}
+	}
+	keys := cfg.Credentials.(*xacct.Cache).StoreKeys()
+	if keys == nil {
+		keys = []string{} // a profile whose chain keeps nothing: none, not all
+	}
+	return store, keys, nil
+}
+
+// unreadableFile is a file under a store key that List skipped.
+type unreadableFile struct {
+	key, path, why string
+}
+
+// entryName matches the file of a store entry: the key and ".json".
+var entryName = regexp.MustCompile(`^[0-9a-f]{64}\.json$`)
+
+// unreadable returns the entry files of store that are not among listed:
+// damaged, of another program, or refused (a symbolic link, a file others
+// may read).
+func unreadable(ctx context.Context, store *xacct.FileStore, listed []*xacct.StoredCredentials) []unreadableFile {
+	des, err := os.ReadDir(store.Dir())
+	if err != nil {
+		return nil
+	}
+	var out []unreadableFile
+	for _, de := range des {
+		if !entryName.MatchString(de.Name()) {
+			continue
+		}
+		key := strings.TrimSuffix(de.Name(), ".json")
+		if slices.ContainsFunc(listed, func(sc *xacct.StoredCredentials) bool { return sc.Key == key }) {
+			continue
+		}
+		why := "not a readable xacct entry (damaged, or another program's file); the next refresh replaces it"
+		if _, err := store.Load(ctx, key); err != nil {
+			why = strings.TrimPrefix(err.Error(), "xacct: ")
+		}
+		out = append(out, unreadableFile{key: key, path: entryPath(store, key), why: why})
+	}
+	return out
+}
+
+// entryPath is the file of a key in a FileStore, which names an entry's
+// file after its key, as its List reads them.
+func entryPath(store *xacct.FileStore, key string) string {
+	return filepath.Join(store.Dir(), key+".json")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

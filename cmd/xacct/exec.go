@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"slices"
+	"strings"
+)
+
+func init() {
+	register(command{
+		name:    "exec",
+		summary: "run a command with a profile's credentials in its environment: --profile P -- CMD [ARGS...]",
+		run:     runExec,
+	})
+}
+
+const execUsage = `usage: xacct exec --profile P [--cache-dir D | --no-cache] [--token-command CMD]
+                  [--min-remaining DUR] -- CMD [ARGS...]
+
+Runs CMD with the credentials of profile P in its environment:
+AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+AWS_CREDENTIAL_EXPIRATION (when they expire), AWS_ACCOUNT_ID (when known),
+and AWS_REGION and AWS_DEFAULT_REGION (the profile's region). AWS_PROFILE,
+AWS_DEFAULT_PROFILE and every other variable through which an SDK could
+pick other credentials are removed. The credentials do not change while
+CMD runs: they last at least --min-remaining.
+
+MFA codes, the credential store and notices work as in
+'xacct credential-process'.
+
+Signals: SIGTERM and SIGHUP are passed on to CMD; so are SIGINT and
+SIGQUIT, unless they came from the terminal (Ctrl-C, Ctrl-\), which sends
+them to CMD itself. xacct waits for CMD and exits with its status: its exit
+code, or 128 + the signal that killed it, as shells report it. Before CMD
+runs, the exit status is xacct's: 2 bad usage or configuration, 3 STS
+refused or failed, 4 no MFA code could be had, 5 another xacct process kept
+refreshing the credentials too long, 126 CMD cannot be run, 127 CMD is not
+found, 130 interrupted.
+
+`
+
+func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	const name = "xacct exec"
+	// The environment as xacct got it, before enterProfile marks the
+	// profile in it: the command is not part of resolving the profile, and
+	// may itself run xacct for it.
+	environ := os.Environ()
+	r := &credentialRun{cmd: name, stderr: stderr}
+	fs := newFlagSet(name, stderr, execUsage)
+	r.flags.addProfile(fs)
+	r.flags.addCacheDir(fs)
+	r.flags.addNoCache(fs)
+	r.flags.addTokenCommand(fs)
+	r.flags.addMinRemaining(fs)
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	fail := func(err error) int {
+		report(stderr, name, err)
+		return exitCodeOf(ctx, err, &r.w)
+	}
+	command := fs.Args()
+	if len(command) == 0 {
+		return fail(failf(exitConfig, "", "no command: put it after --, as in: xacct exec --profile P -- aws s3 ls"))
+	}
+	path, err := exec.LookPath(command[0])
+	if err != nil {
+		code := exitCannotRun
+		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+			code = exitNotFound
+		}
+		return fail(failf(code, "", "command %q: %v", command[0], err))
+	}
+	creds, err := r.get(ctx)
+	if err != nil {
+		return fail(err)
+	}
+
+	cmd := exec.Command(path, command[1:]...)
+	cmd.Args[0] = command[0]
+	cmd.Env = credentialEnv(withoutVar(environ, recursionVar), creds, r.cfg.Region)
+	if v, ok := lookupEnv(environ, recursionVar); ok {
+		cmd.Env = append(cmd.Env, recursionVar+"="+v) // the profiles of the processes up the tree
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
+	// From here on, signals are the command's: xacct passes them on and
+	// waits for it, whatever ctx says.
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, forwardedSignals...)
+	defer signal.Stop(sigs)
+	if err := cmd.Start(); err != nil {
+		return fail(failf(exitCannotRun, "", "starting %s: %v", command[0], err))
+	}
+	return waitForwarding(cmd, sigs)
+}
+
+// waitForwarding waits for cmd, passing on the signals that come on sigs
+// (signals that cannot have reached cmd already), and returns its exit
+// status as a shell reports it.
+func waitForwarding(cmd *exec.Cmd, sigs <-chan os.Signal) int {
+	done := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(done)
+	}()
+	for {
+		select {
+		case s := <-sigs:
+			if !fromTerminal(s) {
+				cmd.Process.Signal(s)
+			}
+		case <-done:
+			return exitStatus(cmd.ProcessState)
+		}
+	}
+}
+
+// withoutVar returns env without the entries of key.
+func withoutVar(env []string, key string) []string {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, key+"=") })
+}
+
+// lookupEnv returns the value of key in env.
+func lookupEnv(env []string, key string) (string, bool) {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
+}

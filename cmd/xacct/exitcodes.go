@@ -1,0 +1,85 @@
+package main
+
+// Exit codes of the commands that get a profile's credentials:
+// credential-process, exec, login and cache. Programs read them (a
+// credential_process caller, a script around `xacct exec`), so each kind
+// of failure has its own, and the error on stderr is one line that says
+// what to do.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+const (
+	exitFailure       = 1 // anything not below: stdout could not be written, the store could not be listed
+	exitConfig        = 2 // bad usage or configuration: a flag, a profile, the store directory, a recursion
+	exitCredentials   = 3 // STS (or the chain's base provider) refused or failed, or did not answer in time
+	exitMFAImpossible = 4 // an MFA code was needed and none could be had
+	exitLockTimeout   = 5 // another xacct process kept refreshing the same credentials past the deadline
+	exitCannotRun     = 126
+	exitNotFound      = 127
+	exitInterrupted   = 130 // SIGINT or SIGTERM before the work was done: 128 + SIGINT, as shells report it
+)
+
+// lockWaitPhrase is what the library's error says when a fetch's own
+// deadline ends its wait for another process's lock.
+const lockWaitPhrase = "waiting for another process to refresh"
+
+// exitError is a failure with its exit code and, for the failures the
+// commands find themselves, what to do about them.
+type exitError struct {
+	code int
+	err  error
+	hint string // may be empty
+}
+
+func (e *exitError) Error() string {
+	if e.hint == "" {
+		return e.err.Error()
+	}
+	return e.err.Error() + " (hint: " + e.hint + ")"
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// failf makes an exitError from a message.
+func failf(code int, hint, format string, a ...any) *exitError {
+	return &exitError{code: code, err: fmt.Errorf(format, a...), hint: hint}
+}
+
+// exitCodeOf maps an error of getting credentials to its exit code. ctx
+// is the context the credentials were asked under; w, when not nil, says
+// what the fetch was waiting for when ctx ended.
+func exitCodeOf(ctx context.Context, err error, w *watch) int {
+	var ee *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.Is(err, errMFA):
+		return exitMFAImpossible
+	case strings.Contains(err.Error(), lockWaitPhrase):
+		return exitLockTimeout
+	case errors.Is(ctx.Err(), context.Canceled):
+		return exitInterrupted
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) && w != nil && w.prompting():
+		return exitMFAImpossible
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) && w != nil && w.waitingForLock():
+		return exitLockTimeout
+	}
+	return exitCredentials
+}
+
+// report writes err on w as the one line a caller shows, prefixed with
+// the command's name; a leading "xacct: " of the library's errors is
+// dropped so that the line does not say it twice.
+func report(w io.Writer, cmd string, err error) {
+	msg := strings.TrimPrefix(err.Error(), "xacct: ")
+	msg = strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", " ")), " ")
+	fmt.Fprintf(w, "%s: %s\n", cmd, msg)
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/xacct/xacct"
+)
+
+func TestExitCodeOf(t *testing.T) {
+	t.Parallel()
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	expired, cancel2 := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel2()
+	var locking, prompting watch
+	locking.locks.Add(1)
+	prompting.prompts.Add(1)
+	bg := context.Background()
+	sts := &xacct.HopError{Hop: 2, RoleARN: "arn:aws:iam::333333333333:role/Deploy", Err: errors.New("AccessDenied")}
+	for _, tt := range []struct {
+		name string
+		ctx  context.Context
+		err  error
+		w    *watch
+		want int
+	}{
+		{"success", bg, nil, nil, 0},
+		{"a failure with its code", bg, failf(exitConfig, "", "bad flag"), nil, exitConfig},
+		{"an exitError wrapped", bg, fmt.Errorf("x: %w", failf(exitLockTimeout, "", "held")), nil, exitLockTimeout},
+		{"STS refused", bg, sts, nil, exitCredentials},
+		{"no code", bg, &xacct.SessionError{Err: fmt.Errorf("MFA code: %w", &mfaError{err: errors.New("no tty")})}, nil, exitMFAImpossible},
+		{"the library's lock wait", bg, errors.New("xacct: waiting for another process to refresh arn: context deadline exceeded"), nil, exitLockTimeout},
+		{"interrupted", canceled, context.Canceled, nil, exitInterrupted},
+		{"deadline while waiting for a lock", expired, context.DeadlineExceeded, &locking, exitLockTimeout},
+		{"deadline while prompting", expired, context.DeadlineExceeded, &prompting, exitMFAImpossible},
+		{"deadline while calling STS", expired, context.DeadlineExceeded, &watch{}, exitCredentials},
+	} {
+		if got := exitCodeOf(tt.ctx, tt.err, tt.w); got != tt.want {
+			t.Errorf("%s: exitCodeOf = %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+// An error is one line, the command's name first, "xacct: " not twice.
+func TestReport(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	report(&b, "xacct exec", errors.New("xacct: hop 1 (arn): line one\nline  two"))
+	if want := "xacct exec: hop 1 (arn): line one line two\n"; b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}

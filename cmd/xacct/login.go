@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+func init() {
+	register(command{
+		name:    "login",
+		summary: "fetch a profile's credentials now, asking for the MFA code, for the processes after: --profile P",
+		run:     runLogin,
+	})
+}
+
+const loginUsage = `usage: xacct login --profile P [--cache-dir D] [--token-command CMD]
+
+Fetches the credentials of profile P's chain into the credential store,
+asking for an MFA code on the terminal if the chain needs one, and says
+until when they are kept. Run it in a terminal before the programs that
+cannot ask (an IDE, terraform, a script under credential_process): until
+the MFA session (or the MFA hop's session) expires, xacct gets their
+credentials without a code. Entries that are still valid are kept: for a
+new MFA session now, run 'xacct cache clear --profile P' first.
+
+Exit status: 0 success; 2 bad usage or configuration; 3 STS refused or
+failed; 4 no MFA code could be had (no terminal and no --token-command);
+5 another xacct process kept refreshing the credentials too long.
+
+`
+
+func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	const name = "xacct login"
+	r := &credentialRun{cmd: name, stderr: stderr}
+	fs := newFlagSet(name, stderr, loginUsage)
+	r.flags.addProfile(fs)
+	r.flags.addCacheDir(fs)
+	r.flags.addTokenCommand(fs)
+	// The processes after login get what it stored: as credential-process
+	// would have them, with the time botocore needs.
+	r.flags.minRemaining = defaultMinRemaining
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	fail := func(err error) int {
+		report(stderr, name, err)
+		return exitCodeOf(ctx, err, &r.w)
+	}
+	if err := unexpectedArgs(fs); err != nil {
+		return fail(err)
+	}
+	if _, err := r.get(ctx); err != nil {
+		return fail(err)
+	}
+	keys := r.cache.StoreKeys()
+	if len(keys) == 0 {
+		fmt.Fprintf(stderr, "%s: profile %s: its credentials cannot be kept in the store: the base of its chain "+
+			"(%s) has no stable identity, so every process fetches its own\n", name, r.plan.Profile, r.plan.Base.Kind)
+		return 0
+	}
+	names := chainNames(r.plan, keys)
+	slices.Reverse(keys) // from the base up, as the chain is built
+	fmt.Fprintf(stdout, "profile %s: kept in %s\n", r.plan.Profile, r.store.Dir())
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	var mfaUntil time.Time
+	for _, k := range keys {
+		sc, err := r.store.Load(ctx, k)
+		if err != nil || sc == nil {
+			fmt.Fprintf(tw, "  %s\tnot stored: %v\n", names[k], errOrMissing(err))
+			continue
+		}
+		fmt.Fprintf(tw, "  %s\t%s\n", names[k], expiryText(sc.Credentials.CanExpire, sc.Credentials.Expires, time.Now()))
+		if sc.Kind == "mfa-session" || isMFAHop(r, sc.Name) {
+			mfaUntil = sc.Credentials.Expires
+		}
+	}
+	tw.Flush()
+	switch {
+	case firstSerial(r.plan) == "":
+		fmt.Fprintln(stdout, "The chain needs no MFA code: processes refresh it without anyone.")
+	case !mfaUntil.IsZero():
+		fmt.Fprintf(stdout, "Until %s, xacct processes get this chain's credentials without an MFA code.\n",
+			mfaUntil.Local().Format("2006-01-02 15:04 MST"))
+	}
+	return 0
+}
+
+// isMFAHop reports whether the role is a hop of r's chain with an MFA
+// device of its own.
+func isMFAHop(r *credentialRun, roleARN string) bool {
+	for _, h := range r.plan.Hops {
+		if h.RoleARN == roleARN && h.MFASerial != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func errOrMissing(err error) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("the store has no readable entry")
+}
+
+// expiryText says when credentials expire, and how long that is from now.
+func expiryText(canExpire bool, expires, now time.Time) string {
+	switch {
+	case !canExpire:
+		return "never expires"
+	case !expires.After(now):
+		return fmt.Sprintf("expired %s (%s ago)", expires.UTC().Format(time.RFC3339), humanDuration(now.Sub(expires)))
+	}
+	return fmt.Sprintf("expires %s (in %s)", expires.UTC().Format(time.RFC3339), humanDuration(expires.Sub(now)))
+}
+
+// humanDuration writes d for people: "11h58m", "58m", "45s".
+func humanDuration(d time.Duration) string {
+	if d < time.Minute {
+		return d.Round(time.Second).String()
+	}
+	s := strings.TrimSuffix(d.Round(time.Minute).String(), "0s") // "11h58m0s", "2h0m0s"
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}

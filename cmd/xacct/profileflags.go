@@ -1,0 +1,129 @@
+package main
+
+// The flags of the commands that read a profile's credentials
+// (credential-process, exec, login, cache). Each flag has one meaning and
+// one help text in every command that takes it.
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/xacct/xacct"
+)
+
+// defaultMinRemaining is the default of --min-remaining. botocore (the
+// AWS CLI, boto3) refreshes credentials that have less than 15 minutes
+// left before each use: credentials handed to it with less would make it
+// run the credential process again at once, on every call.
+const defaultMinRemaining = 15 * time.Minute
+
+// profileFlags holds the values of the shared flags.
+type profileFlags struct {
+	profile      string
+	cacheDir     string
+	noCache      bool
+	tokenCommand string
+	minRemaining time.Duration
+}
+
+func (f *profileFlags) addProfile(fs *flag.FlagSet) {
+	fs.StringVar(&f.profile, "profile", "", "the AWS profile, read from AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE "+
+		"as the SDKs read them (default: AWS_PROFILE, else default)")
+}
+
+func (f *profileFlags) addCacheDir(fs *flag.FlagSet) {
+	fs.StringVar(&f.cacheDir, "cache-dir", "", "the credential store's directory, shared by every xacct process "+
+		"(default: xacct in the user's cache directory)")
+}
+
+func (f *profileFlags) addNoCache(fs *flag.FlagSet) {
+	fs.BoolVar(&f.noCache, "no-cache", false, "keep no credentials across processes: "+
+		"every run calls STS, and asks for an MFA code when the chain needs one")
+}
+
+func (f *profileFlags) addTokenCommand(fs *flag.FlagSet) {
+	fs.StringVar(&f.tokenCommand, "token-command", "", "where there is no terminal, the program that prints an MFA "+
+		"code as the last line of its stdout, with its arguments, split at spaces ('...' or \"...\" keep a word "+
+		"together; no escapes, variables or pipes)")
+}
+
+func (f *profileFlags) addMinRemaining(fs *flag.FlagSet) {
+	fs.DurationVar(&f.minRemaining, "min-remaining", defaultMinRemaining, "never give out credentials that expire "+
+		"sooner than this: fetch new ones instead")
+}
+
+// check validates the flags together, naming the flag and the rule.
+func (f *profileFlags) check() error {
+	switch {
+	case f.noCache && f.cacheDir != "":
+		return failf(exitConfig, "", "--no-cache and --cache-dir exclude each other: keep credentials in a directory, or nowhere")
+	case f.minRemaining < 0:
+		return failf(exitConfig, "", "--min-remaining %v is negative: give how long credentials must still be valid, "+
+			"such as 15m, or 0 for any that have not expired", f.minRemaining)
+	}
+	if f.tokenCommand != "" {
+		if _, err := splitCommand(f.tokenCommand); err != nil {
+			return failf(exitConfig, "", "--token-command %q %v", f.tokenCommand, err)
+		}
+	}
+	return nil
+}
+
+// tokenArgs returns --token-command split into words; nil when unset.
+// check has validated it.
+func (f *profileFlags) tokenArgs() []string {
+	if f.tokenCommand == "" {
+		return nil
+	}
+	words, _ := splitCommand(f.tokenCommand)
+	return words
+}
+
+// openStore returns the store of --cache-dir; nil with --no-cache. A
+// directory it refuses (another user's, writable by others) is a
+// configuration error.
+func (f *profileFlags) openStore() (*xacct.FileStore, error) {
+	if f.noCache {
+		return nil, nil
+	}
+	s, err := xacct.NewFileStore(f.cacheDir)
+	if err != nil {
+		return nil, &exitError{code: exitConfig, err: err,
+			hint: "the store holds credentials in plain text, as the AWS CLI's cache does: its directory must be yours alone"}
+	}
+	return s, nil
+}
+
+// unexpectedArgs refuses arguments left after the flags.
+func unexpectedArgs(fs *flag.FlagSet) error {
+	if fs.NArg() == 0 {
+		return nil
+	}
+	return failf(exitConfig, "", "unexpected argument %q: every value goes in a flag (see -h)", fs.Arg(0))
+}
+
+// parseFlags parses args; done is true when the command must end with
+// code (a usage error, or -h).
+func parseFlags(fs *flag.FlagSet, args []string) (code int, done bool) {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0, true
+		}
+		return exitConfig, true
+	}
+	return 0, false
+}
+
+// newFlagSet returns the flag set of a command whose -h prints usage
+// and then the flags, on stderr.
+func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}

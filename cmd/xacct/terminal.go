@@ -1,0 +1,114 @@
+package main
+
+// The controlling terminal: where a person sees prompts and notices.
+// Under credential_process, stdout carries the JSON that the SDK parses
+// (a prompt there would corrupt it) and stderr is hidden (botocore
+// captures it and shows it only on failure), so what a person must see
+// goes to /dev/tty. Where there is none (Windows, a CI job, a program
+// started without one), notices go to stderr and prompts are impossible.
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// ttyPath is the controlling terminal of a Unix process.
+const ttyPath = "/dev/tty"
+
+// openTerminal opens the controlling terminal for writing; an error when
+// the process has none.
+func openTerminal() (*os.File, error) {
+	return os.OpenFile(ttyPath, os.O_WRONLY, 0)
+}
+
+// hasTerminal reports whether a person can be asked on the controlling
+// terminal, as xacct.TerminalToken asks.
+func hasTerminal() bool {
+	f, err := os.OpenFile(ttyPath, os.O_RDWR, 0)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
+}
+
+// noticeWriter returns where lines for a person go: the terminal, else
+// fallback (stderr). close releases the terminal.
+func noticeWriter(fallback io.Writer) (w io.Writer, close func()) {
+	tty, err := openTerminal()
+	if err != nil {
+		return fallback, func() {}
+	}
+	return tty, func() { tty.Close() }
+}
+
+// newNoticeLogger returns a logger for Options.Logger that writes the
+// library's Info, Warn and Error lines to w, one line each, in words for a
+// person ("xacct: waiting for another xacct process to refresh ARN").
+// Debug lines are dropped. The library never logs a secret.
+func newNoticeLogger(w io.Writer) *slog.Logger {
+	return slog.New(&noticeHandler{mu: &sync.Mutex{}, w: w})
+}
+
+// noticeHandler is the slog.Handler of newNoticeLogger.
+type noticeHandler struct {
+	mu    *sync.Mutex // guards w, shared by the handlers derived from one
+	w     io.Writer
+	attrs []slog.Attr // from WithAttrs
+	group string      // from WithGroup, as a prefix of keys
+}
+
+func (h *noticeHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
+
+// fetchFailed is the library's line for a failed fetch. A command reports
+// its own failure, once, as its error: the line would say it again for
+// every hop the failure passed through.
+const fetchFailed = "xacct: refreshing credentials failed"
+
+// Handle writes the message and the attributes that it does not already
+// say, as "message (key=value, ...)".
+func (h *noticeHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == fetchFailed {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString(r.Message)
+	var extra []string
+	add := func(a slog.Attr) bool {
+		v := a.Value.Resolve().String()
+		if v != "" && !strings.Contains(r.Message, v) {
+			extra = append(extra, h.group+a.Key+"="+v)
+		}
+		return true
+	}
+	for _, a := range h.attrs {
+		add(a)
+	}
+	r.Attrs(add)
+	if len(extra) > 0 {
+		fmt.Fprintf(&b, " (%s)", strings.Join(extra, ", "))
+	}
+	line := strings.ReplaceAll(b.String(), "\n", " ") + "\n"
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, err := io.WriteString(h.w, line)
+	return err
+}
+
+func (h *noticeHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	c := *h
+	c.attrs = append(slices.Clip(h.attrs), attrs...)
+	return &c
+}
+
+func (h *noticeHandler) WithGroup(name string) slog.Handler {
+	c := *h
+	c.group += name + "."
+	return &c
+}
