@@ -76,6 +76,22 @@ func TestCacheListAndClear(t *testing.T) {
 	}
 }
 
+// No command shows a secret of the config file: explain (text and JSON)
+// included, for every kind of profile of the world.
+func TestNoSecretInExplain(t *testing.T) {
+	t.Parallel()
+	w := newToolsWorld(t)
+	for _, p := range []string{"dev", "chain", "dev-keys", "plain", "cli-chain", "wrapped"} {
+		for _, args := range [][]string{{"explain", "--profile", p}, {"explain", "--profile", p, "--json"}} {
+			r := w.run(t, args...)
+			if r.code != 0 {
+				t.Errorf("%v: exit %d\n%s", args, r.code, r.stderr)
+			}
+			assertNoSecret(t, strings.Join(args, " "), r.stdout+r.stderr)
+		}
+	}
+}
+
 func TestCacheUsage(t *testing.T) {
 	t.Parallel()
 	w := newToolsWorld(t)

@@ -29,7 +29,8 @@ func TestCheckLifetime(t *testing.T) {
 		t.Errorf("15m of a 15m hop: %v", err)
 	}
 	session := &xacct.ProfilePlan{Base: xacct.PlanBase{Profile: "dev", MFASerial: "s", SessionSeconds: 900}}
-	if err := checkLifetime(session, 20*time.Minute); err == nil || !strings.Contains(err.Error(), "the MFA session of profile dev lasts 15m0s") {
+	err = checkLifetime(session, 20*time.Minute)
+	if err == nil || !strings.Contains(err.Error(), "the MFA session of profile dev lasts 15m0s") {
 		t.Errorf("an MFA session of 15m: %v", err)
 	}
 	if err := checkLifetime(&xacct.ProfilePlan{}, 100*time.Hour); err != nil {

@@ -25,7 +25,8 @@ const execUsage = `usage: xacct exec --profile P [--cache-dir D | --no-cache] [-
 Runs CMD with the credentials of profile P in its environment:
 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
 AWS_CREDENTIAL_EXPIRATION (when they expire), AWS_ACCOUNT_ID (when known),
-and AWS_REGION and AWS_DEFAULT_REGION (the profile's region). AWS_PROFILE,
+and AWS_REGION and AWS_DEFAULT_REGION (the region as the SDKs resolve it for
+the profile: AWS_REGION when set, else the profile's region). AWS_PROFILE,
 AWS_DEFAULT_PROFILE and every other variable through which an SDK could
 pick other credentials are removed. The credentials do not change while
 CMD runs: they last at least --min-remaining.

@@ -21,6 +21,8 @@ func TestExitCodeOf(t *testing.T) {
 	locking.locks.Add(1)
 	prompting.prompts.Add(1)
 	bg := context.Background()
+	noCode := &xacct.SessionError{Err: fmt.Errorf("MFA code: %w", &mfaError{err: errors.New("no tty")})}
+	lockWait := errors.New("xacct: waiting for another process to refresh arn: context deadline exceeded")
 	sts := &xacct.HopError{Hop: 2, RoleARN: "arn:aws:iam::333333333333:role/Deploy", Err: errors.New("AccessDenied")}
 	for _, tt := range []struct {
 		name string
@@ -33,8 +35,8 @@ func TestExitCodeOf(t *testing.T) {
 		{"a failure with its code", bg, failf(exitConfig, "", "bad flag"), nil, exitConfig},
 		{"an exitError wrapped", bg, fmt.Errorf("x: %w", failf(exitLockTimeout, "", "held")), nil, exitLockTimeout},
 		{"STS refused", bg, sts, nil, exitCredentials},
-		{"no code", bg, &xacct.SessionError{Err: fmt.Errorf("MFA code: %w", &mfaError{err: errors.New("no tty")})}, nil, exitMFAImpossible},
-		{"the library's lock wait", bg, errors.New("xacct: waiting for another process to refresh arn: context deadline exceeded"), nil, exitLockTimeout},
+		{"no code", bg, noCode, nil, exitMFAImpossible},
+		{"the library's lock wait", bg, lockWait, nil, exitLockTimeout},
 		{"interrupted", canceled, context.Canceled, nil, exitInterrupted},
 		{"deadline while waiting for a lock", expired, context.DeadlineExceeded, &locking, exitLockTimeout},
 		{"deadline while prompting", expired, context.DeadlineExceeded, &prompting, exitMFAImpossible},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -44,9 +45,17 @@ func TestLoginThenProcessesWithoutACode(t *testing.T) {
 	if n, s := w.tokenRuns(), w.calls("GetSessionToken", ""); n != 1 || s != 1 {
 		t.Errorf("%d token runs, %d GetSessionToken; want login's only", n, s)
 	}
+	// The last hop gone from the store: a process with no way to ask
+	// assumes it again on the stored MFA session, and asks nobody.
+	os.Remove(w.entryFiles(t)[deployRole])
+	if r := w.run(t, "credential-process", "--profile", "chain", "--cache-dir", w.store); r.code != 0 ||
+		w.calls("AssumeRole", deployRole) != 2 || w.tokenRuns() != 1 {
+		t.Errorf("hop 2 anew on the stored session: exit %d, %d AssumeRole Deploy, %d token runs\n%s",
+			r.code, w.calls("AssumeRole", deployRole), w.tokenRuns(), r.stderr)
+	}
 	// A second login finds everything valid: no call, no code.
 	if r := w.run(t, "login", "--profile", "chain", "--cache-dir", w.store, "--token-command", w.token); r.code != 0 ||
-		w.tokenRuns() != 1 || w.calls("AssumeRole", "") != 2 {
+		w.tokenRuns() != 1 || w.calls("AssumeRole", "") != 3 {
 		t.Errorf("a second login: exit %d, %d token runs, %d AssumeRole", r.code, w.tokenRuns(), w.calls("AssumeRole", ""))
 	}
 }

@@ -100,14 +100,16 @@ func (s offlineSTS) sign(ctx context.Context) error {
 	return nil
 }
 
-func (s offlineSTS) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, _ ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
+func (s offlineSTS) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput,
+	_ ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
 	if err := s.sign(ctx); err != nil {
 		return nil, err
 	}
 	return &sts.AssumeRoleOutput{Credentials: offlineCredentials(in.DurationSeconds)}, nil
 }
 
-func (s offlineSTS) GetSessionToken(ctx context.Context, in *sts.GetSessionTokenInput, _ ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error) {
+func (s offlineSTS) GetSessionToken(ctx context.Context, in *sts.GetSessionTokenInput,
+	_ ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error) {
 	if err := s.sign(ctx); err != nil {
 		return nil, err
 	}

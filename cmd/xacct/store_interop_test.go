@@ -80,7 +80,8 @@ func TestStoreAcrossAWSCLIProcesses(t *testing.T) {
 	if x1.ok != 16 {
 		t.Fatalf("16 at once through xacct credential-process: %d succeeded; failures: %q", x1.ok, x1.failures)
 	}
-	if s, a, d := w.calls("GetSessionToken", devMFA), w.calls("AssumeRole", adminRole), w.calls("AssumeRole", deployRole); s != 1 || a != 1 || d != 1 || x1.token != 1 {
+	s, a, d := w.calls("GetSessionToken", devMFA), w.calls("AssumeRole", adminRole), w.calls("AssumeRole", deployRole)
+	if s != 1 || a != 1 || d != 1 || x1.token != 1 {
 		t.Errorf("16 at once: %d GetSessionToken, %d AssumeRole Admin, %d AssumeRole Deploy, %d token runs; want 1 of each",
 			s, a, d, x1.token)
 	}
