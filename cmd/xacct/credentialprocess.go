@@ -71,7 +71,7 @@ type processCredentials struct {
 
 func runCredentialProcess(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const name = "xacct credential-process"
-	r := &credentialRun{cmd: name, stderr: stderr, timeout: credentialProcessTimeout}
+	r := &credentialRun{stderr: stderr, timeout: credentialProcessTimeout}
 	fs := newFlagSet(name, stderr, credentialProcessUsage)
 	r.flags.addProfile(fs)
 	r.flags.addCacheDir(fs)

@@ -23,7 +23,6 @@ import (
 
 // credentialRun gets one profile's credentials for one command.
 type credentialRun struct {
-	cmd    string // the command's name, for messages: "xacct credential-process"
 	flags  profileFlags
 	stderr io.Writer
 
@@ -46,6 +45,11 @@ type credentialRun struct {
 func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 	if err := r.flags.check(); err != nil {
 		return aws.Credentials{}, err
+	}
+	if r.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.timeout)
+		defer cancel()
 	}
 	plan, err := xacct.PlanProfile(ctx, r.flags.profile)
 	if err != nil {
@@ -93,11 +97,6 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 		return aws.Credentials{}, fmt.Errorf("xacct.LoadConfig gave credentials of type %T, not *xacct.Cache", r.cfg.Credentials)
 	}
 
-	if r.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, r.timeout)
-		defer cancel()
-	}
 	creds, err := r.fresh(ctx)
 	if err != nil {
 		defer r.w.settle(time.Second)
@@ -167,7 +166,7 @@ func (r *credentialRun) relay(ctx context.Context, err error) error {
 	}
 	switch code := ee.ExitCode(); code {
 	case exitConfig, exitMFAImpossible, exitLockTimeout:
-		sc, lerr := config.LoadSharedConfigProfile(ctx, r.plan.Base.Profile, func(o *config.LoadSharedConfigOptions) {
+		sc, lerr := config.LoadSharedConfigProfile(context.WithoutCancel(ctx), r.plan.Base.Profile, func(o *config.LoadSharedConfigOptions) {
 			o.ConfigFiles, o.CredentialsFiles = r.plan.ConfigFiles, r.plan.CredentialsFiles
 		})
 		if words, serr := splitCommand(sc.CredentialProcess); lerr == nil && serr == nil && isXacct(words[0]) {

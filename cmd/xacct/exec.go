@@ -51,7 +51,7 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// profile in it: the command is not part of resolving the profile, and
 	// may itself run xacct for it.
 	environ := os.Environ()
-	r := &credentialRun{cmd: name, stderr: stderr}
+	r := &credentialRun{stderr: stderr}
 	fs := newFlagSet(name, stderr, execUsage)
 	r.flags.addProfile(fs)
 	r.flags.addCacheDir(fs)

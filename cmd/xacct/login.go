@@ -36,7 +36,7 @@ failed; 4 no MFA code could be had (no terminal and no --token-command);
 
 func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const name = "xacct login"
-	r := &credentialRun{cmd: name, stderr: stderr}
+	r := &credentialRun{stderr: stderr}
 	fs := newFlagSet(name, stderr, loginUsage)
 	r.flags.addProfile(fs)
 	r.flags.addCacheDir(fs)
