@@ -506,3 +506,28 @@ type interactive struct{ *provider }
 func (p interactive) describe() descriptor {
 	return descriptor{name: "interactive", interactive: true, prompts: 1}
 }
+
+// NewCache of a *Cache with no options is that cache; with options, a new
+// cache around it that keeps what it is: a hop built on either is its
+// chain's next hop.
+func TestNewCacheOfACache(t *testing.T) {
+	t.Parallel()
+	f := &fakeSTS{clk: newClock()}
+	hop, err := AssumeRole(baseConfig(), Role{ARN: roleB}, withFake(f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if NewCache(hop) != hop {
+		t.Error("NewCache(c) without options is a new cache: want c itself")
+	}
+	outer := NewCache(hop, func(o *Options) { o.RefreshWindow = 20 * time.Minute })
+	if outer == hop || outer.desc != hop.desc {
+		t.Fatalf("NewCache(c, opt) = %v with %+v; want a new cache that keeps %+v", outer, outer.desc, hop.desc)
+	}
+	cfg := baseConfig()
+	cfg.Credentials = outer
+	next, err := AssumeRole(cfg, Role{ARN: roleC, Duration: 2 * time.Hour}, withFake(f))
+	if err == nil || !strings.Contains(err.Error(), "hop 2") || next != nil {
+		t.Errorf("a 2h hop on the wrapped hop 1: %v; want hop 2's role-chaining error", err)
+	}
+}

@@ -48,10 +48,12 @@ const (
 	DefaultDuration = time.Hour
 )
 
-// Options configures AssumeRole, Chain, NewCache and MFASession. Pass
-// functions that set fields (optFns ...func(*Options)), as with the AWS SDK;
-// each constructor applies them to its own copy and resolves the defaults
-// once, so an Options value is never shared or written after construction.
+// Options configures AssumeRole, Chain, NewCache, MFASession, LoadConfig,
+// FromProfile and PlanProfile (and, through FanOutOptions.HopOptions, the
+// hops of a fan-out). Pass functions that set fields (optFns
+// ...func(*Options)), as with the AWS SDK; each constructor applies them to
+// its own copy and resolves the defaults once, so an Options value is
+// never shared or written after construction.
 type Options struct {
 	// MFA supplies MFA token codes. Required when a Role has MFASerial.
 	MFA TokenFunc

@@ -26,6 +26,14 @@
 // Assign the *Cache to cfg.Credentials directly. config.WithCredentialsProvider
 // would wrap it in an aws.CredentialsCache, which holds credentials until
 // they expire and so defeats the refresh ahead of expiry.
+//
+// The same chains come from the profiles users already wrote in
+// ~/.aws/config (LoadConfig, FromProfile), can be shared between processes
+// so that short-lived tools make one STS call and one MFA prompt per
+// session between them (Options.Store, FileStore), and can be run in every
+// account of an organization under one STS rate (Accounts, FanOut). The
+// package xaccttest is a fake STS that enforces what STS enforces, for
+// tests.
 package xacct
 
 import (

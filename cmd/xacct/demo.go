@@ -165,7 +165,15 @@ func demo(ctx context.Context, w io.Writer, readers, hours int) error {
 	}
 
 	heading(fmt.Sprintf("The cache: %d goroutines read the chain's credentials for %d simulated hours", readers, hours))
-	return cacheDemo(ctx, w, srv, chain, events, readers, hours)
+	if err := cacheDemo(ctx, w, srv, chain, events, readers, hours); err != nil {
+		return err
+	}
+	if err := toolsDemo(ctx, w, srv, heading); err != nil {
+		return err
+	}
+	p("")
+	p("Done. The fake STS here is package xaccttest; 'xacct fake-sts --config FILE' serves it to any SDK or the AWS CLI.")
+	return nil
 }
 
 // cacheDemo reads the chain's credentials from many goroutines, minute by
@@ -239,8 +247,6 @@ func cacheDemo(ctx context.Context, w io.Writer, srv *xaccttest.Server, chain *x
 		byHop[ev.Hop]++
 	}
 	p("   STS AssumeRole calls: %d for hop 1, %d for hop 2: one per session, each hop on its own schedule", byHop[1], byHop[2])
-	p("")
-	p("Done. The fake STS here is package xaccttest; 'xacct fake-sts --config FILE' serves it to any SDK or the AWS CLI.")
 	return nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	neturl "net/url"
@@ -22,7 +21,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 
 	"github.com/xacct/xacct/internal/totp"
 	"github.com/xacct/xacct/xaccttest"
@@ -131,17 +129,6 @@ func goClient(url, key, secret, token string) *sts.Client {
 		Region: "us-east-1", BaseEndpoint: aws.String(url),
 		Credentials: credentials.NewStaticCredentialsProvider(key, secret, token),
 	}, func(o *sts.Options) { o.RetryMaxAttempts = 1 })
-}
-
-func errorCode(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	if err != nil {
-		return "?"
-	}
-	return ""
 }
 
 func TestFakeSTSCommand(t *testing.T) {

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -14,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/aws/smithy-go"
 )
 
 // command is one subcommand. Each lives in a file of its own and adds
@@ -70,4 +73,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return c.run(ctx, args[1:], stdout, stderr)
+}
+
+// errorCode returns the AWS error code inside err: "" for no error, "?"
+// for an error that is not an answer of AWS.
+func errorCode(err error) string {
+	var apiErr smithy.APIError
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr.ErrorCode()
+	case err != nil:
+		return "?"
+	}
+	return ""
 }
