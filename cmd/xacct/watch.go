@@ -14,19 +14,28 @@ import (
 	"github.com/xacct/xacct"
 )
 
-// watch counts the lock waits and MFA prompts under way in this process.
-// It is safe for concurrent use.
+// watch counts the lock waits and MFA prompts under way in this process,
+// and remembers those that their context ended: when the caller's
+// deadline passes, the library cancels the fetch it waited on at once, so
+// the wait may be over by the time the command asks why it failed. It is
+// safe for concurrent use.
 type watch struct {
-	locks   atomic.Int32 // Store.Lock calls under way
-	prompts atomic.Int32 // TokenFunc calls under way
+	locks       atomic.Int32 // Store.Lock calls under way
+	prompts     atomic.Int32 // TokenFunc calls under way
+	lockEnded   atomic.Bool  // a Lock call ended by its context, without the lock
+	promptEnded atomic.Bool  // a TokenFunc call ended by its context, without a code
 
 	mu      sync.Mutex // guards lockKey
 	lockKey string     // the key of the last lock waited for
 }
 
-func (w *watch) waitingForLock() bool { return w.locks.Load() > 0 }
+// waitingForLock reports whether a lock wait is under way, or ended by its
+// context.
+func (w *watch) waitingForLock() bool { return w.locks.Load() > 0 || w.lockEnded.Load() }
 
-func (w *watch) prompting() bool { return w.prompts.Load() > 0 }
+// prompting reports whether a prompt is under way, or ended by its
+// context.
+func (w *watch) prompting() bool { return w.prompts.Load() > 0 || w.promptEnded.Load() }
 
 // lastLockKey returns the key of the last lock waited for; "" when none.
 func (w *watch) lastLockKey() string {
@@ -39,7 +48,7 @@ func (w *watch) lastLockKey() string {
 // command calls it before it exits, so that a token command canceled with
 // the fetch is reaped, not left running.
 func (w *watch) settle(grace time.Duration) {
-	for end := time.Now().Add(grace); w.prompting() && time.Now().Before(end); {
+	for end := time.Now().Add(grace); w.prompts.Load() > 0 && time.Now().Before(end); {
 		time.Sleep(settlePoll)
 	}
 }
@@ -53,7 +62,11 @@ func (w *watch) token(fn xacct.TokenFunc) xacct.TokenFunc {
 	return func(ctx context.Context, req xacct.TokenRequest) (string, error) {
 		w.prompts.Add(1)
 		defer w.prompts.Add(-1)
-		return fn(ctx, req)
+		code, err := fn(ctx, req)
+		if err != nil && ctx.Err() != nil {
+			w.promptEnded.Store(true)
+		}
+		return code, err
 	}
 }
 
@@ -70,5 +83,9 @@ func (s watchedStore) Lock(ctx context.Context, key string) (func(), error) {
 	s.w.mu.Unlock()
 	s.w.locks.Add(1)
 	defer s.w.locks.Add(-1)
-	return s.Store.Lock(ctx, key)
+	unlock, err := s.Store.Lock(ctx, key)
+	if err != nil && ctx.Err() != nil {
+		s.w.lockEnded.Store(true)
+	}
+	return unlock, err
 }
