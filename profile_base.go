@@ -477,6 +477,14 @@ func (c *profileChain) planBase() PlanBase {
 	return pb
 }
 
+// storedBaseKinds names, for a Store, the kinds of base whose credentials
+// are sessions fetched over the network.
+var storedBaseKinds = map[string]string{
+	BaseWebIdentity: "web-identity",
+	BaseSSO:         "sso",
+	BaseProcess:     "credential-process",
+}
+
 // provider builds the base as a Cache around the SDK's provider.
 func (b baseSpec) provider(ctx context.Context, cfg aws.Config, o *Options) (*Cache, error) {
 	s := b.sc
@@ -550,6 +558,14 @@ func (b baseSpec) provider(ctx context.Context, cfg aws.Config, o *Options) (*Ca
 	}
 	d := descriptor{
 		name: b.name, caller: b.caller, temporary: b.chaining == ChainingYes, identity: b.identity,
+	}
+	// The sessions that a base fetches, a Store keeps too: a web identity's,
+	// SSO's, and what a credential_process prints (when it expires).
+	switch kind := storedBaseKinds[b.kind]; {
+	case kind != "" && b.identity != "":
+		d.kind, d.identity = kind, storeKey(kind, endpointOf(cfg), b.identity)
+	case kind != "":
+		d.kind = kind
 	}
 	return newCache(&profileProvider{p: p, base: b}, d, *o), nil
 }

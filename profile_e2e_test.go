@@ -366,3 +366,38 @@ login_session = arn:aws:iam::111111111111:user/alice
 		}
 	}
 }
+
+// With a Store, a second program on the same profile makes no STS call and
+// runs no credential_process: the hop's session is in the store. The
+// process's long-term keys are not kept: the process stays their source.
+func TestProfileWithStore(t *testing.T) {
+	t.Parallel()
+	srv, alice := world(t)
+	runs := filepath.Join(t.TempDir(), "runs")
+	proc := script(t, `echo run >> `+runs+`
+echo '{"Version": 1, "AccessKeyId": "AKIAEXAMPLEALICE0001", "SecretAccessKey": "alice-secret"}'`)
+	files := worldFiles(t, "\n[profile proc]\ncredential_process = "+proc+"\n"+
+		"[profile proc-hub]\nrole_arn = "+hubRole+"\nsource_profile = proc\nexternal_id = ext-123\nrole_session_name = e2e\n")
+	store, err := xacct.NewFileStore(filepath.Join(t.TempDir(), "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		hub, err := xacct.FromProfile(context.Background(), alice, "proc-hub", files,
+			func(o *xacct.Options) { o.Now, o.Store = srv.Clock.Now, store })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := hub.Retrieve(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(runs)
+		if n, calls := strings.Count(string(b), "run"), srv.CallCount("AssumeRole"); n != 1 || calls != 1 {
+			t.Fatalf("program %d: the process ran %d times, %d AssumeRole calls; want 1 and 1 in all", i+1, n, calls)
+		}
+	}
+	entries, _ := store.List(context.Background())
+	if len(entries) != 1 || entries[0].Kind != "assume-role" {
+		t.Errorf("store entries %v: want the hop's session only", entries)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // Store keeps credentials across processes, so that many short-lived
@@ -94,11 +95,26 @@ func storeKey(kind string, parts ...any) string {
 
 // endpointOf names the STS endpoint that a client built from cfg calls, for
 // store keys: a fake on loopback must never share entries with real STS.
+// It asks the SDK's own STS client, so that every way of naming an
+// endpoint counts: BaseEndpoint, a services section or AWS_ENDPOINT_URL_STS
+// (the config's sources), FIPS and dual-stack settings, the region.
 func endpointOf(cfg aws.Config) string {
-	if cfg.BaseEndpoint != nil {
-		return *cfg.BaseEndpoint
+	cfg.Credentials = aws.AnonymousCredentials{} // no provider is called, or kept
+	o := sts.NewFromConfig(cfg).Options()
+	if o.BaseEndpoint != nil {
+		return *o.BaseEndpoint
 	}
-	return "sts:" + cfg.Region
+	if o.EndpointResolverV2 != nil {
+		ep, err := o.EndpointResolverV2.ResolveEndpoint(context.Background(), sts.EndpointParameters{
+			Region:       aws.String(o.Region),
+			UseFIPS:      aws.Bool(o.EndpointOptions.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled),
+			UseDualStack: aws.Bool(o.EndpointOptions.UseDualStackEndpoint == aws.DualStackEndpointStateEnabled),
+		})
+		if err == nil {
+			return ep.URI.String()
+		}
+	}
+	return "sts:" + o.Region
 }
 
 // storeWaitNotice is how long a fetch waits for another process's lock
@@ -127,7 +143,9 @@ func (c *Cache) callStore(ctx context.Context) outcome {
 		return out
 	}
 	out := c.callProvider(ctx)
-	if out.err == nil {
+	// Long-term keys are not kept: their own source (a file, a password
+	// manager behind credential_process) stays the one to ask.
+	if out.err == nil && out.creds.CanExpire {
 		sc := &StoredCredentials{Kind: c.desc.kind, Name: c.desc.name, Credentials: out.creds, Fetched: c.opts.Now()}
 		if err := c.opts.Store.Save(ctx, c.desc.identity, sc); err != nil {
 			c.log.Warn("xacct: credential store: save failed", "provider", c.desc.name, "error", err)

@@ -259,3 +259,49 @@ func (s *countingStore) Lock(ctx context.Context, k string) (func(), error) {
 	s.calls.Add(1)
 	return s.Store.Lock(ctx, k)
 }
+
+// The endpoint in a key is the one the SDK's client calls, however it was
+// named: a services section or AWS_ENDPOINT_URL_STS (config sources) counts
+// as much as BaseEndpoint.
+func TestStoreKeyEndpoint(t *testing.T) {
+	t.Parallel()
+	region := staticConfig()
+	base := staticConfig()
+	base.BaseEndpoint = aws.String("http://127.0.0.1:8080")
+	service := staticConfig()
+	service.ConfigSources = []any{endpointSource{url: "http://127.0.0.1:9090"}}
+	fips := staticConfig()
+	fips.ConfigSources = []any{endpointSource{fips: true}}
+	for _, tt := range []struct {
+		name string
+		cfg  aws.Config
+		want string
+	}{
+		{"the region's endpoint", region, "https://sts.us-east-1.amazonaws.com"},
+		{"BaseEndpoint", base, "http://127.0.0.1:8080"},
+		{"a service's own endpoint (AWS_ENDPOINT_URL_STS, services)", service, "http://127.0.0.1:9090"},
+		{"FIPS", fips, "https://sts-fips.us-east-1.amazonaws.com"},
+	} {
+		if got := endpointOf(tt.cfg); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// endpointSource is a config source, as config.LoadDefaultConfig keeps in
+// aws.Config.ConfigSources, with an STS endpoint or FIPS.
+type endpointSource struct {
+	url  string
+	fips bool
+}
+
+func (s endpointSource) GetServiceBaseEndpoint(_ context.Context, sdkID string) (string, bool, error) {
+	return s.url, s.url != "" && sdkID == "STS", nil
+}
+
+func (s endpointSource) GetUseFIPSEndpoint(context.Context) (aws.FIPSEndpointState, bool, error) {
+	if s.fips {
+		return aws.FIPSEndpointStateEnabled, true, nil
+	}
+	return aws.FIPSEndpointStateUnset, false, nil
+}

@@ -22,12 +22,9 @@ func init() {
 	})
 }
 
-// Exit codes of the commands that reach AWS, beyond 0 (success) and 2
-// (usage).
-const (
-	exitAccountFailed = 1 // for-each-account: an account failed or was not run
-	exitSetup         = 3 // the config could not be loaded, or the accounts listed
-)
+// exitAccountFailed is for-each-account's exit code when an account failed
+// or was not run; the others are in exitcodes.go.
+const exitAccountFailed = 1
 
 func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("xacct accounts", flag.ContinueOnError)
@@ -39,7 +36,8 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprint(stderr, "usage: xacct accounts [--profile P] [--ou ID] [--json]\n\n"+
 			"Lists the ACTIVE accounts of the organization (or of an OU and the units below it),\n"+
 			"from AWS Organizations, with the credentials of the management account or a\n"+
-			"delegated administrator. Exit status: 0, 2 for bad usage, 3 when listing failed.\n\n")
+			"delegated administrator. Exit status: 0; 2 for bad usage or configuration; 3 when AWS refused\n"+
+			"or failed the listing.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -55,12 +53,12 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	cfg, err := loadConfig(ctx, *profile)
 	if err != nil {
 		fmt.Fprintf(stderr, "xacct accounts: %v\n", err)
-		return exitSetup
+		return exitConfig
 	}
 	accounts, err := xacct.Accounts(ctx, cfg, func(o *xacct.AccountsOptions) { o.OU = *ou })
 	if err != nil {
 		fmt.Fprintf(stderr, "xacct accounts: %v\n", err)
-		return exitSetup
+		return exitCredentials
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

@@ -111,7 +111,7 @@ func TestAccountsAndForEachWithMoto(t *testing.T) {
 	cmd.Env = env
 	stderr.Reset()
 	cmd.Stderr = &stderr
-	if err := cmd.Run(); cmd.ProcessState.ExitCode() != exitSetup || !strings.Contains(stderr.String(), "ListAccountsForParent of ou-zzzz-zzzzzzzz") {
+	if err := cmd.Run(); cmd.ProcessState.ExitCode() != exitCredentials || !strings.Contains(stderr.String(), "ListAccountsForParent of ou-zzzz-zzzzzzzz") {
 		t.Errorf("unknown OU: %v, %s", err, stderr.String())
 	}
 }

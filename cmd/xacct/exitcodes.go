@@ -1,10 +1,11 @@
 package main
 
-// Exit codes of the commands that get a profile's credentials:
-// credential-process, exec, login and cache. Programs read them (a
-// credential_process caller, a script around `xacct exec`), so each kind
-// of failure has its own, and the error on stderr is one line that says
-// what to do.
+// Exit codes of every command that reads profiles or calls AWS:
+// credential-process, exec, login, cache, explain, accounts and
+// for-each-account (which also exits 1 when an account failed). Programs
+// read them (a credential_process caller, a script around `xacct exec`),
+// so each kind of failure has its own, and the error on stderr is one line
+// that says what to do.
 
 import (
 	"context"

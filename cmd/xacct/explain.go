@@ -23,8 +23,8 @@ func init() {
 
 // runExplain prints what xacct.LoadConfig would build for a profile: the
 // base, each hop, the MFA strategy. It reads the shared files only, makes
-// no network call, and prints no secret. Exit codes: 0 the plan, 1 the
-// profile is wrong (the error on stderr, one line), 2 a usage error.
+// no network call, and prints no secret. Exit codes: 0 the plan, 2 a usage
+// error or a wrong profile (the error on stderr, one line).
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("xacct explain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -51,7 +51,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	plan, err := xacct.PlanProfile(ctx, *profile)
 	if err != nil {
 		fmt.Fprintln(stderr, strings.ReplaceAll(err.Error(), "\n", " "))
-		return 1
+		return exitConfig
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

@@ -48,8 +48,8 @@ with [account ID]; the credentials' secret key and session token are
 replaced by "` + redacted + `" in it and in the tail.
 
 Exit status: 0 when CMD succeeded in every account; 1 when an account
-failed or was not run; 2 for bad usage; 3 when the config could not be
-loaded or the accounts listed.
+failed or was not run; 2 for bad usage, or a config that could not be
+loaded; 3 when AWS refused or failed the listing of the accounts.
 
 `
 
@@ -115,12 +115,12 @@ func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	cfg, err := loadConfig(ctx, *profile)
 	if err != nil {
 		fmt.Fprintf(stderr, "xacct for-each-account: %v\n", err)
-		return exitSetup
+		return exitConfig
 	}
 	if accounts == nil {
 		if accounts, err = xacct.Accounts(ctx, cfg, func(o *xacct.AccountsOptions) { o.OU = *ou }); err != nil {
 			fmt.Fprintf(stderr, "xacct for-each-account: %v\n", err)
-			return exitSetup
+			return exitCredentials
 		}
 	}
 
