@@ -477,12 +477,14 @@ func (c *profileChain) planBase() PlanBase {
 	return pb
 }
 
-// storedBaseKinds names, for a Store, the kinds of base whose credentials
-// are sessions fetched over the network.
+// storedBaseKinds names, for a Store, the kinds of base whose sessions it
+// keeps: a web identity's, which is an STS call like a hop's. SSO role
+// credentials and a credential_process's output are left to their own
+// caches (the SSO token's, the tool's): asking for them is not STS's to
+// answer, and running them has effects of their own (a password manager's
+// prompt), which a process that only checks the store must not cause.
 var storedBaseKinds = map[string]string{
 	BaseWebIdentity: "web-identity",
-	BaseSSO:         "sso",
-	BaseProcess:     "credential-process",
 }
 
 // provider builds the base as a Cache around the SDK's provider.
@@ -559,8 +561,7 @@ func (b baseSpec) provider(ctx context.Context, cfg aws.Config, o *Options) (*Ca
 	d := descriptor{
 		name: b.name, caller: b.caller, temporary: b.chaining == ChainingYes, identity: b.identity,
 	}
-	// The sessions that a base fetches, a Store keeps too: a web identity's,
-	// SSO's, and what a credential_process prints (when it expires).
+	// A Store keeps a web identity's session as it keeps a hop's.
 	switch kind := storedBaseKinds[b.kind]; {
 	case kind != "" && b.identity != "":
 		d.kind, d.identity = kind, storeKey(kind, endpointOf(cfg), b.identity)
