@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -26,25 +24,19 @@ func init() {
 // or was not run; the others are in exitcodes.go.
 const exitAccountFailed = 1
 
+const accountsUsage = "usage: xacct accounts [--profile P] [--ou ID] [--json]\n\n" +
+	"Lists the ACTIVE accounts of the organization (or of an OU and the units below it),\n" +
+	"from AWS Organizations, with the credentials of the management account or a\n" +
+	"delegated administrator. Exit status: 0; 2 for bad usage or configuration; 3 when AWS refused\n" +
+	"or failed the listing.\n\n"
+
 func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("xacct accounts", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("xacct accounts", stderr, accountsUsage)
 	profile := fs.String("profile", "", "shared config profile of the management (or delegated administrator) account")
 	ou := fs.String("ou", "", "list the accounts of this organizational unit (ou-...) and the units below it")
 	asJSON := fs.Bool("json", false, "print one JSON object per account and line, for scripts")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: xacct accounts [--profile P] [--ou ID] [--json]\n\n"+
-			"Lists the ACTIVE accounts of the organization (or of an OU and the units below it),\n"+
-			"from AWS Organizations, with the credentials of the management account or a\n"+
-			"delegated administrator. Exit status: 0; 2 for bad usage or configuration; 3 when AWS refused\n"+
-			"or failed the listing.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "xacct accounts: unexpected argument %q\n", fs.Arg(0))

@@ -44,11 +44,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	readers := fs.Int("readers", 200, "goroutines reading credentials in the cache step")
 	hours := fs.Int("hours", 3, "simulated hours in the cache step")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	if *readers < 1 || *hours < 1 || *hours > 48 {
 		fmt.Fprintln(stderr, "xacct demo: --readers must be at least 1 and --hours from 1 to 48")

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -25,24 +23,19 @@ func init() {
 // base, each hop, the MFA strategy. It reads the shared files only, makes
 // no network call, and prints no secret. Exit codes: 0 the plan, 2 a usage
 // error or a wrong profile (the error on stderr, one line).
+
+const explainUsage = "usage: xacct explain [--profile P] [--json]\n\n" +
+	"Prints the chain that xacct.LoadConfig builds for an AWS profile: the base credentials,\n" +
+	"each hop (role, External ID, MFA device, duration, role chaining) and when MFA codes are\n" +
+	"asked for. It reads AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE (else ~/.aws/config\n" +
+	"and ~/.aws/credentials), makes no network call, and prints no secret.\n\n"
+
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("xacct explain", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("xacct explain", stderr, explainUsage)
 	profile := fs.String("profile", "", "the profile (default: AWS_PROFILE, else default)")
 	asJSON := fs.Bool("json", false, "print the plan as JSON (xacct.ProfilePlan), for scripts")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: xacct explain [--profile P] [--json]\n\n"+
-			"Prints the chain that xacct.LoadConfig builds for an AWS profile: the base credentials,\n"+
-			"each hop (role, External ID, MFA device, duration, role chaining) and when MFA codes are\n"+
-			"asked for. It reads AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE (else ~/.aws/config\n"+
-			"and ~/.aws/credentials), makes no network call, and prints no secret.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "xacct explain: unexpected argument %q (the profile goes in --profile)\n", fs.Arg(0))

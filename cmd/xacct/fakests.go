@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -51,23 +49,15 @@ in oidc_providers. Repeat it for more tokens. The file is written with mode
 // endpoint URL is the first line on stdout, so a script can read it; each
 // call is logged on stderr.
 func runFakeSTS(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("xacct fake-sts", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("xacct fake-sts", stderr, fakeSTSUsage)
 	config := fs.String("config", "", "scenario file (JSON; see package xaccttest)")
 	addr := fs.String("addr", "127.0.0.1:0", "address to listen on; port 0 picks a free one")
 	offset := fs.Duration("clock-offset", 0, "start the clock this far ahead of the real time (negative: behind)")
 	var tokens tokenFlags
 	fs.Var(&tokens, "web-identity-token", "write a web identity token file: ISSUER,SUBJECT,AUDIENCE=PATH (repeatable)")
 	tokenTTL := fs.Duration("web-identity-token-ttl", time.Hour, "lifetime of the --web-identity-token tokens, on the fake's clock")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, fakeSTSUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "xacct fake-sts: unexpected argument %q\n", fs.Arg(0))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -65,8 +64,7 @@ const (
 const childStopGrace = 10 * time.Second
 
 func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("xacct for-each-account", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("xacct for-each-account", stderr, forEachUsage)
 	roleName := fs.String("role-name", "", "the role to assume in every account, such as OrganizationAccountAccessRole (required)")
 	profile := fs.String("profile", "", "shared config profile of the caller")
 	ou := fs.String("ou", "", "run in the accounts of this organizational unit (ou-...) and the units below it")
@@ -74,15 +72,8 @@ func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	concurrency := fs.Int("concurrency", xacct.DefaultConcurrency, "commands running at once")
 	rate := fs.Float64("rate", xacct.DefaultSTSRate, "STS calls per second for the whole run, refreshes and retries included")
 	externalID := fs.String("external-id", "", "External ID the role's trust policy demands, the same in every account")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, forEachUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	usage := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "xacct for-each-account: "+format+"\n", a...)
