@@ -72,10 +72,11 @@ func TestFanOutFleetRate(t *testing.T) {
 		t.Errorf("the fake saw %d calls within one second, above the rate %g (allowing %d)", maxPerSecond, rate, allowed)
 	}
 	// Never faster than the rate allows; about n/rate when the machine
-	// keeps up (the full run, alone), and within 2.5 times that in the
-	// regular suite, where other test binaries and the race detector
-	// share two cores with the fake.
-	slack := 2.5
+	// keeps up (the full run, alone). In the regular suite other test
+	// binaries and the race detector share two cores with the fake (6.5s
+	// for 2s was seen under -count=3): the bound there only catches a
+	// fan-out that stalls.
+	slack := 10.0
 	if *fleetFull {
 		slack = 1.3
 	}
