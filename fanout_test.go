@@ -262,13 +262,8 @@ func TestFanOutLongFn(t *testing.T) {
 				expires = cr.Expires
 			}
 			if !now.Before(expires.Add(-10 * time.Minute)) {
-				select {
-				case ev := <-refreshed:
-					if ev.Err != nil {
-						return fmt.Errorf("minute %d: refresh: %w", minute, ev.Err)
-					}
-				case <-time.After(10 * time.Second):
-					return fmt.Errorf("minute %d: no refresh", minute)
+				if err := awaitRefresh(ctx, refreshed, cfg.Credentials); err != nil {
+					return fmt.Errorf("minute %d: %w", minute, err)
 				}
 				expires = time.Time{}
 			}
@@ -550,4 +545,26 @@ func TestFanOutEnds(t *testing.T) {
 	}
 	srv.Close()
 	noGoroutineLeft(t, before)
+}
+
+// awaitRefresh waits for the next background refresh of creds to end,
+// reading creds now and then as a program would: a read can come before
+// the goroutine of the previous refresh has ended, and then starts none.
+func awaitRefresh(ctx context.Context, refreshed <-chan xacct.RefreshEvent, creds aws.CredentialsProvider) error {
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-refreshed:
+			if ev.Err != nil {
+				return fmt.Errorf("refresh: %w", ev.Err)
+			}
+			return nil
+		case <-deadline:
+			return errors.New("no refresh")
+		case <-time.After(time.Millisecond):
+			if _, err := creds.Retrieve(ctx); err != nil {
+				return err
+			}
+		}
+	}
 }
