@@ -5,7 +5,7 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/xacct/xacct/internal/policy"
+	"github.com/xacct/xacct/internal/validate"
 )
 
 // compiled is a scenario checked and compiled, not yet added to a server.
@@ -83,7 +83,7 @@ func (s *Server) compile(sc *Scenario) (*compiled, error) {
 	now := s.Clock.Now()
 	for _, acct := range slices.Sorted(maps.Keys(sc.Accounts)) {
 		a := sc.Accounts[acct]
-		if !policy.IsAccountID(acct) {
+		if !validate.IsAccountID(acct) {
 			return nil, fmt.Errorf("account %q: an account ID is 12 digits", clip(acct))
 		}
 		rec, err := compileAccount(acct, a, now)

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xacct/xacct/internal/policy"
+	"github.com/xacct/xacct/internal/validate"
 )
 
 // accountRec is what the server knows of an account beyond its users and
@@ -43,7 +43,7 @@ const (
 
 // compileOrganization checks an organization and fills in derived IDs.
 func compileOrganization(o *Organization) (*orgRec, error) {
-	if !policy.IsAccountID(o.ManagementAccount) {
+	if !validate.IsAccountID(o.ManagementAccount) {
 		return nil, fmt.Errorf("organization: management_account %q: an account ID is 12 digits", clip(o.ManagementAccount))
 	}
 	rec := &orgRec{id: o.ID, management: o.ManagementAccount, rootID: o.RootID, units: map[string]*unitRec{}}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/xacct/xacct/internal/jwt"
 	"github.com/xacct/xacct/internal/policy"
+	"github.com/xacct/xacct/internal/validate"
 )
 
 // issuers are the fake identity providers: one signing key per issuer URL,
@@ -222,7 +223,7 @@ func (s *Server) verifyWebIdentity(in *webIdentityInput, claims jwt.Claims, now 
 // roleAccount returns the account of a role ARN.
 func roleAccount(arn string) (string, bool) {
 	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || !policy.IsAccountID(parts[4]) ||
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || !validate.IsAccountID(parts[4]) ||
 		!strings.HasPrefix(parts[5], "role/") {
 		return "", false
 	}

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/xacct/xacct/internal/trunc"
+	"github.com/xacct/xacct/internal/validate"
 )
 
 // Kind is the kind of policy document.
@@ -259,7 +260,7 @@ func parsePrincipal(raw json.RawMessage) (aws, federated []string, others bool, 
 // a web identity provider that needs none (www.amazon.com, ...).
 func checkFederated(p string) error {
 	parts := strings.SplitN(p, ":", 6)
-	if len(parts) == 6 && parts[0] == "arn" && parts[2] == "iam" && IsAccountID(parts[4]) &&
+	if len(parts) == 6 && parts[0] == "arn" && parts[2] == "iam" && validate.IsAccountID(parts[4]) &&
 		(strings.HasPrefix(parts[5], "oidc-provider/") || strings.HasPrefix(parts[5], "saml-provider/")) {
 		return nil
 	}
@@ -273,11 +274,11 @@ func checkFederated(p string) error {
 
 // checkPrincipal accepts "*", a 12-digit account, or an IAM or STS ARN.
 func checkPrincipal(p string) error {
-	if p == "*" || IsAccountID(p) {
+	if p == "*" || validate.IsAccountID(p) {
 		return nil
 	}
 	parts := strings.SplitN(p, ":", 6)
-	if len(parts) == 6 && parts[0] == "arn" && (parts[2] == "iam" || parts[2] == "sts") && IsAccountID(parts[4]) {
+	if len(parts) == 6 && parts[0] == "arn" && (parts[2] == "iam" || parts[2] == "sts") && validate.IsAccountID(parts[4]) {
 		return nil
 	}
 	return fmt.Errorf("AWS principal %q is not \"*\", an account ID, or an IAM user, role or assumed-role ARN", clip(p))
@@ -435,19 +436,6 @@ func orNone(raw json.RawMessage) string {
 // clip cuts a value quoted in an error message to a readable length: a
 // policy may hold values of kilobytes, and an error is one line.
 func clip(s string) string { return trunc.String(s) }
-
-// IsAccountID reports whether s is a 12-digit AWS account ID.
-func IsAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

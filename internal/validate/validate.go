@@ -57,7 +57,7 @@ func RoleARN(s string) error {
 		return fail("ARN", "%q names service %q, not iam: %s", s, a.Service, rule)
 	case a.Region != "":
 		return fail("ARN", "%q has region %q, but IAM ARNs have none: %s", s, a.Region, rule)
-	case !isAccountID(a.AccountID):
+	case !IsAccountID(a.AccountID):
 		return fail("ARN", "%q has account %q, not 12 digits: %s", s, a.AccountID, rule)
 	}
 	res, ok := strings.CutPrefix(a.Resource, "role/")
@@ -244,7 +244,8 @@ func SanitizeSessionName(s string) string {
 	return out
 }
 
-func isAccountID(s string) bool {
+// IsAccountID reports whether s is a 12-digit AWS account ID.
+func IsAccountID(s string) bool {
 	return len(s) == 12 && allIn(s, func(r rune) bool { return r >= '0' && r <= '9' })
 }
 
