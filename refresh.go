@@ -152,9 +152,9 @@ func (c *Cache) fetch(parent context.Context, seen *entry) (any, error) {
 
 // outcome is what a fetch ends with.
 type outcome struct {
-	creds   aws.Credentials
-	fetched time.Time // when creds came from STS; zero: now
-	err     error
+	creds aws.Credentials
+	entry *entry // creds with their windows, when the store step built it; nil: built by record
+	err   error
 }
 
 func (o *outcome) result() (any, error) {
@@ -187,19 +187,23 @@ func (c *Cache) begin(seen *entry) (gen uint64, early *outcome) {
 	return c.gen, nil
 }
 
-// call calls the provider on a goroutine of its own, so that the fetch
-// ends by its deadline even when the provider ignores its context (a hung
-// connection, a TokenFunc that never returns). Such a provider is left
-// running, and logged once.
+// call is the call step: through the store when the cache has one, else
+// straight to the provider.
 func (c *Cache) call(ctx context.Context, timeout time.Duration) outcome {
+	if c.stored {
+		return c.callStore(ctx, timeout)
+	}
+	return c.callBounded(ctx, timeout)
+}
+
+// callBounded calls the provider on a goroutine of its own, so that the
+// fetch ends by its deadline even when the provider ignores its context (a
+// hung connection, a TokenFunc that never returns). Such a provider is
+// left running, and logged once; nothing else is left with it (the store
+// step's lock is released on time).
+func (c *Cache) callBounded(ctx context.Context, timeout time.Duration) outcome {
 	done := make(chan outcome, 1)
-	go func() {
-		if c.stored {
-			done <- c.callStore(ctx)
-		} else {
-			done <- c.callProvider(ctx)
-		}
-	}()
+	go func() { done <- c.callProvider(ctx) }()
 	select {
 	case out := <-done:
 		return out
@@ -267,11 +271,11 @@ func (c *Cache) record(ctx context.Context, gen uint64, out outcome, now time.Ti
 	case c.gen != gen:
 		return nil
 	case out.err == nil:
-		fetched := out.fetched
-		if fetched.IsZero() {
-			fetched = now
+		e := out.entry
+		if e == nil {
+			e = newEntry(out.creds, now, &c.opts)
 		}
-		c.cur.Store(newEntry(out.creds, fetched, &c.opts))
+		c.cur.Store(e)
 		c.failed.Store(nil)
 	case errors.Is(out.err, errNeedsPerson):
 		// Not a failure: the prompt waits for a caller who needs the

@@ -2,6 +2,7 @@ package xacct
 
 import (
 	"context"
+	"errors"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -117,6 +118,12 @@ func endpointOf(cfg aws.Config) string {
 	return "sts:" + o.Region
 }
 
+// ErrStoreLockWait is in the error of a fetch whose deadline (or caller)
+// ended while it waited for the Store's lock of its credentials, which
+// another process held: errors.Is(err, ErrStoreLockWait) tells that apart
+// from a fetch that STS failed.
+var ErrStoreLockWait = errors.New("another process holds the store's lock of these credentials")
+
 // storeWaitNotice is how long a fetch waits for another process's lock
 // before it says so: long enough not to speak up for a plain refresh.
 const storeWaitNotice = 2 * time.Second
@@ -126,23 +133,24 @@ const storeWaitNotice = 2 * time.Second
 // else it takes the key's lock, reads again (the holder before it may
 // have refreshed), and only then calls the provider, saving its answer
 // before the lock is released. A failing store is logged and bypassed.
-func (c *Cache) callStore(ctx context.Context) outcome {
+func (c *Cache) callStore(ctx context.Context, timeout time.Duration) outcome {
 	if out, ok := c.loadFresh(ctx); ok {
 		return out
 	}
 	unlock, err := c.lockStore(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
-			return outcome{err: fmt.Errorf("xacct: waiting for another process to refresh %s: %w", c.desc.name, err)}
+			return outcome{err: fmt.Errorf("xacct: waiting for another process to refresh %s: %w: %w",
+				c.desc.name, ErrStoreLockWait, err)}
 		}
 		c.log.Warn("xacct: credential store: lock failed; fetching without it", "provider", c.desc.name, "error", err)
-		return c.callProvider(ctx)
+		return c.callBounded(ctx, timeout)
 	}
 	defer unlock()
 	if out, ok := c.loadFresh(ctx); ok {
 		return out
 	}
-	out := c.callProvider(ctx)
+	out := c.callBounded(ctx, timeout)
 	// Long-term keys are not kept: their own source (a file, a password
 	// manager behind credential_process) stays the one to ask.
 	if out.err == nil && out.creds.CanExpire {
@@ -162,24 +170,29 @@ func (c *Cache) loadFresh(ctx context.Context) (outcome, bool) {
 		c.log.Warn("xacct: credential store: load failed", "provider", c.desc.name, "error", err)
 		return outcome{}, false
 	}
-	switch {
-	case sc == nil || sc.Credentials.AccessKeyID == "" || !sc.Fetched.After(c.invalidatedAt()):
+	if sc == nil || sc.Credentials.AccessKeyID == "" || !sc.Fetched.After(c.invalidatedAt()) {
 		return outcome{}, false
-	case newEntry(sc.Credentials, sc.Fetched, &c.opts).state(c.opts.Now()) != fresh:
+	}
+	// The entry is built once, with its jitter, so that the credentials
+	// found fresh here are cached fresh.
+	e := newEntry(sc.Credentials, sc.Fetched, &c.opts)
+	if e.state(c.opts.Now()) != fresh {
 		return outcome{}, false // due for a refresh: this fetch is it
 	}
 	if cur := c.cur.Load(); cur != nil && cur.creds.AccessKeyID == sc.Credentials.AccessKeyID {
 		return outcome{}, false // the credentials this fetch is to replace
 	}
 	c.log.Debug("xacct: credentials from the store", "provider", c.desc.name, "expires", sc.Credentials.Expires)
-	return outcome{creds: sc.Credentials, fetched: sc.Fetched}, true
+	return outcome{creds: sc.Credentials, entry: e}, true
 }
 
 // lockStore takes the key's lock, saying so in the log when another
 // process holds it for long.
 func (c *Cache) lockStore(ctx context.Context) (unlock func(), err error) {
 	notice := time.AfterFunc(storeWaitNotice, func() {
-		c.log.Info("xacct: waiting for another xacct process to refresh "+c.desc.name, "provider", c.desc.name)
+		// "notice": a line for a person at a terminal, which tools show.
+		c.log.Info("xacct: waiting for another xacct process to refresh "+c.desc.name,
+			"provider", c.desc.name, "notice", true)
 	})
 	defer notice.Stop()
 	return c.opts.Store.Lock(ctx, c.desc.identity)

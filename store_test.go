@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 )
 
 // staticConfig has long-term keys, which have a stable identity: hops on
@@ -304,4 +305,60 @@ func (s endpointSource) GetUseFIPSEndpoint(context.Context) (aws.FIPSEndpointSta
 		return aws.FIPSEndpointStateEnabled, true, nil
 	}
 	return aws.FIPSEndpointStateUnset, false, nil
+}
+
+// A provider that ignores its context keeps nothing else with it: the
+// store's lock is let go at the fetch's deadline, so the next fetch of
+// this process calls the provider again instead of waiting for the lock.
+func TestStoreLockIsNotHeldByAHungProvider(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	hang := make(chan struct{})
+	defer close(hang)
+	var calls atomic.Int32
+	client := answering(func() *types.Credentials {
+		if calls.Add(1) == 1 {
+			<-hang // ignores its context
+		}
+		return &types.Credentials{AccessKeyId: aws.String("ASIAOK"), SecretAccessKey: aws.String(testSecret),
+			SessionToken: aws.String(testToken), Expiration: aws.Time(clk.Now().Add(time.Hour))}
+	})
+	c, err := AssumeRole(staticConfig(), Role{ARN: roleB, SessionName: "ss"}, func(o *Options) {
+		o.Now, o.Store, o.RefreshTimeout = clk.Now, newStore(t), 50*time.Millisecond
+		o.NewSTSClient = func(aws.Config) STSClient { return client }
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Retrieve(context.Background()); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("the hung fetch: %v", err)
+	}
+	c.Invalidate()
+	if cr, err := c.Retrieve(context.Background()); err != nil || cr.AccessKeyID != "ASIAOK" || errors.Is(err, ErrStoreLockWait) {
+		t.Fatalf("the next fetch: %q, %v; want the provider called again, not a wait for the hung one's lock", cr.AccessKeyID, err)
+	}
+}
+
+// Credentials found fresh in the store are cached fresh: the entry that
+// decided it is the one kept, jitter and all, so no background refresh
+// starts the moment they arrive.
+func TestStoreCredentialsAreCachedAsTheyWereJudged(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	store := newStore(t)
+	sc := entryFor(clk.Now().Add(11 * time.Minute)) // 1h credentials, 49m old: inside the jitter of their refresh
+	for range 40 {
+		c, err := AssumeRole(staticConfig(), Role{ARN: roleB, SessionName: "ss"}, func(o *Options) {
+			o.Now, o.Store = clk.Now, store
+			o.NewSTSClient = func(aws.Config) STSClient { return answering(func() *types.Credentials { return nil }) }
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		store.Save(context.Background(), c.desc.identity, sc)
+		out, ok := c.loadFresh(context.Background())
+		if ok && out.entry.state(clk.Now()) != fresh {
+			t.Fatal("credentials judged fresh were cached stale")
+		}
+	}
 }
