@@ -80,11 +80,18 @@ type Cache struct {
 // it returns a new Cache around it that refreshes from it on its own
 // windows and timeouts, and keeps what it is: a hop built on either is the
 // next hop of the same chain, with the same chaining rules and prompts.
+// Only the inner cache uses Options.Store.
 func NewCache(p aws.CredentialsProvider, optFns ...func(*Options)) *Cache {
-	if c, ok := p.(*Cache); ok && len(optFns) == 0 {
-		return c
+	d := describe(p)
+	if c, ok := p.(*Cache); ok {
+		if len(optFns) == 0 {
+			return c
+		}
+		// The inner cache keeps the store entry: the outer one reading and
+		// locking the same key would wait on the inner one's lock.
+		d.kind = ""
 	}
-	return newCache(p, describe(p), resolveOptions(optFns))
+	return newCache(p, d, resolveOptions(optFns))
 }
 
 func newCache(p aws.CredentialsProvider, d descriptor, o Options) *Cache {

@@ -521,7 +521,9 @@ func TestNewCacheOfACache(t *testing.T) {
 		t.Error("NewCache(c) without options is a new cache: want c itself")
 	}
 	outer := NewCache(hop, func(o *Options) { o.RefreshWindow = 20 * time.Minute })
-	if outer == hop || outer.desc != hop.desc {
+	want := hop.desc
+	want.kind = "" // the inner cache keeps the store entry
+	if outer == hop || outer.desc != want {
 		t.Fatalf("NewCache(c, opt) = %v with %+v; want a new cache that keeps %+v", outer, outer.desc, hop.desc)
 	}
 	cfg := baseConfig()

@@ -204,9 +204,8 @@ func (c *Cache) lockStore(ctx context.Context) (unlock func(), err error) {
 func (c *Cache) StoreKeys() []string {
 	var keys []string
 	for p := aws.CredentialsProvider(c); p != nil; p = baseOf(p) {
-		d := describe(p)
-		if d.kind != "" && d.identity != "" && (len(keys) == 0 || keys[len(keys)-1] != d.identity) {
-			keys = append(keys, d.identity)
+		if cc, ok := p.(*Cache); ok && cc.desc.kind != "" && cc.desc.identity != "" {
+			keys = append(keys, cc.desc.identity)
 		}
 	}
 	return keys

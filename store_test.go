@@ -362,3 +362,23 @@ func TestStoreCredentialsAreCachedAsTheyWereJudged(t *testing.T) {
 		}
 	}
 }
+
+// A cache around a stored cache, with options, leaves the store to the
+// inner one: both locking one key would wait on each other.
+func TestStoreCacheOfAStoredCache(t *testing.T) {
+	t.Parallel()
+	f := &fakeSTS{clk: newClock()}
+	store := newStore(t)
+	withStore := func(o *Options) { o.Store, o.RefreshTimeout = store, time.Second }
+	inner, err := AssumeRole(staticConfig(), Role{ARN: roleB, SessionName: "ss"}, withFake(f), withStore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outer := NewCache(inner, withFake(f), withStore)
+	if _, err := outer.Retrieve(context.Background()); err != nil {
+		t.Fatalf("Retrieve through a cache of a stored cache: %v", err)
+	}
+	if keys := outer.StoreKeys(); len(keys) != 1 || keys[0] != inner.desc.identity {
+		t.Errorf("StoreKeys = %v, want the inner cache's key once", keys)
+	}
+}
