@@ -269,7 +269,10 @@ func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 			if earlier := upstreamError(err); earlier != nil {
 				return aws.Credentials{}, earlier
 			}
-			return aws.Credentials{}, p.fail(fmt.Errorf("credentials of %s: %w", p.facts.caller, err))
+			// No hint: the hints are for this hop's own STS call, which was
+			// not made.
+			return aws.Credentials{}, &HopError{Hop: p.desc.hop, RoleARN: p.role.ARN,
+				Err: fmt.Errorf("credentials of %s: %w", p.facts.caller, err)}
 		}
 		code, err := tokenCode(ctx, p.opts.MFA, &p.opts, TokenRequest{
 			SerialNumber: p.role.MFASerial, RoleARN: p.role.ARN, Hop: p.desc.hop,

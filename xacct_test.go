@@ -440,3 +440,24 @@ func TestChainErrorNamesTheHopAtFault(t *testing.T) {
 		}
 	}
 }
+
+// When the base of an MFA hop fails before any code is asked for, the
+// hop's error carries no hint about MFA codes: the hop made no call.
+func TestMFAHopBaseFailureHasNoHint(t *testing.T) {
+	t.Parallel()
+	f := &fakeSTS{clk: newClock()}
+	cfg := baseConfig()
+	cfg.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{}, apiError("AccessDenied", "the base refused")
+	})
+	c, err := AssumeRole(cfg, Role{ARN: roleB, MFASerial: serialFor(t)}, withFake(f),
+		func(o *Options) { o.MFA = uniqueCodes() })
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Retrieve(context.Background())
+	var he *HopError
+	if !errors.As(err, &he) || he.Hint != "" || f.n.Load() != 0 {
+		t.Fatalf("Retrieve = %v (hint %q); want the hop's error, with no hint, and no call", err, he.Hint)
+	}
+}
