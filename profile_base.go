@@ -15,7 +15,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -181,15 +180,14 @@ func (c *profileChain) mfaSessionBase(s *config.SharedConfig) error {
 		return x.profileErr(p, "mfa_serial", err, "")
 	}
 	b.mfaSerial = s.MFASerial
-	if s.RoleDurationSeconds != nil {
-		raw := x.value(p, "duration_seconds")
-		secs := int(*s.RoleDurationSeconds / time.Second)
-		if _, err := strconv.Atoi(raw); err != nil || secs < minSessionSeconds || secs > maxSessionSeconds {
+	if d, raw, ok := x.durationSeconds(s); d != 0 || !ok {
+		secs := int(d / time.Second)
+		if !ok || secs < minSessionSeconds || secs > maxSessionSeconds {
 			return x.profileErr(p, "duration_seconds", fmt.Errorf("%q is not a length for an MFA session: "+
 				"GetSessionToken takes %d to %d seconds (15m to 36h)", raw, minSessionSeconds, maxSessionSeconds),
 				"on a profile with mfa_serial and no role_arn, duration_seconds is the MFA session's length")
 		}
-		b.session = *s.RoleDurationSeconds
+		b.session = d
 	}
 	return nil
 }
@@ -366,8 +364,9 @@ func (c *profileChain) webIdentityBase(s *config.SharedConfig) error {
 		}
 	}
 	role := Role{ARN: s.RoleARN, SessionName: s.RoleSessionName}
-	if s.RoleDurationSeconds != nil {
-		role.Duration = *s.RoleDurationSeconds
+	var err error
+	if role.Duration, err = x.roleDuration(s); err != nil {
+		return err
 	}
 	role = withDefaults(role)
 	if err := validateRole(role, false); err != nil {

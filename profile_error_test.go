@@ -121,6 +121,11 @@ func TestProfileErrors(t *testing.T) {
 		profile: "a", errProfile: "a", key: "duration_seconds", file: "config", line: 4,
 		want: []string{`"1h" is not a whole number of seconds`},
 	}, {
+		name:    "duration_seconds that is not a number, on a web identity profile",
+		config:  "[profile ci]\nrole_arn = " + roleA + "\nweb_identity_token_file = /var/run/token\nduration_seconds = abc\n",
+		profile: "ci", errProfile: "ci", key: "duration_seconds", file: "config", line: 4,
+		want: []string{`"abc" is not a whole number of seconds`},
+	}, {
 		name:    "mfa_serial that is not a serial, on a hop",
 		config:  "[profile a]\nrole_arn = " + roleA + "\nsource_profile = a\nmfa_serial = alice\n" + keys,
 		profile: "a", errProfile: "a", key: "mfa_serial", file: "config", line: 4,

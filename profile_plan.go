@@ -218,19 +218,38 @@ func (c *profileChain) unnamed(env config.EnvConfig, noDefault bool, o *Options)
 	return nil
 }
 
+// durationSeconds reads duration_seconds of profile s: its length, zero
+// when it is not set, and ok false when its text is not a whole number of
+// seconds (the SDK then reads 0, which must not pass for "not set").
+func (x *profileIndex) durationSeconds(s *config.SharedConfig) (d time.Duration, raw string, ok bool) {
+	if s.RoleDurationSeconds == nil {
+		return 0, "", true
+	}
+	raw = x.value(s.Profile, "duration_seconds")
+	_, err := strconv.Atoi(raw)
+	return *s.RoleDurationSeconds, raw, err == nil
+}
+
+// roleDuration is durationSeconds of a profile whose duration_seconds is
+// an AssumeRole's (a hop's, a web identity's).
+func (x *profileIndex) roleDuration(s *config.SharedConfig) (time.Duration, error) {
+	d, raw, ok := x.durationSeconds(s)
+	if !ok {
+		return 0, x.profileErr(s.Profile, "duration_seconds", fmt.Errorf("%q is not a whole number of seconds: "+
+			"STS takes DurationSeconds from 900 (15m) to 43200 (12h)", raw), "")
+	}
+	return d, nil
+}
+
 // addHop validates the hop of profile s with the core's rules and adds it.
 // notChaining: the hop is the first one, on a base not known to be a
 // session, so the one-hour cap of role chaining is not checked here.
 func (c *profileChain) addHop(s *config.SharedConfig, notChaining bool) error {
 	x, p := c.idx, s.Profile
 	role := Role{ARN: s.RoleARN, ExternalID: s.ExternalID, MFASerial: s.MFASerial, SessionName: s.RoleSessionName}
-	if s.RoleDurationSeconds != nil {
-		raw := x.value(p, "duration_seconds")
-		if _, err := strconv.Atoi(raw); err != nil {
-			return x.profileErr(p, "duration_seconds", fmt.Errorf("%q is not a whole number of seconds: "+
-				"STS takes DurationSeconds from 900 (15m) to 43200 (12h)", raw), "")
-		}
-		role.Duration = *s.RoleDurationSeconds
+	var err error
+	if role.Duration, err = x.roleDuration(s); err != nil {
+		return err
 	}
 	if c.base.mfaSerial != "" && role.MFASerial == c.base.mfaSerial {
 		// The MFA session carries MFA into this AssumeRole: a code here
