@@ -227,14 +227,8 @@ func (c *profileChain) sourceBase(s *config.SharedConfig) error {
 			return x.profileErr(p, "credential_source", errors.New("is Environment, but AWS_ACCESS_KEY_ID "+
 				"and AWS_SECRET_ACCESS_KEY are not both set"), "set them before the chain is built: they are read once")
 		}
-		b.kind = BaseEnvironment
-		b.chaining, b.chainingWhy = ChainingNo, "long-term keys from the environment (no AWS_SESSION_TOKEN)"
-		b.identity = "static:" + k.AccessKeyID
-		if k.SessionToken != "" {
-			b.chaining, b.chainingWhy, b.identity = ChainingYes, "a session's keys from the environment (AWS_SESSION_TOKEN)", ""
-		}
-		b.name = fmt.Sprintf("profile %s (Environment, access key %s)", p, lastFour(k.AccessKeyID))
-		b.caller = fmt.Sprintf("the access key %s of the environment (profile %s's credential_source)", lastFour(k.AccessKeyID), p)
+		c.envBase(fmt.Sprintf("profile %s (Environment, access key %s)", p, lastFour(k.AccessKeyID)),
+			fmt.Sprintf("the access key %s of the environment (profile %s's credential_source)", lastFour(k.AccessKeyID), p))
 	case "Ec2InstanceMetadata":
 		c.ec2Base(p)
 	case "EcsContainer":
@@ -248,6 +242,18 @@ func (c *profileChain) sourceBase(s *config.SharedConfig) error {
 			"the AWS SDKs take Environment, Ec2InstanceMetadata or EcsContainer (case matters)", s.CredentialSource), "")
 	}
 	return nil
+}
+
+// envBase makes the base the environment's keys (AWS_ACCESS_KEY_ID and
+// its kin), named for errors and hints by name and caller.
+func (c *profileChain) envBase(name, caller string) {
+	b, k := &c.base, c.base.env.Credentials
+	b.kind, b.name, b.caller = BaseEnvironment, name, caller
+	b.chaining, b.chainingWhy = ChainingNo, "long-term keys from the environment (no AWS_SESSION_TOKEN)"
+	b.identity = "static:" + k.AccessKeyID
+	if k.SessionToken != "" {
+		b.chaining, b.chainingWhy, b.identity = ChainingYes, "a session's keys from the environment (AWS_SESSION_TOKEN)", ""
+	}
 }
 
 func (c *profileChain) ec2Base(p string) {
@@ -476,16 +482,6 @@ func (c *profileChain) planBase() PlanBase {
 	return pb
 }
 
-// storedBaseKinds names, for a Store, the kinds of base whose sessions it
-// keeps: a web identity's, which is an STS call like a hop's. SSO role
-// credentials and a credential_process's output are left to their own
-// caches (the SSO token's, the tool's): asking for them is not STS's to
-// answer, and running them has effects of their own (a password manager's
-// prompt), which a process that only checks the store must not cause.
-var storedBaseKinds = map[string]string{
-	BaseWebIdentity: "web-identity",
-}
-
 // provider builds the base as a Cache around the SDK's provider.
 func (b baseSpec) provider(ctx context.Context, cfg aws.Config, o *Options) (*Cache, error) {
 	s := b.sc
@@ -560,12 +556,14 @@ func (b baseSpec) provider(ctx context.Context, cfg aws.Config, o *Options) (*Ca
 	d := descriptor{
 		name: b.name, caller: b.caller, temporary: b.chaining == ChainingYes, identity: b.identity,
 	}
-	// A Store keeps a web identity's session as it keeps a hop's.
-	switch kind := storedBaseKinds[b.kind]; {
-	case kind != "" && b.identity != "":
-		d.kind, d.identity = kind, storeKey(kind, endpointOf(cfg), b.identity)
-	case kind != "":
-		d.kind = kind
+	// A Store keeps a web identity's session as it keeps a hop's. SSO
+	// role credentials and a credential_process's output are left to
+	// their own caches (the SSO token's, the tool's): fetching them is not
+	// STS's to answer, and running them has effects of their own (a
+	// password manager's prompt) that a process which only checks the
+	// store must not cause.
+	if b.kind == BaseWebIdentity {
+		d.kind, d.identity = "web-identity", storeKey("web-identity", endpointOf(cfg), b.identity)
 	}
 	return newCache(&profileProvider{p: p, base: b}, d, *o), nil
 }

@@ -185,14 +185,9 @@ func (c *profileChain) unnamed(env config.EnvConfig, noDefault bool, o *Options)
 	switch {
 	case env.Credentials.HasKeys():
 		k := env.Credentials
-		b.kind, b.key = BaseEnvironment, "AWS_ACCESS_KEY_ID"
-		b.chaining, b.chainingWhy = ChainingNo, "long-term keys from the environment (no AWS_SESSION_TOKEN)"
-		b.identity = "static:" + k.AccessKeyID
-		if k.SessionToken != "" {
-			b.chaining, b.chainingWhy, b.identity = ChainingYes, "a session's keys from the environment (AWS_SESSION_TOKEN)", ""
-		}
-		b.name = fmt.Sprintf("the environment's keys (access key %s)", lastFour(k.AccessKeyID))
-		b.caller = fmt.Sprintf("the access key %s of the environment", lastFour(k.AccessKeyID))
+		c.envBase(fmt.Sprintf("the environment's keys (access key %s)", lastFour(k.AccessKeyID)),
+			fmt.Sprintf("the access key %s of the environment", lastFour(k.AccessKeyID)))
+		b.key = "AWS_ACCESS_KEY_ID"
 		c.note("no profile named and AWS_ACCESS_KEY_ID set: as the AWS SDKs do, xacct uses the environment's keys")
 	case env.WebIdentityTokenFilePath != "":
 		if env.RoleARN == "" {
