@@ -57,7 +57,11 @@ const (
 // caller needs it, never in the background, so prompts come when a person
 // is there to answer them.
 func MFASession(cfg aws.Config, serial string, token TokenFunc, optFns ...func(*Options)) (*Cache, error) {
-	o := resolveOptions(optFns)
+	return mfaSession(cfg, serial, token, resolveOptions(optFns))
+}
+
+// mfaSession is MFASession with its options resolved.
+func mfaSession(cfg aws.Config, serial string, token TokenFunc, o Options) (*Cache, error) {
 	fail := func(err error) (*Cache, error) { return nil, &SessionError{SerialNumber: serial, Err: err} }
 	switch {
 	case cfg.Credentials == nil:
@@ -79,7 +83,7 @@ func MFASession(cfg aws.Config, serial string, token TokenFunc, optFns ...func(*
 	if d == 0 {
 		d = DefaultSessionDuration
 	}
-	if d%time.Second != 0 || d < minSessionDuration || d > maxSessionDuration {
+	if !validSessionDuration(d) {
 		return fail(fmt.Errorf("Options.SessionDuration %v is outside STS's range for GetSessionToken: "+
 			"15m to 36h in whole seconds", d))
 	}
@@ -99,6 +103,12 @@ func MFASession(cfg aws.Config, serial string, token TokenFunc, optFns ...func(*
 		p.desc.identity = storeKey(p.desc.kind, endpointOf(cfg), base.identity, serial, int64(d/time.Second))
 	}
 	return newCache(p, p.desc, o), nil
+}
+
+// validSessionDuration reports whether STS's GetSessionToken takes d: 15m
+// to 36h, in whole seconds.
+func validSessionDuration(d time.Duration) bool {
+	return d%time.Second == 0 && d >= minSessionDuration && d <= maxSessionDuration
 }
 
 // sessionProvider makes the GetSessionToken calls of an MFA session.

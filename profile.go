@@ -134,11 +134,9 @@ func (c *profileChain) build(ctx context.Context, cfg aws.Config, o Options) (*C
 	}
 	cfg.Credentials = last
 	if c.base.mfaSerial != "" {
-		session := c.base.session
-		last, err = MFASession(cfg, c.base.mfaSerial, o.MFA, func(so *Options) {
-			*so = o
-			so.SessionDuration = session
-		})
+		so := o
+		so.SessionDuration = c.base.session
+		last, err = mfaSession(cfg, c.base.mfaSerial, o.MFA, so)
 		if err != nil {
 			return nil, err
 		}

@@ -36,13 +36,6 @@ import (
 	"github.com/xacct/xacct/internal/validate"
 )
 
-// Limits of MFA sessions in whole seconds, for duration_seconds on the
-// profile that holds one.
-const (
-	minSessionSeconds = int(minSessionDuration / time.Second)
-	maxSessionSeconds = int(maxSessionDuration / time.Second)
-)
-
 // The addresses of the container credential endpoints, as the SDK has them.
 const ecsRelativeHost = "http://169.254.170.2"
 
@@ -181,10 +174,10 @@ func (c *profileChain) mfaSessionBase(s *config.SharedConfig) error {
 	}
 	b.mfaSerial = s.MFASerial
 	if d, raw, ok := x.durationSeconds(s); d != 0 || !ok {
-		secs := int(d / time.Second)
-		if !ok || secs < minSessionSeconds || secs > maxSessionSeconds {
+		if !ok || !validSessionDuration(d) {
 			return x.profileErr(p, "duration_seconds", fmt.Errorf("%q is not a length for an MFA session: "+
-				"GetSessionToken takes %d to %d seconds (15m to 36h)", raw, minSessionSeconds, maxSessionSeconds),
+				"GetSessionToken takes %d to %d seconds (15m to 36h)", raw,
+				minSessionDuration/time.Second, maxSessionDuration/time.Second),
 				"on a profile with mfa_serial and no role_arn, duration_seconds is the MFA session's length")
 		}
 		b.session = d
