@@ -31,8 +31,9 @@ type descriptor struct {
 
 	// identity says which credentials these are, across processes: for
 	// long-term keys, "static:" and the access key ID; for credentials a
-	// Store keeps (kind set), their store key (see storeKey). Never a
-	// secret. Empty: no stable identity (instance credentials, an unknown
+	// Store keeps (kind set), their store key (see storeKey). Never shown:
+	// only hashed into keys, for it may hold configuration such as a
+	// credential_process command line. Empty: no stable identity (instance credentials, an unknown
 	// provider), so neither these credentials nor hops built on them are
 	// stored.
 	identity string

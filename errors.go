@@ -9,8 +9,10 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// Every error xacct makes is here but ProfileError (profile_error.go),
-// which reuses formatError. They share one format,
+// The errors of the core (hops, MFA sessions, the cache) are here;
+// ProfileError (profile_error.go) reuses their format, and the fan-out's
+// errors stay with it (fanout.go, stsrate.go, accounts.go). They share one
+// format,
 // "xacct: <what failed>: <why> (hint: <what to check>)", keep the error
 // they wrap reachable with errors.As and errors.Is, and are as careful in
 // %#v as in Error(): no secret, no panic value.

@@ -139,7 +139,7 @@ func (s *FileStore) Save(ctx context.Context, key string, sc *StoredCredentials)
 		Format: fileFormat, Version: fileVersion, Kind: sc.Kind, Name: sc.Name,
 		AccessKeyID: sc.Credentials.AccessKeyID, SecretAccessKey: sc.Credentials.SecretAccessKey,
 		SessionToken: sc.Credentials.SessionToken, AccountID: sc.Credentials.AccountID,
-		Expiration: expiration(sc.Credentials), Fetched: sc.Fetched.UTC(),
+		Expiration: expiresAt(sc.Credentials).UTC(), Fetched: sc.Fetched.UTC(),
 	})
 	if err != nil {
 		return fmt.Errorf("xacct: credential store: encoding the entry of %s: %w", sc.Name, err)
@@ -297,13 +297,6 @@ func parseEntry(b []byte) *StoredCredentials {
 			CanExpire: !f.Expiration.IsZero(), Expires: f.Expiration,
 		},
 	}
-}
-
-func expiration(c aws.Credentials) time.Time {
-	if !c.CanExpire {
-		return time.Time{}
-	}
-	return c.Expires.UTC()
 }
 
 // syncDir makes a rename durable where the system needs the directory

@@ -492,7 +492,7 @@ func (b baseSpec) provider(ctx context.Context, cfg aws.Config, o *Options) (*Ca
 		p = ec2rolecreds.New(func(eo *ec2rolecreds.Options) { eo.Client = imds.NewFromConfig(cfg) })
 	case BaseECSContainer:
 		if err := checkContainerHost(ctx, b.containerURL); err != nil {
-			return nil, &ProfileError{Profile: b.profile, Key: b.key, File: b.at.file, Line: b.at.line, Err: err}
+			return nil, b.fail(b.key, err, "")
 		}
 		p = endpointcreds.New(b.containerURL, func(eo *endpointcreds.Options) {
 			eo.APIOptions = cfg.APIOptions
@@ -529,7 +529,7 @@ func (b baseSpec) provider(ctx context.Context, cfg aws.Config, o *Options) (*Ca
 			sc.Region, startURL = s.SSOSession.SSORegion, s.SSOSession.SSOStartURL
 			path, err := ssocreds.StandardCachedTokenFilepath(s.SSOSession.Name)
 			if err != nil {
-				return nil, &ProfileError{Profile: b.profile, Key: "sso_session", Err: err}
+				return nil, b.fail("sso_session", err, "")
 			}
 			tokens := ssocreds.NewSSOTokenProvider(ssooidc.NewFromConfig(sc), path)
 			opts = append(opts, func(so *ssocreds.Options) { so.SSOTokenProvider, so.CachedTokenFilepath = tokens, path })
@@ -538,7 +538,7 @@ func (b baseSpec) provider(ctx context.Context, cfg aws.Config, o *Options) (*Ca
 	case BaseLogin:
 		path, err := logincreds.StandardCachedTokenFilepath(s.LoginSession, os.Getenv("AWS_LOGIN_CACHE_DIRECTORY"))
 		if err != nil {
-			return nil, &ProfileError{Profile: b.profile, Key: "login_session", Err: err}
+			return nil, b.fail("login_session", err, "")
 		}
 		p = logincreds.New(signin.NewFromConfig(cfg), path, func(lo *logincreds.Options) {
 			lo.RestrictPermissions = cfg.RestrictFilePermissions != aws.RestrictFilePermissionsUnrestricted
@@ -568,13 +568,22 @@ type profileProvider struct {
 	base baseSpec
 }
 
+// fail is an error of the base's profile at key; where the base's own key
+// is written is said when key is that key.
+func (b baseSpec) fail(key string, err error, hint string) *ProfileError {
+	pe := &ProfileError{Profile: b.profile, Key: key, Err: err, Hint: hint}
+	if key == b.key {
+		pe.File, pe.Line = b.at.file, b.at.line
+	}
+	return pe
+}
+
 // Retrieve calls the SDK's provider.
 func (pp *profileProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	creds, err := pp.p.Retrieve(ctx)
 	if err != nil {
 		b := pp.base
-		return aws.Credentials{}, &ProfileError{Profile: b.profile, Key: b.key, File: b.at.file, Line: b.at.line,
-			Err: withoutOutput(err), Hint: b.hint}
+		return aws.Credentials{}, b.fail(b.key, withoutOutput(err), b.hint)
 	}
 	return creds, nil
 }

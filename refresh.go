@@ -165,10 +165,10 @@ func (o *outcome) result() (any, error) {
 }
 
 func expiry(o outcome) time.Time {
-	if o.err != nil || !o.creds.CanExpire {
+	if o.err != nil {
 		return time.Time{}
 	}
-	return o.creds.Expires
+	return expiresAt(o.creds)
 }
 
 // begin decides, before any call, whether the fetch is still needed, and

@@ -18,18 +18,6 @@ const (
 	expired              // from Expires, or nothing cached: callers wait for one shared fetch
 )
 
-func (s state) String() string {
-	switch s {
-	case fresh:
-		return "fresh"
-	case stale:
-		return "stale"
-	case due:
-		return "due"
-	}
-	return "expired"
-}
-
 // entry is an immutable snapshot of cached credentials and the times at
 // which their state changes.
 type entry struct {
@@ -37,6 +25,14 @@ type entry struct {
 	refreshAt time.Time // from here: stale
 	blockAt   time.Time // from here: due
 	expires   time.Time // from here: expired; never for credentials that cannot expire
+}
+
+// expiresAt returns when c expires; the zero time when it cannot.
+func expiresAt(c aws.Credentials) time.Time {
+	if !c.CanExpire {
+		return time.Time{}
+	}
+	return c.Expires
 }
 
 // never is a time later than any credential's expiry.

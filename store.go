@@ -67,8 +67,8 @@ func (sc *StoredCredentials) String() string {
 		return "<nil>"
 	}
 	exp := "never"
-	if sc.Credentials.CanExpire {
-		exp = sc.Credentials.Expires.UTC().Format(time.RFC3339)
+	if t := expiresAt(sc.Credentials); !t.IsZero() {
+		exp = t.UTC().Format(time.RFC3339)
 	}
 	return fmt.Sprintf("xacct.StoredCredentials{Key:%s Kind:%s Name:%s AccessKeyID:%s Expires:%s}",
 		sc.Key, sc.Kind, sc.Name, sc.Credentials.AccessKeyID, exp)
