@@ -61,11 +61,8 @@ role_session_name = e2e
 // worldFiles writes the world's profiles, plus extra, to a config file.
 func worldFiles(t *testing.T, extra string) func(*xacct.Options) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "config")
-	if err := os.WriteFile(path, []byte(worldProfiles+extra), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return func(o *xacct.Options) { o.ConfigFiles, o.CredentialsFiles = []string{path}, []string{} }
+	files, _, _ := profileFiles(t, worldProfiles+extra, "")
+	return files
 }
 
 // counted wraps the server's virtual devices and counts the prompts.

@@ -11,8 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -55,8 +53,7 @@ func sbsWorld(t *testing.T) *xaccttest.Server {
 // sbsConfig writes the config file both read.
 func sbsConfig(t *testing.T, srv *xaccttest.Server) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "config")
-	os.WriteFile(path, []byte(`[profile base]
+	_, path, _ := profileFiles(t, `[profile base]
 aws_access_key_id = AKIAEXAMPLEALICE0001
 aws_secret_access_key = alice-secret
 
@@ -80,7 +77,7 @@ services = fake
 [services fake]
 sts =
   endpoint_url = `+srv.URL+`
-`), 0o600)
+`, "")
 	return path
 }
 
