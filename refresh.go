@@ -237,6 +237,9 @@ func (c *Cache) callProvider(ctx context.Context) (out outcome) {
 
 // check refuses an answer that must not be cached: incomplete (it would
 // fail every request signed with it, for the whole session), or expired.
+// It holds for every provider; xacct's own STS providers also refuse an
+// incomplete answer themselves (fromSTS), to name STS's missing field in
+// the hop's error.
 func (c *Cache) check(creds aws.Credentials, now time.Time) error {
 	var missing []string
 	if creds.AccessKeyID == "" {
