@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/xacct/xacct/internal/trunc"
 )
 
 // Claims are the claims a token carries.
@@ -86,7 +88,7 @@ func Parse(token string) (Claims, error) {
 		return Claims{}, fmt.Errorf("header: %v", err)
 	}
 	if h.Alg != alg {
-		return Claims{}, fmt.Errorf("header: alg %q is not %s", clipAlg(h.Alg), alg)
+		return Claims{}, fmt.Errorf("header: alg %q is not %s", trunc.String(h.Alg), alg)
 	}
 	var w wire
 	if err := decodePart(parts[1], &w); err != nil {
@@ -139,12 +141,4 @@ func decodePart(s string, v any) error {
 		return errors.New("not a JSON object of the expected fields")
 	}
 	return nil
-}
-
-// clipAlg keeps an unexpected alg short in messages.
-func clipAlg(s string) string {
-	if len(s) > 16 {
-		return s[:16] + "…"
-	}
-	return s
 }

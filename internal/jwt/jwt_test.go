@@ -56,6 +56,8 @@ func TestParseRejects(t *testing.T) {
 		{"two parts", "a.b", "3 dot-separated parts"},
 		{"not base64", "!!." + parts[1] + "." + parts[2], "header: not base64url"},
 		{"other alg", enc.EncodeToString([]byte(`{"alg":"none"}`)) + "." + parts[1] + ".", `alg "none" is not EdDSA`},
+		{"long alg, quoted cut", enc.EncodeToString([]byte(`{"alg":"`+strings.Repeat("A", 100)+`"}`)) + "." + parts[1] + ".",
+			`alg "` + strings.Repeat("A", 64) + `…(36 more bytes)" is not EdDSA`},
 		{"no sub", parts[0] + "." + enc.EncodeToString([]byte(`{"iss":"i","aud":"a","exp":1}`)) + ".x", "no sub"},
 		{"no exp", parts[0] + "." + enc.EncodeToString([]byte(`{"iss":"i","sub":"s","aud":"a"}`)) + ".x", "no exp"},
 		{"aud a number", parts[0] + "." + enc.EncodeToString([]byte(`{"iss":"i","sub":"s","aud":5,"exp":1}`)) + ".x",
