@@ -325,6 +325,7 @@ func TestScenarioErrors(t *testing.T) {
 		return account(`{"roles":{"R":{"trust":{"Statement":` + stmt + `}` + extra + `}}}`)
 	}
 	const anyone = `"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"`
+	huge := strings.Repeat("x", 20<<10)
 	for _, tt := range []struct{ doc, want string }{
 		{`{"accounts":{},"extra":1}`, `unknown field "extra"`},
 		{account(`{"users":{"u":{"access_key_id":"AKIAEXAMPLE000000001","secret_access_key":"s","polices":[]}}}`),
@@ -335,6 +336,8 @@ func TestScenarioErrors(t *testing.T) {
 				`unknown condition operator "StringEqualsIgnoreCase"`},
 		{role(`{`+anyone+`,"Condition":{"StringEquals":{"aws:SourceIp":"x"}}}`, ""), `unknown condition key "aws:SourceIp"`},
 		{account(`{"roles":{"R":{}}}`), "trust is missing"},
+		// A huge name is quoted cut, not whole.
+		{account(`{"roles":{"` + huge + `":{}}}`), `role name "` + huge[:64] + `…(20416 more bytes)" is 20480 characters long`},
 		{role(`{`+anyone+`}`, `,"max_session_duration_seconds":50000`), "max_session_duration_seconds 50000"},
 		{account(`{"users":{"u":{"access_key_id":"short","secret_access_key":"s"}}}`), "access_key_id"},
 		{account(`{"users":{"u":{"access_key_id":"AKIAEXAMPLE000000001","secret_access_key":"s","mfa_totp_secret":"!!"}}}`),
