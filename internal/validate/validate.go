@@ -30,6 +30,16 @@ const (
 	MaxPolicyChars      = 2048
 )
 
+// Lengths STS documents for string parameters, in characters.
+const (
+	MinSessionNameChars, MaxSessionNameChars       = 2, 64
+	MinSourceIdentityChars, MaxSourceIdentityChars = 2, 64
+	MinExternalIDChars, MaxExternalIDChars         = 2, 1224
+	MinSerialChars, MaxSerialChars                 = 9, 256
+	MinTagKeyChars, MaxTagKeyChars                 = 1, 128
+	MaxTagValueChars                               = 256
+)
+
 // Error is a validation failure of one field.
 type Error struct {
 	Field string // the Go field name, such as "SessionName"
@@ -90,7 +100,7 @@ func IAMName(field, s string) error {
 
 // SessionName checks a role session name: [\w+=,.@-]{2,64}.
 func SessionName(s string) error {
-	return nameLike("SessionName", s, 2, 64)
+	return nameLike("SessionName", s, MinSessionNameChars, MaxSessionNameChars)
 }
 
 // SourceIdentity checks a source identity: [\w+=,.@-]{2,64}, not starting
@@ -102,7 +112,7 @@ func SourceIdentity(s string) error {
 	if strings.HasPrefix(strings.ToLower(s), "aws:") {
 		return fail("SourceIdentity", "%q starts with \"aws:\", which AWS reserves", clip(s))
 	}
-	return nameLike("SourceIdentity", s, 2, 64)
+	return nameLike("SourceIdentity", s, MinSourceIdentityChars, MaxSourceIdentityChars)
 }
 
 func nameLike(field, s string, lo, hi int) error {
@@ -110,7 +120,7 @@ func nameLike(field, s string, lo, hi int) error {
 	if n < lo || n > hi {
 		return fail(field, "%q is %d characters long: it must be %d to %d characters of letters, digits and +=,.@_-", clip(s), n, lo, hi)
 	}
-	if r, ok := firstNotIn(s, isNameChar); ok {
+	if r, ok := firstNotIn(s, IsNameChar); ok {
 		return fail(field, "%q contains %q: only letters, digits and +=,.@_- are allowed", clip(s), r)
 	}
 	return nil
@@ -124,10 +134,11 @@ func ExternalID(s string) error {
 		return nil
 	}
 	n := utf8.RuneCountInString(s)
-	if n < 2 || n > 1224 {
-		return fail("ExternalID", "is %d characters long: it must be 2 to 1224 characters of letters, digits and +=,.@:/_-", n)
+	if n < MinExternalIDChars || n > MaxExternalIDChars {
+		return fail("ExternalID", "is %d characters long: it must be %d to %d characters of letters, digits and +=,.@:/_-",
+			n, MinExternalIDChars, MaxExternalIDChars)
 	}
-	if r, ok := firstNotIn(s, func(r rune) bool { return isNameChar(r) || r == ':' || r == '/' }); ok {
+	if r, ok := firstNotIn(s, IsExternalIDChar); ok {
 		return fail("ExternalID", "contains %q: only letters, digits and +=,.@:/_- are allowed", r)
 	}
 	return nil
@@ -138,11 +149,11 @@ func ExternalID(s string) error {
 // hardware serial such as GAHT12345678).
 func SerialNumber(field, s string) error {
 	n := utf8.RuneCountInString(s)
-	if n < 9 || n > 256 {
-		return fail(field, "%q is %d characters long: an MFA serial is 9 to 256 characters "+
-			"(an ARN like arn:aws:iam::123456789012:mfa/name, or a hardware serial)", clip(s), n)
+	if n < MinSerialChars || n > MaxSerialChars {
+		return fail(field, "%q is %d characters long: an MFA serial is %d to %d characters "+
+			"(an ARN like arn:aws:iam::123456789012:mfa/name, or a hardware serial)", clip(s), n, MinSerialChars, MaxSerialChars)
 	}
-	if r, ok := firstNotIn(s, func(r rune) bool { return isNameChar(r) || r == ':' || r == '/' }); ok {
+	if r, ok := firstNotIn(s, IsExternalIDChar); ok {
 		return fail(field, "%q contains %q: only letters, digits and +=/:,.@_- are allowed", clip(s), r)
 	}
 	return nil
@@ -203,8 +214,9 @@ func Tags(tags map[string]string, transitive []string) error {
 		return fail("Tags", "has %d tags: STS accepts at most %d session tags", len(tags), MaxTags)
 	}
 	for k, v := range tags {
-		if n := utf8.RuneCountInString(k); n < 1 || n > 128 {
-			return fail("Tags", "key %q is %d characters long: tag keys are 1 to 128 characters", clip(k), n)
+		if n := utf8.RuneCountInString(k); n < MinTagKeyChars || n > MaxTagKeyChars {
+			return fail("Tags", "key %q is %d characters long: tag keys are %d to %d characters",
+				clip(k), n, MinTagKeyChars, MaxTagKeyChars)
 		}
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
 			return fail("Tags", "key %q starts with \"aws:\", which AWS reserves", clip(k))
@@ -212,8 +224,9 @@ func Tags(tags map[string]string, transitive []string) error {
 		if r, ok := firstNotIn(k, isTagChar); ok {
 			return fail("Tags", "key %q contains %q: tag keys and values use letters, digits, spaces and _.:/=+-@", clip(k), r)
 		}
-		if n := utf8.RuneCountInString(v); n > 256 {
-			return fail("Tags", "value of %q is %d characters long: tag values are at most 256 characters", clip(k), n)
+		if n := utf8.RuneCountInString(v); n > MaxTagValueChars {
+			return fail("Tags", "value of %q is %d characters long: tag values are at most %d characters",
+				clip(k), n, MaxTagValueChars)
 		}
 		if r, ok := firstNotIn(v, isTagChar); ok {
 			return fail("Tags", "value of %q contains %q: tag keys and values use letters, digits, spaces and _.:/=+-@", clip(k), r)
@@ -238,7 +251,7 @@ func SanitizeSessionName(s string) string {
 		if b.Len() >= 64 {
 			break
 		}
-		if r < utf8.RuneSelf && isNameChar(r) {
+		if r < utf8.RuneSelf && IsNameChar(r) {
 			b.WriteRune(r)
 		} else {
 			b.WriteByte('-')
@@ -256,11 +269,16 @@ func IsAccountID(s string) bool {
 	return len(s) == 12 && allIn(s, func(r rune) bool { return r >= '0' && r <= '9' })
 }
 
-// isNameChar reports whether r is in [\w+=,.@-], where \w is ASCII word
-// characters, as in STS's patterns.
-func isNameChar(r rune) bool {
+// IsNameChar reports whether r is in [\w+=,.@-], where \w is ASCII word
+// characters, as in STS's patterns: the characters of IAM user and role
+// names, role session names and source identities.
+func IsNameChar(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_+=,.@-", r)
 }
+
+// IsExternalIDChar reports whether r is in [\w+=,.@:/-]: the characters of
+// External IDs and of MFA serial numbers, names' and ':' and '/'.
+func IsExternalIDChar(r rune) bool { return IsNameChar(r) || r == ':' || r == '/' }
 
 func isTagChar(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsSpace(r) || strings.ContainsRune("_.:/=+-@", r)
