@@ -64,6 +64,9 @@ var (
 		message: "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."}
 	errSessionTokenWithSession = &apiError{status: http.StatusForbidden, code: "AccessDenied",
 		message: "Cannot call GetSessionToken with session credentials"}
+	// errTooLarge refuses a body over maxBodyBytes, in either protocol.
+	errTooLarge = &apiError{status: http.StatusRequestEntityTooLarge, code: "RequestEntityTooLarge",
+		message: "Request body must be no more than 1 MiB"}
 )
 
 // Answers without a response: the connection is gone.

@@ -61,6 +61,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call *Call) (any,
 	if err != nil {
 		return nil, errClientGone
 	}
+	if len(body) > maxBodyBytes {
+		return nil, errTooLarge
+	}
 	if r.Header.Get("X-Amz-Target") != "" {
 		return s.serveOrganizations(w, r, body, call)
 	}
@@ -102,10 +105,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call *Call) (any,
 // decodeRequest reads the query-protocol parameters from the URL and a
 // form-encoded body, and checks Action and Version.
 func decodeRequest(r *http.Request, body []byte) (url.Values, *apiError) {
-	if len(body) > maxBodyBytes {
-		return nil, &apiError{status: http.StatusRequestEntityTooLarge, code: "RequestEntityTooLarge",
-			message: "Request body must be no more than 1 MiB"}
-	}
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return nil, &apiError{status: http.StatusMethodNotAllowed, code: "InvalidAction",
 			message: fmt.Sprintf("Unsupported HTTP method %s: STS takes POST (or GET) requests", clip(r.Method))}

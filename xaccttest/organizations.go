@@ -66,10 +66,6 @@ func (s *Server) serveOrganizations(w http.ResponseWriter, r *http.Request, body
 			message: fmt.Sprintf("xaccttest answers the Organizations operations %s", strings.Join(orgOperations, ", "))}
 	}
 	call.Action = op
-	if len(body) > maxBodyBytes {
-		return nil, &apiError{status: http.StatusRequestEntityTooLarge, code: "RequestEntityTooLarge",
-			message: "Request body must be no more than 1 MiB"}
-	}
 	if serr := s.applyFaults(w, r, call); serr != nil {
 		return nil, serr
 	}

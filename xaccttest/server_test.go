@@ -418,6 +418,32 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// TestBodyTooLarge: a body over 1 MiB is refused with 413 in the protocol
+// of the request, before anything else is read from it.
+func TestBodyTooLarge(t *testing.T) {
+	t.Parallel()
+	srv := world(t)
+	for _, tt := range []struct{ name, target, want string }{
+		{"STS", "", "<Code>RequestEntityTooLarge</Code>"},
+		{"Organizations", "AWSOrganizationsV20161128.ListAccounts", `"__type":"RequestEntityTooLarge"`},
+		{"Organizations, unknown operation", "AWSOrganizationsV20161128.Nope", `"__type":"RequestEntityTooLarge"`},
+	} {
+		req := httptest.NewRequest("POST", "/", strings.NewReader(strings.Repeat("a", maxBodyBytes+1)))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if tt.target != "" {
+			req.Header.Set("X-Amz-Target", tt.target)
+		}
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), tt.want) {
+			t.Errorf("%s: %d %s, want 413 and %s", tt.name, rec.Code, rec.Body, tt.want)
+		}
+		if last := lastCall(t, srv); last.ErrorCode != "RequestEntityTooLarge" {
+			t.Errorf("%s: recorded %+v", tt.name, last)
+		}
+	}
+}
+
 func TestCallRecordHasNoSecrets(t *testing.T) {
 	t.Parallel()
 	srv := world(t)
