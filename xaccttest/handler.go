@@ -64,27 +64,28 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call *Call) (any,
 	if len(body) > maxBodyBytes {
 		return nil, errTooLarge
 	}
+	// Who signed, before a fault may refuse the call: a test counting the
+	// calls of a key counts those too, in either protocol.
+	auth := parseAuthorization(r.Header.Get("Authorization"))
+	call.AccessKeyID = clip(auth.accessKey)
 	if r.Header.Get("X-Amz-Target") != "" {
-		return s.serveOrganizations(w, r, body, call)
+		return s.serveOrganizations(w, r, body, auth, call)
 	}
 	form, serr := decodeRequest(r, body)
 	if serr != nil {
 		return nil, serr
 	}
 	call.Action = form.Get("Action")
-	// Who asked for what, before a fault may refuse it: a test counting the
-	// calls of a role or a key counts those too.
+	// What was asked for, before a fault may refuse it: a test counting the
+	// calls of a role counts those too.
 	call.RoleARN = clip(form.Get("RoleArn"))
-	if auth, ok := parseAuthorization(r.Header.Get("Authorization")); ok {
-		call.AccessKeyID = clip(auth.accessKey)
-	}
 	if serr := s.applyFaults(w, r, call); serr != nil {
 		return nil, serr
 	}
 	if call.Action == "AssumeRoleWithWebIdentity" {
 		return s.assumeRoleWithWebIdentity(form, call) // unsigned: the token authenticates
 	}
-	id, serr := s.authenticate(r, body, "sts", call)
+	id, serr := s.authenticate(r, body, auth, "sts")
 	if serr != nil {
 		return nil, serr
 	}

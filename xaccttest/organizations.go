@@ -59,7 +59,7 @@ type orgInput struct {
 // serveOrganizations answers one Organizations call: it authenticates the
 // caller, who must be in the management account with an identity policy
 // allowing the operation, then answers a page.
-func (s *Server) serveOrganizations(w http.ResponseWriter, r *http.Request, body []byte, call *Call) (any, *apiError) {
+func (s *Server) serveOrganizations(w http.ResponseWriter, r *http.Request, body []byte, auth sigV4, call *Call) (any, *apiError) {
 	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), orgTargetPrefix)
 	if !ok || !slices.Contains(orgOperations, op) {
 		return nil, &apiError{status: http.StatusBadRequest, code: "UnknownOperationException",
@@ -69,7 +69,7 @@ func (s *Server) serveOrganizations(w http.ResponseWriter, r *http.Request, body
 	if serr := s.applyFaults(w, r, call); serr != nil {
 		return nil, serr
 	}
-	id, serr := s.authenticate(r, body, "organizations", call)
+	id, serr := s.authenticate(r, body, auth, "organizations")
 	if serr != nil {
 		return nil, serr
 	}

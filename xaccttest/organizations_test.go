@@ -172,6 +172,22 @@ func TestOrganizationsRefusals(t *testing.T) {
 	}
 }
 
+// TestOrganizationsFaultRecordsTheKey: a call that an injected fault
+// refuses records the key that signed it, as an STS call does.
+func TestOrganizationsFaultRecordsTheKey(t *testing.T) {
+	t.Parallel()
+	srv := orgWorld(t)
+	srv.InjectFault(Fault{Action: "ListRoots", Code: "ServiceUnavailable", Count: 1})
+	_, err := orgClient(srv, "AKIAEXAMPLEORGADMIN1").ListRoots(context.Background(), &organizations.ListRootsInput{})
+	if c, status := code(err); c != "ServiceUnavailable" || status != 503 {
+		t.Fatalf("%s/%d %v, want the injected ServiceUnavailable/503", c, status, err)
+	}
+	if last := lastCall(t, srv); last.Action != "ListRoots" || last.AccessKeyID != "AKIAEXAMPLEORGADMIN1" ||
+		last.ErrorCode != "ServiceUnavailable" {
+		t.Errorf("recorded %+v", last)
+	}
+}
+
 func TestOrganizationScenarioErrors(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
