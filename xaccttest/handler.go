@@ -29,23 +29,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	resp, serr := s.serve(w, r, call)
 	jsonProtocol := r.Header.Get("X-Amz-Target") != ""
-	switch {
-	case serr == nil:
+	if serr == nil {
 		call.Allowed = true
 		if jsonProtocol {
 			writeOrgAnswer(w, resp, call.RequestID)
 		} else {
 			writeXML(w, http.StatusOK, withRequestID(resp, call.RequestID), call.RequestID)
 		}
-	case serr.silent:
-		call.ErrorCode, call.Reason = serr.code, serr.why()
+		return
+	}
+	call.ErrorCode, call.Reason = serr.code, serr.why()
+	switch {
+	case serr.silent: // nobody to answer
+	case jsonProtocol:
+		writeOrgError(w, serr, call.RequestID)
 	default:
-		call.ErrorCode, call.Reason = serr.code, serr.why()
-		if jsonProtocol {
-			writeOrgError(w, serr, call.RequestID)
-		} else {
-			writeError(w, serr, call.RequestID)
-		}
+		writeError(w, serr, call.RequestID)
 	}
 }
 
@@ -90,7 +89,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call *Call) (any,
 		return nil, serr
 	}
 	call.Caller = id.arn
-	if serr := s.throttled(id.account); serr != nil {
+	if serr := s.throttled(id.account, errThrottled); serr != nil {
 		return nil, serr
 	}
 	switch call.Action {

@@ -74,8 +74,8 @@ func (s *Server) serveOrganizations(w http.ResponseWriter, r *http.Request, body
 		return nil, serr
 	}
 	call.Caller = id.arn
-	if !s.throttle.allow(id.account) {
-		return nil, withReason(errOrgThrottled, "account %s is over its rate (SetThrottle)", id.account)
+	if serr := s.throttled(id.account, errOrgThrottled); serr != nil {
+		return nil, serr
 	}
 	var in orgInput
 	if len(bytes.TrimSpace(body)) > 0 {

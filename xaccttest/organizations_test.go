@@ -188,6 +188,24 @@ func TestOrganizationsFaultRecordsTheKey(t *testing.T) {
 	}
 }
 
+// TestOrganizationsThrottle: Organizations answers an account over its
+// rate with its own error, not STS's Throttling.
+func TestOrganizationsThrottle(t *testing.T) {
+	t.Parallel()
+	srv := orgWorld(t)
+	srv.SetThrottle(0.001, 1)
+	c := orgClient(srv, "AKIAEXAMPLEORGADMIN1")
+	_, err := c.ListRoots(context.Background(), &organizations.ListRootsInput{})
+	must(t, err)
+	_, err = c.ListRoots(context.Background(), &organizations.ListRootsInput{})
+	if cd, status := code(err); cd != "TooManyRequestsException" || status != 400 {
+		t.Fatalf("%s/%d %v, want TooManyRequestsException/400", cd, status, err)
+	}
+	if last := lastCall(t, srv); last.Reason != "account 100000000000 is over its rate (SetThrottle)" {
+		t.Errorf("recorded %+v", last)
+	}
+}
+
 func TestOrganizationScenarioErrors(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {

@@ -418,6 +418,33 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// TestFaultDelayClientGone: a client that gives up during an injected
+// delay gets no answer, and the record says it went away.
+func TestFaultDelayClientGone(t *testing.T) {
+	t.Parallel()
+	srv := world(t)
+	srv.InjectFault(Fault{Delay: time.Minute, Count: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, err := keyClient(srv, jenkinsKey, jenkinsSecret, "").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		done <- err
+	}()
+	for srv.active.busy() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("a cancelled call was answered")
+	}
+	idleCtx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+	defer stop()
+	must(t, srv.WaitIdle(idleCtx, time.Millisecond))
+	if last := lastCall(t, srv); last.ErrorCode != errClientGone.code || last.Reason != "client gave up during an injected delay" {
+		t.Errorf("recorded %+v", last)
+	}
+}
+
 // TestBodyTooLarge: a body over 1 MiB is refused with 413 in the protocol
 // of the request, before anything else is read from it.
 func TestBodyTooLarge(t *testing.T) {

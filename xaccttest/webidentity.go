@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -90,17 +89,6 @@ type webIdentityInput struct {
 	sessionPolicy                                   *policy.Policy
 }
 
-// Errors of AssumeRoleWithWebIdentity.
-var (
-	errWebAccessDenied = &apiError{status: http.StatusForbidden, code: "AccessDenied",
-		message: "Not authorized to perform sts:AssumeRoleWithWebIdentity"}
-	errAudience = &apiError{status: http.StatusBadRequest, code: "InvalidIdentityToken",
-		message: "Incorrect token audience"}
-	errInvalidJWT = &apiError{status: http.StatusBadRequest, code: "InvalidIdentityToken",
-		message: "The web identity token that was passed could not be validated by AWS. " +
-			"Get a new identity token from the identity provider and then retry the request."}
-)
-
 // assumeRoleWithWebIdentity implements AssumeRoleWithWebIdentity: an
 // unsigned call whose token, minted by an OIDC provider the role's account
 // trusts, buys a role session. It reads the input, verifies the token,
@@ -111,7 +99,7 @@ func (s *Server) assumeRoleWithWebIdentity(form url.Values, call *Call) (any, *a
 		return nil, serr
 	}
 	if account, ok := roleAccount(in.roleARN); ok {
-		if serr := s.throttled(account); serr != nil {
+		if serr := s.throttled(account, errThrottled); serr != nil {
 			return nil, serr
 		}
 	}
@@ -198,9 +186,7 @@ func (s *Server) verifyWebIdentity(in *webIdentityInput, claims jwt.Claims, now 
 	hostPath, err := issuerHostPath(claims.Issuer)
 	provider := s.providers[oidcProviderARN(account, hostPath)]
 	if err != nil || provider == nil || provider.url != claims.Issuer {
-		return nil, "", &apiError{status: http.StatusBadRequest, code: "InvalidIdentityToken",
-			message: "No OpenIDConnect provider found in your account for " + clip(claims.Issuer),
-			reason:  fmt.Sprintf("account %s has no OIDC provider for issuer %q", account, clip(claims.Issuer))}
+		return nil, "", errNoProvider(account, claims.Issuer)
 	}
 	if pub := s.issuers.publicKey(claims.Issuer); pub == nil {
 		return nil, "", withReason(errInvalidJWT, "the fake never minted a token of issuer %s, so none can verify", claims.Issuer)
@@ -213,9 +199,7 @@ func (s *Server) verifyWebIdentity(in *webIdentityInput, claims jwt.Claims, now 
 			clip(strings.Join(claims.Audience, ",")), provider.arn)
 	}
 	if !now.Before(claims.Expires) {
-		return nil, "", &apiError{status: http.StatusBadRequest, code: "ExpiredTokenException",
-			message: fmt.Sprintf("Token expired: current date/time %d must be before the expiration date/time %d",
-				now.Unix(), claims.Expires.Unix())}
+		return nil, "", errTokenExpired(now, claims.Expires)
 	}
 	return provider, claims.Audience[i], nil
 }
