@@ -242,16 +242,9 @@ func evaluateAssumeRole(id *identity, role *roleRec, action string, ctx map[stri
 	// Within one account, a trust policy naming the caller itself grants
 	// access without an identity policy; across accounts, or through the
 	// account root, the caller's own policies must allow it too.
-	req := policy.Request{Action: action, Resource: role.arn, Context: ctx}
-	ident := policy.Evaluate(req, id.policies()...)
 	needIdentity := id.account != role.account || !trust.Specific
-	if ident.Effect == policy.ExplicitDeny || (needIdentity && ident.Effect != policy.Allow) {
-		return fmt.Sprintf("%s: identity policies of %s: %s", action, caller.ARN, ident.Reason)
-	}
-	if id.sessionPolicy != nil {
-		if sp := policy.Evaluate(req, id.sessionPolicy); sp.Effect != policy.Allow {
-			return fmt.Sprintf("%s: session policy of the caller: %s", action, sp.Reason)
-		}
+	if why := id.allows(policy.Request{Action: action, Resource: role.arn, Context: ctx}, needIdentity); why != "" {
+		return action + ": " + why
 	}
 	return ""
 }

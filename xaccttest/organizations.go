@@ -116,13 +116,8 @@ func authorizeOrg(id *identity, org *orgRec, op, parent string) *apiError {
 	if strings.HasSuffix(op, "ForParent") {
 		req.Resource = org.parentARN(parent)
 	}
-	if e := policy.Evaluate(req, id.policies()...); e.Effect != policy.Allow {
-		return withReason(errOrgAccessDenied, "%s on %s: identity policies of %s: %s", req.Action, req.Resource, id.arn, e.Reason)
-	}
-	if id.sessionPolicy != nil {
-		if e := policy.Evaluate(req, id.sessionPolicy); e.Effect != policy.Allow {
-			return withReason(errOrgAccessDenied, "%s: session policy of the caller: %s", req.Action, e.Reason)
-		}
+	if why := id.allows(req, true); why != "" {
+		return withReason(errOrgAccessDenied, "%s on %s: %s", req.Action, req.Resource, why)
 	}
 	return nil
 }

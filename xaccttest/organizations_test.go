@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // orgWorld is an organization of a management account and 45 members: 30
@@ -169,6 +171,37 @@ func TestOrganizationsRefusals(t *testing.T) {
 	_, err := organizations.NewFromConfig(plain.Config(jenkinsKey, jenkinsSecret, "")).ListAccounts(ctx, &organizations.ListAccountsInput{})
 	if c, status := code(err); c != "AWSOrganizationsNotInUseException" || status != 400 {
 		t.Errorf("without an organization: %s/%d %v", c, status, err)
+	}
+}
+
+// TestOrganizationsSessionPolicy: a role session's session policy limits
+// its Organizations calls, as it limits its AssumeRole calls.
+func TestOrganizationsSessionPolicy(t *testing.T) {
+	t.Parallel()
+	srv := orgWorld(t)
+	ctx := context.Background()
+	must(t, srv.AddRole("100000000000", "Auditor", Role{
+		Trust:    doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::100000000000:user/admin"},"Action":"sts:AssumeRole"}`),
+		Policies: []json.RawMessage{doc(`{"Effect":"Allow","Action":"organizations:*","Resource":"*"}`)},
+	}))
+	out, err := sts.NewFromConfig(srv.Config("AKIAEXAMPLEORGADMIN1", "s", "")).AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::100000000000:role/Auditor"), RoleSessionName: aws.String("audit"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"organizations:ListRoots","Resource":"*"}}`),
+	})
+	must(t, err)
+	c := out.Credentials
+	session := organizations.NewFromConfig(srv.Config(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken),
+		func(o *organizations.Options) { o.RetryMaxAttempts = 1 })
+	if _, err := session.ListRoots(ctx, &organizations.ListRootsInput{}); err != nil {
+		t.Fatalf("ListRoots, which the session policy allows: %v", err)
+	}
+	_, err = session.ListAccounts(ctx, &organizations.ListAccountsInput{})
+	if cd, _ := code(err); cd != "AccessDeniedException" {
+		t.Fatalf("ListAccounts, which the session policy does not allow: %v", err)
+	}
+	const want = "organizations:ListAccounts on *: session policy of the caller: "
+	if last := lastCall(t, srv); !strings.HasPrefix(last.Reason, want) {
+		t.Errorf("recorded reason %q, want it to start with %q", last.Reason, want)
 	}
 }
 
