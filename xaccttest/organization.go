@@ -23,6 +23,9 @@ type accountRec struct {
 type orgRec struct {
 	id, management, rootID string
 	units                  map[string]*unitRec // by ID
+	// children are the OUs in each root or OU, by its ID, sorted by ID,
+	// as ListOrganizationalUnitsForParent answers them.
+	children map[string][]*unitRec
 }
 
 type unitRec struct{ id, name, parent string }
@@ -46,7 +49,8 @@ func compileOrganization(o *Organization) (*orgRec, error) {
 	if !validate.IsAccountID(o.ManagementAccount) {
 		return nil, fmt.Errorf("organization: management_account %q: an account ID is 12 digits", clip(o.ManagementAccount))
 	}
-	rec := &orgRec{id: o.ID, management: o.ManagementAccount, rootID: o.RootID, units: map[string]*unitRec{}}
+	rec := &orgRec{id: o.ID, management: o.ManagementAccount, rootID: o.RootID, units: map[string]*unitRec{},
+		children: map[string][]*unitRec{}}
 	derived := strings.ToLower(stableID("organization/" + o.ManagementAccount))
 	if rec.id == "" {
 		rec.id = "o-" + derived[:10]
@@ -78,6 +82,7 @@ func compileOrganization(o *Organization) (*orgRec, error) {
 			parent = rec.rootID
 		}
 		rec.units[id] = &unitRec{id: id, name: u.Name, parent: parent}
+		rec.children[parent] = append(rec.children[parent], rec.units[id]) // in the order of IDs
 	}
 	for _, u := range rec.units {
 		// Every chain of parents ends at the root: no unknown parent, no cycle.

@@ -143,31 +143,41 @@ func (s *Server) orgPage(org *orgRec, op, parent string, in orgInput) (any, *api
 		}
 	}
 	var items []any
+	var end int
+	var more bool
 	switch op {
 	case "ListRoots":
-		items = []any{orgRoot{ARN: org.parentARN(org.rootID), ID: org.rootID, Name: "Root", PolicyTypes: []any{}}}
+		root := orgRoot{ARN: org.parentARN(org.rootID), ID: org.rootID, Name: "Root", PolicyTypes: []any{}}
+		items, end, more = pageOf([]orgRoot{root}, start, size, func(r orgRoot) any { return r })
 	case "ListOrganizationalUnitsForParent":
-		for _, u := range org.sortedUnits() {
-			if u.parent == parent {
-				items = append(items, orgUnit{ARN: org.parentARN(u.id), ID: u.id, Name: u.name})
-			}
-		}
+		items, end, more = pageOf(org.children[parent], start, size, func(u *unitRec) any {
+			return orgUnit{ARN: org.parentARN(u.id), ID: u.id, Name: u.name}
+		})
 	case "ListAccounts", "ListAccountsForParent":
-		accounts := s.orgAccounts()[parent]
+		members := parent
 		if op == "ListAccounts" {
-			accounts = s.orgAccounts()[""]
+			members = "" // all of them
 		}
-		for _, a := range accounts {
-			items = append(items, org.accountJSON(a))
-		}
+		items, end, more = pageOf(s.orgAccounts()[members], start, size, func(a *accountRec) any { return org.accountJSON(a) })
 	}
-	start = min(start, len(items))
-	end := min(start+size, len(items))
-	page := map[string]any{orgListKeys[op]: append([]any{}, items[start:end]...)}
-	if end < len(items) {
+	page := map[string]any{orgListKeys[op]: items}
+	if more {
 		page["NextToken"] = pageToken(op, parent, end)
 	}
 	return page, nil
+}
+
+// pageOf returns the JSON of at most size items of list from start (or
+// none, past its end), converting only those; where the next page starts;
+// and whether list has more.
+func pageOf[T any](list []T, start, size int, toJSON func(T) any) (items []any, end int, more bool) {
+	start = min(start, len(list))
+	end = min(start+size, len(list))
+	items = make([]any, 0, end-start)
+	for _, v := range list[start:end] {
+		items = append(items, toJSON(v))
+	}
+	return items, end, end < len(list)
 }
 
 // orgListKeys name the list in each operation's answer.
@@ -258,15 +268,6 @@ func (org *orgRec) parentARN(id string) string {
 		kind = "root"
 	}
 	return fmt.Sprintf("arn:aws:organizations::%s:%s/%s/%s", org.management, kind, org.id, id)
-}
-
-func (org *orgRec) sortedUnits() []*unitRec {
-	units := make([]*unitRec, 0, len(org.units))
-	for _, u := range org.units {
-		units = append(units, u)
-	}
-	slices.SortFunc(units, func(a, b *unitRec) int { return strings.Compare(a.id, b.id) })
-	return units
 }
 
 // writeOrgAnswer writes an answer in the JSON 1.1 protocol.

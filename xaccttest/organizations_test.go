@@ -174,6 +174,46 @@ func TestOrganizationsRefusals(t *testing.T) {
 	}
 }
 
+// TestOrganizationIndexFollowsLoads: the index of members by parent is
+// kept when a Load only adds roles or users to known accounts, and made
+// again when one adds an account or moves one.
+func TestOrganizationIndexFollowsLoads(t *testing.T) {
+	t.Parallel()
+	srv := orgWorld(t)
+	c := orgClient(srv, "AKIAEXAMPLEORGADMIN1")
+	members := func(parent string) int {
+		t.Helper()
+		n := 0
+		p := organizations.NewListAccountsForParentPaginator(c, &organizations.ListAccountsForParentInput{ParentId: aws.String(parent)})
+		for p.HasMorePages() {
+			out, err := p.NextPage(context.Background())
+			must(t, err)
+			n += len(out.Accounts)
+		}
+		return n
+	}
+	indexed := func() bool {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		return srv.orgIndex != nil
+	}
+	if n := members("r-ab12"); n != 16 || !indexed() {
+		t.Fatalf("%d members in the root, indexed %v; want 16, true", n, indexed())
+	}
+	must(t, srv.AddRole("200000000045", "R", Role{Trust: trustAccount111}))
+	if !indexed() {
+		t.Error("a role added to a known account dropped the index")
+	}
+	must(t, srv.AddRole("200000000046", "R", Role{Trust: trustAccount111}))
+	if n := members("r-ab12"); n != 17 {
+		t.Errorf("after a new account: %d members in the root, want 17", n)
+	}
+	must(t, srv.Load(&Scenario{Accounts: map[string]Account{"200000000046": {Parent: "ou-ab12-prod0001"}}}))
+	if root, prod := members("r-ab12"), members("ou-ab12-prod0001"); root != 16 || prod != 26 {
+		t.Errorf("after moving the new account to Prod: root %d, Prod %d; want 16, 26", root, prod)
+	}
+}
+
 // TestOrganizationsSessionPolicy: a role session's session policy limits
 // its Organizations calls, as it limits its AssumeRole calls.
 func TestOrganizationsSessionPolicy(t *testing.T) {

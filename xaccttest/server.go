@@ -70,7 +70,8 @@ type Server struct {
 	providers map[string]*providerRec
 	// accounts are the accounts the server knows, by ID; org is the
 	// organization (nil without one), orgIndex its accounts by parent,
-	// sorted, made when first asked for (nil when stale).
+	// sorted, made when first asked for (nil when stale: after a Load
+	// that adds or moves an account).
 	accounts map[string]*accountRec
 	org      *orgRec
 	orgIndex map[string][]*accountRec
