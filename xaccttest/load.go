@@ -158,8 +158,8 @@ func (s *Server) check(c *compiled) error {
 	}
 	for _, a := range c.accounts {
 		if have := s.accounts[a.id]; have != nil {
-			if err := (&accountRec{id: have.id, name: have.name, email: have.email, status: have.status,
-				parent: have.parent, joinedMethod: have.joinedMethod}).merge(a); err != nil {
+			cp := *have // a dry run: Load merges into have once all of c is checked
+			if err := cp.merge(a); err != nil {
 				return err
 			}
 		}

@@ -16,7 +16,8 @@ import (
 // when answered, so that a later Load may still set them.
 type accountRec struct {
 	id, name, email, status, parent, joinedMethod string
-	joined                                        time.Time
+	joined                                        time.Time // as a scenario says; zero: loaded
+	loaded                                        time.Time // when a scenario first named the account, on the Clock
 }
 
 // orgRec is the organization, compiled.
@@ -117,12 +118,8 @@ func compileAccount(id string, a Account, now time.Time) (*accountRec, error) {
 	if a.Email != "" && (len(a.Email) > maxAccountEmailChars || !strings.Contains(a.Email, "@")) {
 		return nil, fmt.Errorf("%s: email %q: want an address of at most %d characters", where, clip(a.Email), maxAccountEmailChars)
 	}
-	joined := a.Joined
-	if joined.IsZero() {
-		joined = now
-	}
 	return &accountRec{id: id, name: a.Name, email: a.Email, status: a.Status, parent: a.Parent,
-		joinedMethod: a.JoinedMethod, joined: joined.UTC()}, nil
+		joinedMethod: a.JoinedMethod, joined: a.Joined.UTC(), loaded: now.UTC()}, nil
 }
 
 // merge adds what next says of the account to rec, refusing a field said
@@ -143,6 +140,13 @@ func (rec *accountRec) merge(next *accountRec) error {
 		}
 		*f.have = *f.set
 	}
+	if !next.joined.IsZero() {
+		if !rec.joined.IsZero() && !rec.joined.Equal(next.joined) {
+			return fmt.Errorf("account %s: joined %s, but an earlier scenario said %s", rec.id,
+				next.joined.Format(time.RFC3339Nano), rec.joined.Format(time.RFC3339Nano))
+		}
+		rec.joined = next.joined
+	}
 	return nil
 }
 
@@ -154,6 +158,12 @@ func (rec *accountRec) displayEmail() string {
 func (rec *accountRec) displayStatus() string { return orDefault(rec.status, "ACTIVE") }
 func (rec *accountRec) displayJoinedMethod() string {
 	return orDefault(rec.joinedMethod, "CREATED")
+}
+func (rec *accountRec) displayJoined() time.Time {
+	if rec.joined.IsZero() {
+		return rec.loaded
+	}
+	return rec.joined
 }
 
 // parentIn returns the account's parent: the root when none is set.

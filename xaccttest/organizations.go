@@ -256,7 +256,7 @@ func (org *orgRec) accountJSON(a *accountRec) orgAccount {
 	return orgAccount{
 		ARN:   fmt.Sprintf("arn:aws:organizations::%s:account/%s/%s", org.management, org.id, a.id),
 		Email: a.displayEmail(), ID: a.id, JoinedMethod: a.displayJoinedMethod(),
-		JoinedTimestamp: orgTime(a.joined), Name: a.displayName(),
+		JoinedTimestamp: orgTime(a.displayJoined()), Name: a.displayName(),
 		State: a.displayStatus(), Status: a.displayStatus(),
 	}
 }

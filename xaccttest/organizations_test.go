@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -211,6 +212,42 @@ func TestOrganizationIndexFollowsLoads(t *testing.T) {
 	must(t, srv.Load(&Scenario{Accounts: map[string]Account{"200000000046": {Parent: "ou-ab12-prod0001"}}}))
 	if root, prod := members("r-ab12"), members("ou-ab12-prod0001"); root != 16 || prod != 26 {
 		t.Errorf("after moving the new account to Prod: root %d, Prod %d; want 16, 26", root, prod)
+	}
+}
+
+// TestAccountJoinedMerges: a later scenario may set when an account
+// joined, as it may set its other fields, and may not change it.
+func TestAccountJoinedMerges(t *testing.T) {
+	t.Parallel()
+	srv := orgWorld(t)
+	c := orgClient(srv, "AKIAEXAMPLEORGADMIN1")
+	joined := func() time.Time {
+		t.Helper()
+		out, err := c.ListAccountsForParent(context.Background(), &organizations.ListAccountsForParentInput{
+			ParentId: aws.String("ou-ab12-legacy01"), MaxResults: aws.Int32(1)})
+		must(t, err)
+		if len(out.Accounts) != 1 || aws.ToString(out.Accounts[0].Id) != "200000000001" {
+			t.Fatalf("accounts %+v", out.Accounts)
+		}
+		return aws.ToTime(out.Accounts[0].JoinedTimestamp)
+	}
+	if got := joined(); !got.Equal(srv.Clock.Now()) {
+		t.Fatalf("joined %v, want when it was loaded, %v", got, srv.Clock.Now())
+	}
+	at := time.Date(2020, 5, 6, 7, 8, 9, 0, time.UTC)
+	srv.Clock.Advance(time.Hour) // a later Load does not move the default either
+	must(t, srv.Load(&Scenario{Accounts: map[string]Account{"200000000001": {Joined: at}}}))
+	if got := joined(); !got.Equal(at) {
+		t.Fatalf("joined %v after a scenario said %v", got, at)
+	}
+	must(t, srv.Load(&Scenario{Accounts: map[string]Account{"200000000001": {Joined: at}}}))
+	err := srv.Load(&Scenario{Accounts: map[string]Account{"200000000001": {Joined: at.Add(time.Second)}}})
+	if err == nil || !strings.Contains(err.Error(), "account 200000000001: joined 2020-05-06T07:08:10Z, "+
+		"but an earlier scenario said 2020-05-06T07:08:09Z") {
+		t.Fatalf("a different joined: %v", err)
+	}
+	if got := joined(); !got.Equal(at) {
+		t.Errorf("joined %v after a refused scenario, want %v", got, at)
 	}
 }
 
