@@ -16,11 +16,23 @@
 //     GetSessionToken sessions that carry MFA into later calls.
 //   - Durations: 900 s to the role's maximum, one hour for role chaining,
 //     with STS's error messages; credentials expire on the server's Clock.
+//   - Web identity: AssumeRoleWithWebIdentity with OpenID Connect tokens
+//     that the server mints as the identity provider (WebIdentityToken),
+//     checked against the account's OIDC providers and the trust policy.
+//   - Throttling: a per-account rate limit (SetThrottle, or the scenario's
+//     throttle), answered with STS's Throttling or Organizations'
+//     TooManyRequestsException; faults on demand (InjectFault).
 //
 // It speaks the STS query protocol (form-encoded POST, Version 2011-06-15,
 // XML answers and errors with STS's codes and HTTP statuses) for AssumeRole,
-// GetSessionToken and GetCallerIdentity, so any SDK or the AWS CLI can use
-// it as its endpoint.
+// AssumeRoleWithWebIdentity, GetSessionToken and GetCallerIdentity, and, on
+// the same endpoint, the AWS Organizations JSON 1.1 protocol (X-Amz-Target)
+// for ListAccounts, ListAccountsForParent, ListOrganizationalUnitsForParent
+// and ListRoots (for principals of the management account whose policies
+// allow them; see Organization), so any SDK or the AWS CLI can use it as
+// its endpoint.
+// Paths under AdminPath are the fake's own admin API (its Clock), for tests
+// in other languages driving `xacct fake-sts`.
 package xaccttest
 
 import (
