@@ -71,3 +71,10 @@ func TestWaitIdle(t *testing.T) {
 		<-done
 	})
 }
+
+// busy returns the number of requests in progress.
+func (a *activity) busy() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.inflight
+}
