@@ -26,6 +26,7 @@ func (s *Server) assumeRole(id *identity, form url.Values, call *Call) (any, *ap
 		return nil, serr
 	}
 	now := s.Clock.Now()
+	secret, sessionToken := randomSecret(), randomToken() // before the lock: reading crypto/rand may wait
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	role, mfaAt, srcID, serr := s.authorizeAssumeRole(id, in, now, call)
@@ -38,7 +39,7 @@ func (s *Server) assumeRole(id *identity, form url.Values, call *Call) (any, *ap
 	}
 	sess := &identity{
 		account: role.account, role: role, sessionName: in.sessionName, arn: roleSessionARN(role, in.sessionName),
-		secret: randomSecret(), token: randomToken(), expires: now.Add(time.Duration(in.duration) * time.Second),
+		secret: secret, token: sessionToken, expires: now.Add(time.Duration(in.duration) * time.Second),
 		mfaAt: mfaAt, sessionPolicy: in.sessionPolicy, sourceIdentity: srcID,
 	}
 	key := s.newSession(sess)

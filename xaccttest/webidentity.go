@@ -115,6 +115,7 @@ func (s *Server) assumeRoleWithWebIdentity(form url.Values, call *Call) (any, *a
 	// wait for the Ed25519 verification.
 	sigErr := s.verifySignature(in.token, claims.Issuer)
 	now := s.Clock.Now()
+	secret, sessionToken := randomSecret(), randomToken() // before the lock: reading crypto/rand may wait
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	provider, audience, serr := s.verifyWebIdentity(in, claims, sigErr, now)
@@ -141,7 +142,7 @@ func (s *Server) assumeRoleWithWebIdentity(form url.Values, call *Call) (any, *a
 	}
 	sess := &identity{
 		account: role.account, role: role, sessionName: in.sessionName, arn: roleSessionARN(role, in.sessionName),
-		secret: randomSecret(), token: randomToken(), expires: now.Add(time.Duration(in.duration) * time.Second),
+		secret: secret, token: sessionToken, expires: now.Add(time.Duration(in.duration) * time.Second),
 		sessionPolicy: in.sessionPolicy,
 	}
 	key := s.newSession(sess)
