@@ -203,7 +203,7 @@ func compileUser(account, name string, u User) (*userRec, error) {
 	}
 	rec := &userRec{
 		account: account, key: u.AccessKeyID, secret: u.SecretAccessKey,
-		arn: fmt.Sprintf("arn:aws:iam::%s:user/%s", account, name),
+		arn: userARN(account, name),
 		id:  "AIDA" + stableID(account+"/user/"+name),
 	}
 	var err error
@@ -292,6 +292,11 @@ func issuerHostPath(issuer string) (string, error) {
 		return "", errors.New("an issuer URL does not end with /")
 	}
 	return u.Host + u.Path, nil
+}
+
+// userARN is the ARN of an IAM user (the fake's users have no path).
+func userARN(account, name string) string {
+	return fmt.Sprintf("arn:aws:iam::%s:user/%s", account, name)
 }
 
 func oidcProviderARN(account, hostPath string) string {

@@ -217,7 +217,7 @@ func (s *Server) Config(accessKeyID, secretAccessKey, sessionToken string) aws.C
 // UserConfig returns Config with the access key of a scenario user.
 func (s *Server) UserConfig(account, user string) (aws.Config, error) {
 	s.mu.Lock()
-	u, ok := s.users[fmt.Sprintf("arn:aws:iam::%s:user/%s", account, user)]
+	u, ok := s.users[userARN(account, user)]
 	s.mu.Unlock()
 	if !ok {
 		return aws.Config{}, fmt.Errorf("xaccttest: no user %q in account %s", user, account)
