@@ -338,7 +338,7 @@ func TestOrganizationScenarioErrors(t *testing.T) {
 		{"throttle", Scenario{Throttle: &Throttle{Rate: -1}}, "throttle: rate -1"},
 	} {
 		srv := NewServer()
-		if err := srv.Load(&tt.sc); err == nil || !contains(err.Error(), tt.want) {
+		if err := srv.Load(&tt.sc); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: %v, want %q", tt.name, err, tt.want)
 		}
 		srv.Close()

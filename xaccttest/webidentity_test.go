@@ -3,6 +3,7 @@ package xaccttest
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -238,6 +239,6 @@ func TestWebIdentityRoleProvider(t *testing.T) {
 func writeToken(t *testing.T, token string) string {
 	t.Helper()
 	path := t.TempDir() + "/token"
-	must(t, writeFile(path, token))
+	must(t, os.WriteFile(path, []byte(token), 0o600))
 	return path
 }
