@@ -26,6 +26,7 @@ func (s *Server) assumeRole(id *identity, form url.Values, call *Call) (any, *ap
 		return nil, serr
 	}
 	now := s.Clock.Now()
+	secret, sessionToken := randomSecret(), randomToken() // before the lock: reading crypto/rand may wait
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	role, mfaAt, srcID, serr := s.authorizeAssumeRole(id, in, now, call)
@@ -38,7 +39,7 @@ func (s *Server) assumeRole(id *identity, form url.Values, call *Call) (any, *ap
 	}
 	sess := &identity{
 		account: role.account, role: role, sessionName: in.sessionName, arn: roleSessionARN(role, in.sessionName),
-		secret: randomSecret(), token: randomToken(), expires: now.Add(time.Duration(in.duration) * time.Second),
+		secret: secret, token: sessionToken, expires: now.Add(time.Duration(in.duration) * time.Second),
 		mfaAt: mfaAt, sessionPolicy: in.sessionPolicy, sourceIdentity: srcID,
 	}
 	key := s.newSession(sess)
@@ -242,16 +243,9 @@ func evaluateAssumeRole(id *identity, role *roleRec, action string, ctx map[stri
 	// Within one account, a trust policy naming the caller itself grants
 	// access without an identity policy; across accounts, or through the
 	// account root, the caller's own policies must allow it too.
-	req := policy.Request{Action: action, Resource: role.arn, Context: ctx}
-	ident := policy.Evaluate(req, id.policies()...)
 	needIdentity := id.account != role.account || !trust.Specific
-	if ident.Effect == policy.ExplicitDeny || (needIdentity && ident.Effect != policy.Allow) {
-		return fmt.Sprintf("%s: identity policies of %s: %s", action, caller.ARN, ident.Reason)
-	}
-	if id.sessionPolicy != nil {
-		if sp := policy.Evaluate(req, id.sessionPolicy); sp.Effect != policy.Allow {
-			return fmt.Sprintf("%s: session policy of the caller: %s", action, sp.Reason)
-		}
+	if why := id.allows(policy.Request{Action: action, Resource: role.arn, Context: ctx}, needIdentity); why != "" {
+		return action + ": " + why
 	}
 	return ""
 }

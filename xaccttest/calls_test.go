@@ -2,7 +2,6 @@ package xaccttest
 
 import (
 	"context"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -17,21 +16,15 @@ func TestCallRecordIsBounded(t *testing.T) {
 	c := keyClient(srv, jenkinsKey, jenkinsSecret, "")
 	bad := keyClient(srv, jenkinsKey, "wrong", "")
 	const goroutines, each = 20, 25 // 500 calls, 250 of each kind
-	var wg sync.WaitGroup
-	for g := range goroutines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range each {
-				if g%2 == 0 {
-					c.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
-				} else {
-					bad.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
-				}
+	parallel(goroutines, func(g int) {
+		for range each {
+			if g%2 == 0 {
+				c.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+			} else {
+				bad.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	calls := srv.Calls()
 	if len(calls) != 100 || srv.Dropped() != 400 || srv.CallCount("") != 500 || srv.CallCount("GetCallerIdentity") != 500 {
 		t.Fatalf("kept %d calls, dropped %d, counted %d (GetCallerIdentity %d); want 100, 400, 500, 500",

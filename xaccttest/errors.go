@@ -3,6 +3,7 @@ package xaccttest
 import (
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // apiError is an error answer: the service's code, HTTP status and message;
@@ -64,7 +65,39 @@ var (
 		message: "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."}
 	errSessionTokenWithSession = &apiError{status: http.StatusForbidden, code: "AccessDenied",
 		message: "Cannot call GetSessionToken with session credentials"}
+	// errTooLarge refuses a body over maxBodyBytes, in either protocol.
+	errTooLarge = &apiError{status: http.StatusRequestEntityTooLarge, code: "RequestEntityTooLarge",
+		message: "Request body must be no more than 1 MiB"}
+	// errThrottled is STS's answer to an account over its rate (SetThrottle,
+	// or an injected Throttling fault).
+	errThrottled = &apiError{status: http.StatusBadRequest, code: "Throttling", message: "Rate exceeded"}
 )
+
+// Errors of AssumeRoleWithWebIdentity.
+var (
+	errWebAccessDenied = &apiError{status: http.StatusForbidden, code: "AccessDenied",
+		message: "Not authorized to perform sts:AssumeRoleWithWebIdentity"}
+	errAudience = &apiError{status: http.StatusBadRequest, code: "InvalidIdentityToken",
+		message: "Incorrect token audience"}
+	errInvalidJWT = &apiError{status: http.StatusBadRequest, code: "InvalidIdentityToken",
+		message: "The web identity token that was passed could not be validated by AWS. " +
+			"Get a new identity token from the identity provider and then retry the request."}
+)
+
+// errNoProvider says the role's account has no OIDC provider for the
+// token's issuer.
+func errNoProvider(account, issuer string) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: "InvalidIdentityToken",
+		message: "No OpenIDConnect provider found in your account for " + clip(issuer),
+		reason:  fmt.Sprintf("account %s has no OIDC provider for issuer %q", account, clip(issuer))}
+}
+
+// errTokenExpired says the token expired, at exp, before now.
+func errTokenExpired(now, exp time.Time) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: "ExpiredTokenException",
+		message: fmt.Sprintf("Token expired: current date/time %d must be before the expiration date/time %d",
+			now.Unix(), exp.Unix())}
+}
 
 // Answers without a response: the connection is gone.
 var (

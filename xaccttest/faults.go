@@ -96,8 +96,7 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, call *Call)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
-			return &apiError{status: 499, code: "RequestCanceled", message: "the client went away",
-				reason: "client gave up during an injected delay"}
+			return withReason(errClientGone, "client gave up during an injected delay")
 		}
 	}
 	if f.Drop {
@@ -113,15 +112,15 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, call *Call)
 	if f.Code == "" {
 		return nil // a pure delay
 	}
-	status := f.Status
-	if status == 0 {
-		status = faultStatus(f.Code)
+	serr := &apiError{code: f.Code, message: "injected fault " + f.Code, reason: "injected fault"}
+	if f.Code == errThrottled.code {
+		serr = withReason(errThrottled, "injected fault")
 	}
-	msg := "Rate exceeded"
-	if f.Code != "Throttling" {
-		msg = "injected fault " + f.Code
+	serr.status = f.Status
+	if serr.status == 0 {
+		serr.status = faultStatus(f.Code)
 	}
-	return &apiError{status: status, code: f.Code, message: msg, reason: "injected fault"}
+	return serr
 }
 
 // faultStatus is STS's HTTP status for an error code.

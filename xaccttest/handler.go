@@ -29,23 +29,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	resp, serr := s.serve(w, r, call)
 	jsonProtocol := r.Header.Get("X-Amz-Target") != ""
-	switch {
-	case serr == nil:
+	if serr == nil {
 		call.Allowed = true
 		if jsonProtocol {
 			writeOrgAnswer(w, resp, call.RequestID)
 		} else {
 			writeXML(w, http.StatusOK, withRequestID(resp, call.RequestID), call.RequestID)
 		}
-	case serr.silent:
-		call.ErrorCode, call.Reason = serr.code, serr.why()
+		return
+	}
+	call.ErrorCode, call.Reason = serr.code, serr.why()
+	switch {
+	case serr.silent: // nobody to answer
+	case jsonProtocol:
+		writeOrgError(w, serr, call.RequestID)
 	default:
-		call.ErrorCode, call.Reason = serr.code, serr.why()
-		if jsonProtocol {
-			writeOrgError(w, serr, call.RequestID)
-		} else {
-			writeError(w, serr, call.RequestID)
-		}
+		writeError(w, serr, call.RequestID)
 	}
 }
 
@@ -61,32 +60,36 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call *Call) (any,
 	if err != nil {
 		return nil, errClientGone
 	}
+	if len(body) > maxBodyBytes {
+		return nil, errTooLarge
+	}
+	// Who signed, before a fault may refuse the call: a test counting the
+	// calls of a key counts those too, in either protocol.
+	auth := parseAuthorization(r.Header.Get("Authorization"))
+	call.AccessKeyID = clip(auth.accessKey)
 	if r.Header.Get("X-Amz-Target") != "" {
-		return s.serveOrganizations(w, r, body, call)
+		return s.serveOrganizations(w, r, body, auth, call)
 	}
 	form, serr := decodeRequest(r, body)
 	if serr != nil {
 		return nil, serr
 	}
 	call.Action = form.Get("Action")
-	// Who asked for what, before a fault may refuse it: a test counting the
-	// calls of a role or a key counts those too.
+	// What was asked for, before a fault may refuse it: a test counting the
+	// calls of a role counts those too.
 	call.RoleARN = clip(form.Get("RoleArn"))
-	if auth, ok := parseAuthorization(r.Header.Get("Authorization")); ok {
-		call.AccessKeyID = clip(auth.accessKey)
-	}
 	if serr := s.applyFaults(w, r, call); serr != nil {
 		return nil, serr
 	}
 	if call.Action == "AssumeRoleWithWebIdentity" {
 		return s.assumeRoleWithWebIdentity(form, call) // unsigned: the token authenticates
 	}
-	id, serr := s.authenticate(r, body, "sts", call)
+	id, serr := s.authenticate(r, body, auth, "sts")
 	if serr != nil {
 		return nil, serr
 	}
 	call.Caller = id.arn
-	if serr := s.throttled(id.account); serr != nil {
+	if serr := s.throttled(id.account, errThrottled); serr != nil {
 		return nil, serr
 	}
 	switch call.Action {
@@ -102,10 +105,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call *Call) (any,
 // decodeRequest reads the query-protocol parameters from the URL and a
 // form-encoded body, and checks Action and Version.
 func decodeRequest(r *http.Request, body []byte) (url.Values, *apiError) {
-	if len(body) > maxBodyBytes {
-		return nil, &apiError{status: http.StatusRequestEntityTooLarge, code: "RequestEntityTooLarge",
-			message: "Request body must be no more than 1 MiB"}
-	}
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return nil, &apiError{status: http.StatusMethodNotAllowed, code: "InvalidAction",
 			message: fmt.Sprintf("Unsupported HTTP method %s: STS takes POST (or GET) requests", clip(r.Method))}

@@ -4,8 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -142,6 +141,16 @@ func lastCall(t testing.TB, srv *Server) Call {
 	return calls[len(calls)-1]
 }
 
-func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o600) }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
+// parallel calls fn(0) to fn(n-1), each on a goroutine of its own, all at
+// once, and returns when all have returned.
+func parallel(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(i)
+		}()
+	}
+	wg.Wait()
+}

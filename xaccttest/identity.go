@@ -50,6 +50,25 @@ func (id *identity) policies() []*policy.Policy {
 	return id.user.policies
 }
 
+// allows evaluates req against the caller's identity policies and its
+// session policy, if it has one, which must allow it too. needIdentity
+// says the identity policies must allow req; when false (a role of the
+// caller's account whose trust policy names the caller), only their
+// explicit Deny refuses. It returns why req is denied, or "" when it is
+// allowed.
+func (id *identity) allows(req policy.Request, needIdentity bool) (reason string) {
+	ident := policy.Evaluate(req, id.policies()...)
+	if ident.Effect == policy.ExplicitDeny || (needIdentity && ident.Effect != policy.Allow) {
+		return fmt.Sprintf("identity policies of %s: %s", id.arn, ident.Reason)
+	}
+	if id.sessionPolicy != nil {
+		if sp := policy.Evaluate(req, id.sessionPolicy); sp.Effect != policy.Allow {
+			return "session policy of the caller: " + sp.Reason
+		}
+	}
+	return ""
+}
+
 // lookupKey returns the holder of an access key, or nil.
 func (s *Server) lookupKey(key string) *identity {
 	s.mu.Lock()

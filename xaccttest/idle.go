@@ -86,10 +86,3 @@ func (s *Server) WaitIdle(ctx context.Context, quiet time.Duration) error {
 		}
 	}
 }
-
-// busy returns the number of requests in progress.
-func (a *activity) busy() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.inflight
-}

@@ -3,7 +3,6 @@ package xaccttest
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,21 +29,18 @@ func TestWaitIdle(t *testing.T) {
 		srv.InjectFault(Fault{Delay: 30 * time.Millisecond})
 		c := keyClient(srv, jenkinsKey, jenkinsSecret, "")
 		const n = 50
-		var wg sync.WaitGroup
-		for range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-			}()
-		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			parallel(n, func(int) { c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}) })
+		}()
 		// Some requests are under way, some not yet sent: a quiet time of
 		// 200ms covers the gap between a goroutine's start and its request.
 		must(t, srv.WaitIdle(ctx, 200*time.Millisecond))
 		if got := srv.CallCount("GetCallerIdentity"); got != n {
 			t.Errorf("WaitIdle returned with %d of %d calls answered", got, n)
 		}
-		wg.Wait()
+		<-done
 	})
 
 	t.Run("a server never quiet returns the context's error", func(t *testing.T) {
@@ -70,4 +66,11 @@ func TestWaitIdle(t *testing.T) {
 		cancel()
 		<-done
 	})
+}
+
+// busy returns the number of requests in progress.
+func (a *activity) busy() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.inflight
 }

@@ -1,18 +1,26 @@
 package xaccttest
 
+import (
+	"time"
+
+	"github.com/xacct/xacct/internal/validate"
+)
+
 // STS's and IAM's limits, each named once, as the STS API reference gives
-// them. Lengths are in bytes, as STS counts them.
+// them. Lengths are in bytes, as STS counts them. Those that xacct checks
+// before calling STS are package validate's, so that the client's checks
+// and the fake's cannot drift apart.
 const (
 	// minSessionSeconds is the shortest session STS issues (15 minutes).
-	minSessionSeconds = 900
+	minSessionSeconds = int(validate.MinDuration / time.Second)
 	// defaultRoleSessionSeconds is AssumeRole's duration without
 	// DurationSeconds, and a role's MaxSessionDuration when none is set.
 	defaultRoleSessionSeconds = 3600
 	// maxRoleSessionSeconds is the longest MaxSessionDuration IAM allows (12h).
-	maxRoleSessionSeconds = 43200
+	maxRoleSessionSeconds = int(validate.MaxDuration / time.Second)
 	// maxChainedSessionSeconds caps role chaining: AssumeRole with temporary
 	// credentials (a role session or a GetSessionToken session) gets 1h at most.
-	maxChainedSessionSeconds = 3600
+	maxChainedSessionSeconds = int(validate.MaxChainingDuration / time.Second)
 	// defaultSessionTokenSeconds is GetSessionToken's duration without
 	// DurationSeconds (12h).
 	defaultSessionTokenSeconds = 43200
@@ -20,23 +28,23 @@ const (
 	maxSessionTokenSeconds = 129600
 
 	// maxPolicyChars bounds an inline session policy as sent, before packing.
-	maxPolicyChars = 2048
+	maxPolicyChars = validate.MaxPolicyChars
 	// maxSessionTags bounds the session tags of one call.
-	maxSessionTags = 50
-	// maxTransitiveTagKeys bounds TransitiveTagKeys.
-	maxTransitiveTagKeys = 50
+	maxSessionTags = validate.MaxTags
+	// maxTransitiveTagKeys bounds TransitiveTagKeys: as many as tags.
+	maxTransitiveTagKeys = validate.MaxTags
 	// maxPolicyARNs bounds the managed session policies of one call.
-	maxPolicyARNs = 10
+	maxPolicyARNs = validate.MaxPolicyARNs
 	// Tag keys are 1 to 128 characters, values at most 256.
-	minTagKeyChars, maxTagKeyChars = 1, 128
-	maxTagValueChars               = 256
+	minTagKeyChars, maxTagKeyChars = validate.MinTagKeyChars, validate.MaxTagKeyChars
+	maxTagValueChars               = validate.MaxTagValueChars
 
 	// Lengths of the string parameters STS checks.
 	minRoleARNChars, maxRoleARNChars               = 20, 2048
-	minSessionNameChars, maxSessionNameChars       = 2, 64
-	minExternalIDChars, maxExternalIDChars         = 2, 1224
-	minSerialChars, maxSerialChars                 = 9, 256
-	minSourceIdentityChars, maxSourceIdentityChars = 2, 64
+	minSessionNameChars, maxSessionNameChars       = validate.MinSessionNameChars, validate.MaxSessionNameChars
+	minExternalIDChars, maxExternalIDChars         = validate.MinExternalIDChars, validate.MaxExternalIDChars
+	minSerialChars, maxSerialChars                 = validate.MinSerialChars, validate.MaxSerialChars
+	minSourceIdentityChars, maxSourceIdentityChars = validate.MinSourceIdentityChars, validate.MaxSourceIdentityChars
 	minWebTokenChars, maxWebTokenChars             = 4, 20000
 	minProviderIDChars, maxProviderIDChars         = 4, 2048
 

@@ -49,17 +49,27 @@ func (s *Server) Load(sc *Scenario) error {
 	for _, p := range c.providers {
 		s.providers[p.arn] = p
 	}
+	// The index of members by parent goes stale when an account is new or
+	// moves, or when the organization (whose root is the default parent)
+	// is new; a role or user added to a known account keeps it.
+	stale := c.org != nil
 	for _, a := range c.accounts {
-		if have := s.accounts[a.id]; have != nil {
-			have.merge(a) // checked above
-		} else {
+		have := s.accounts[a.id]
+		if have == nil {
 			s.accounts[a.id] = a
+			stale = true
+			continue
 		}
+		parent := have.parent
+		have.merge(a) // checked above
+		stale = stale || have.parent != parent
 	}
 	if c.org != nil {
 		s.org = c.org
 	}
-	s.orgIndex = nil
+	if stale {
+		s.orgIndex = nil
+	}
 	if sc.Throttle != nil {
 		s.SetThrottle(sc.Throttle.Rate, sc.Throttle.Burst)
 	}
@@ -148,8 +158,8 @@ func (s *Server) check(c *compiled) error {
 	}
 	for _, a := range c.accounts {
 		if have := s.accounts[a.id]; have != nil {
-			if err := (&accountRec{id: have.id, name: have.name, email: have.email, status: have.status,
-				parent: have.parent, joinedMethod: have.joinedMethod}).merge(a); err != nil {
+			cp := *have // a dry run: Load merges into have once all of c is checked
+			if err := cp.merge(a); err != nil {
 				return err
 			}
 		}

@@ -16,13 +16,17 @@ import (
 // when answered, so that a later Load may still set them.
 type accountRec struct {
 	id, name, email, status, parent, joinedMethod string
-	joined                                        time.Time
+	joined                                        time.Time // as a scenario says; zero: loaded
+	loaded                                        time.Time // when a scenario first named the account, on the Clock
 }
 
 // orgRec is the organization, compiled.
 type orgRec struct {
 	id, management, rootID string
 	units                  map[string]*unitRec // by ID
+	// children are the OUs in each root or OU, by its ID, sorted by ID,
+	// as ListOrganizationalUnitsForParent answers them.
+	children map[string][]*unitRec
 }
 
 type unitRec struct{ id, name, parent string }
@@ -46,7 +50,8 @@ func compileOrganization(o *Organization) (*orgRec, error) {
 	if !validate.IsAccountID(o.ManagementAccount) {
 		return nil, fmt.Errorf("organization: management_account %q: an account ID is 12 digits", clip(o.ManagementAccount))
 	}
-	rec := &orgRec{id: o.ID, management: o.ManagementAccount, rootID: o.RootID, units: map[string]*unitRec{}}
+	rec := &orgRec{id: o.ID, management: o.ManagementAccount, rootID: o.RootID, units: map[string]*unitRec{},
+		children: map[string][]*unitRec{}}
 	derived := strings.ToLower(stableID("organization/" + o.ManagementAccount))
 	if rec.id == "" {
 		rec.id = "o-" + derived[:10]
@@ -78,6 +83,7 @@ func compileOrganization(o *Organization) (*orgRec, error) {
 			parent = rec.rootID
 		}
 		rec.units[id] = &unitRec{id: id, name: u.Name, parent: parent}
+		rec.children[parent] = append(rec.children[parent], rec.units[id]) // in the order of IDs
 	}
 	for _, u := range rec.units {
 		// Every chain of parents ends at the root: no unknown parent, no cycle.
@@ -112,12 +118,8 @@ func compileAccount(id string, a Account, now time.Time) (*accountRec, error) {
 	if a.Email != "" && (len(a.Email) > maxAccountEmailChars || !strings.Contains(a.Email, "@")) {
 		return nil, fmt.Errorf("%s: email %q: want an address of at most %d characters", where, clip(a.Email), maxAccountEmailChars)
 	}
-	joined := a.Joined
-	if joined.IsZero() {
-		joined = now
-	}
 	return &accountRec{id: id, name: a.Name, email: a.Email, status: a.Status, parent: a.Parent,
-		joinedMethod: a.JoinedMethod, joined: joined.UTC()}, nil
+		joinedMethod: a.JoinedMethod, joined: a.Joined.UTC(), loaded: now.UTC()}, nil
 }
 
 // merge adds what next says of the account to rec, refusing a field said
@@ -138,6 +140,13 @@ func (rec *accountRec) merge(next *accountRec) error {
 		}
 		*f.have = *f.set
 	}
+	if !next.joined.IsZero() {
+		if !rec.joined.IsZero() && !rec.joined.Equal(next.joined) {
+			return fmt.Errorf("account %s: joined %s, but an earlier scenario said %s", rec.id,
+				next.joined.Format(time.RFC3339Nano), rec.joined.Format(time.RFC3339Nano))
+		}
+		rec.joined = next.joined
+	}
 	return nil
 }
 
@@ -149,6 +158,12 @@ func (rec *accountRec) displayEmail() string {
 func (rec *accountRec) displayStatus() string { return orDefault(rec.status, "ACTIVE") }
 func (rec *accountRec) displayJoinedMethod() string {
 	return orDefault(rec.joinedMethod, "CREATED")
+}
+func (rec *accountRec) displayJoined() time.Time {
+	if rec.joined.IsZero() {
+		return rec.loaded
+	}
+	return rec.joined
 }
 
 // parentIn returns the account's parent: the root when none is set.

@@ -59,27 +59,23 @@ type orgInput struct {
 // serveOrganizations answers one Organizations call: it authenticates the
 // caller, who must be in the management account with an identity policy
 // allowing the operation, then answers a page.
-func (s *Server) serveOrganizations(w http.ResponseWriter, r *http.Request, body []byte, call *Call) (any, *apiError) {
+func (s *Server) serveOrganizations(w http.ResponseWriter, r *http.Request, body []byte, auth sigV4, call *Call) (any, *apiError) {
 	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), orgTargetPrefix)
 	if !ok || !slices.Contains(orgOperations, op) {
 		return nil, &apiError{status: http.StatusBadRequest, code: "UnknownOperationException",
 			message: fmt.Sprintf("xaccttest answers the Organizations operations %s", strings.Join(orgOperations, ", "))}
 	}
 	call.Action = op
-	if len(body) > maxBodyBytes {
-		return nil, &apiError{status: http.StatusRequestEntityTooLarge, code: "RequestEntityTooLarge",
-			message: "Request body must be no more than 1 MiB"}
-	}
 	if serr := s.applyFaults(w, r, call); serr != nil {
 		return nil, serr
 	}
-	id, serr := s.authenticate(r, body, "organizations", call)
+	id, serr := s.authenticate(r, body, auth, "organizations")
 	if serr != nil {
 		return nil, serr
 	}
 	call.Caller = id.arn
-	if !s.throttle.allow(id.account) {
-		return nil, withReason(errOrgThrottled, "account %s is over its rate (SetThrottle)", id.account)
+	if serr := s.throttled(id.account, errOrgThrottled); serr != nil {
+		return nil, serr
 	}
 	var in orgInput
 	if len(bytes.TrimSpace(body)) > 0 {
@@ -120,13 +116,8 @@ func authorizeOrg(id *identity, org *orgRec, op, parent string) *apiError {
 	if strings.HasSuffix(op, "ForParent") {
 		req.Resource = org.parentARN(parent)
 	}
-	if e := policy.Evaluate(req, id.policies()...); e.Effect != policy.Allow {
-		return withReason(errOrgAccessDenied, "%s on %s: identity policies of %s: %s", req.Action, req.Resource, id.arn, e.Reason)
-	}
-	if id.sessionPolicy != nil {
-		if e := policy.Evaluate(req, id.sessionPolicy); e.Effect != policy.Allow {
-			return withReason(errOrgAccessDenied, "%s: session policy of the caller: %s", req.Action, e.Reason)
-		}
+	if why := id.allows(req, true); why != "" {
+		return withReason(errOrgAccessDenied, "%s on %s: %s", req.Action, req.Resource, why)
 	}
 	return nil
 }
@@ -152,31 +143,41 @@ func (s *Server) orgPage(org *orgRec, op, parent string, in orgInput) (any, *api
 		}
 	}
 	var items []any
+	var end int
+	var more bool
 	switch op {
 	case "ListRoots":
-		items = []any{orgRoot{ARN: org.parentARN(org.rootID), ID: org.rootID, Name: "Root", PolicyTypes: []any{}}}
+		root := orgRoot{ARN: org.parentARN(org.rootID), ID: org.rootID, Name: "Root", PolicyTypes: []any{}}
+		items, end, more = pageOf([]orgRoot{root}, start, size, func(r orgRoot) any { return r })
 	case "ListOrganizationalUnitsForParent":
-		for _, u := range org.sortedUnits() {
-			if u.parent == parent {
-				items = append(items, orgUnit{ARN: org.parentARN(u.id), ID: u.id, Name: u.name})
-			}
-		}
+		items, end, more = pageOf(org.children[parent], start, size, func(u *unitRec) any {
+			return orgUnit{ARN: org.parentARN(u.id), ID: u.id, Name: u.name}
+		})
 	case "ListAccounts", "ListAccountsForParent":
-		accounts := s.orgAccounts()[parent]
+		members := parent
 		if op == "ListAccounts" {
-			accounts = s.orgAccounts()[""]
+			members = "" // all of them
 		}
-		for _, a := range accounts {
-			items = append(items, org.accountJSON(a))
-		}
+		items, end, more = pageOf(s.orgAccounts()[members], start, size, func(a *accountRec) any { return org.accountJSON(a) })
 	}
-	start = min(start, len(items))
-	end := min(start+size, len(items))
-	page := map[string]any{orgListKeys[op]: append([]any{}, items[start:end]...)}
-	if end < len(items) {
+	page := map[string]any{orgListKeys[op]: items}
+	if more {
 		page["NextToken"] = pageToken(op, parent, end)
 	}
 	return page, nil
+}
+
+// pageOf returns the JSON of at most size items of list from start (or
+// none, past its end), converting only those; where the next page starts;
+// and whether list has more.
+func pageOf[T any](list []T, start, size int, toJSON func(T) any) (items []any, end int, more bool) {
+	start = min(start, len(list))
+	end = min(start+size, len(list))
+	items = make([]any, 0, end-start)
+	for _, v := range list[start:end] {
+		items = append(items, toJSON(v))
+	}
+	return items, end, end < len(list)
 }
 
 // orgListKeys name the list in each operation's answer.
@@ -255,7 +256,7 @@ func (org *orgRec) accountJSON(a *accountRec) orgAccount {
 	return orgAccount{
 		ARN:   fmt.Sprintf("arn:aws:organizations::%s:account/%s/%s", org.management, org.id, a.id),
 		Email: a.displayEmail(), ID: a.id, JoinedMethod: a.displayJoinedMethod(),
-		JoinedTimestamp: orgTime(a.joined), Name: a.displayName(),
+		JoinedTimestamp: orgTime(a.displayJoined()), Name: a.displayName(),
 		State: a.displayStatus(), Status: a.displayStatus(),
 	}
 }
@@ -267,15 +268,6 @@ func (org *orgRec) parentARN(id string) string {
 		kind = "root"
 	}
 	return fmt.Sprintf("arn:aws:organizations::%s:%s/%s/%s", org.management, kind, org.id, id)
-}
-
-func (org *orgRec) sortedUnits() []*unitRec {
-	units := make([]*unitRec, 0, len(org.units))
-	for _, u := range org.units {
-		units = append(units, u)
-	}
-	slices.SortFunc(units, func(a, b *unitRec) int { return strings.Compare(a.id, b.id) })
-	return units
 }
 
 // writeOrgAnswer writes an answer in the JSON 1.1 protocol.

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // orgWorld is an organization of a management account and 45 members: 30
@@ -172,6 +175,147 @@ func TestOrganizationsRefusals(t *testing.T) {
 	}
 }
 
+// TestOrganizationIndexFollowsLoads: the index of members by parent is
+// kept when a Load only adds roles or users to known accounts, and made
+// again when one adds an account or moves one.
+func TestOrganizationIndexFollowsLoads(t *testing.T) {
+	t.Parallel()
+	srv := orgWorld(t)
+	c := orgClient(srv, "AKIAEXAMPLEORGADMIN1")
+	members := func(parent string) int {
+		t.Helper()
+		n := 0
+		p := organizations.NewListAccountsForParentPaginator(c, &organizations.ListAccountsForParentInput{ParentId: aws.String(parent)})
+		for p.HasMorePages() {
+			out, err := p.NextPage(context.Background())
+			must(t, err)
+			n += len(out.Accounts)
+		}
+		return n
+	}
+	indexed := func() bool {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		return srv.orgIndex != nil
+	}
+	if n := members("r-ab12"); n != 16 || !indexed() {
+		t.Fatalf("%d members in the root, indexed %v; want 16, true", n, indexed())
+	}
+	must(t, srv.AddRole("200000000045", "R", Role{Trust: trustAccount111}))
+	if !indexed() {
+		t.Error("a role added to a known account dropped the index")
+	}
+	must(t, srv.AddRole("200000000046", "R", Role{Trust: trustAccount111}))
+	if n := members("r-ab12"); n != 17 {
+		t.Errorf("after a new account: %d members in the root, want 17", n)
+	}
+	must(t, srv.Load(&Scenario{Accounts: map[string]Account{"200000000046": {Parent: "ou-ab12-prod0001"}}}))
+	if root, prod := members("r-ab12"), members("ou-ab12-prod0001"); root != 16 || prod != 26 {
+		t.Errorf("after moving the new account to Prod: root %d, Prod %d; want 16, 26", root, prod)
+	}
+}
+
+// TestAccountJoinedMerges: a later scenario may set when an account
+// joined, as it may set its other fields, and may not change it.
+func TestAccountJoinedMerges(t *testing.T) {
+	t.Parallel()
+	srv := orgWorld(t)
+	c := orgClient(srv, "AKIAEXAMPLEORGADMIN1")
+	joined := func() time.Time {
+		t.Helper()
+		out, err := c.ListAccountsForParent(context.Background(), &organizations.ListAccountsForParentInput{
+			ParentId: aws.String("ou-ab12-legacy01"), MaxResults: aws.Int32(1)})
+		must(t, err)
+		if len(out.Accounts) != 1 || aws.ToString(out.Accounts[0].Id) != "200000000001" {
+			t.Fatalf("accounts %+v", out.Accounts)
+		}
+		return aws.ToTime(out.Accounts[0].JoinedTimestamp)
+	}
+	if got := joined(); !got.Equal(srv.Clock.Now()) {
+		t.Fatalf("joined %v, want when it was loaded, %v", got, srv.Clock.Now())
+	}
+	at := time.Date(2020, 5, 6, 7, 8, 9, 0, time.UTC)
+	srv.Clock.Advance(time.Hour) // a later Load does not move the default either
+	must(t, srv.Load(&Scenario{Accounts: map[string]Account{"200000000001": {Joined: at}}}))
+	if got := joined(); !got.Equal(at) {
+		t.Fatalf("joined %v after a scenario said %v", got, at)
+	}
+	must(t, srv.Load(&Scenario{Accounts: map[string]Account{"200000000001": {Joined: at}}}))
+	err := srv.Load(&Scenario{Accounts: map[string]Account{"200000000001": {Joined: at.Add(time.Second)}}})
+	if err == nil || !strings.Contains(err.Error(), "account 200000000001: joined 2020-05-06T07:08:10Z, "+
+		"but an earlier scenario said 2020-05-06T07:08:09Z") {
+		t.Fatalf("a different joined: %v", err)
+	}
+	if got := joined(); !got.Equal(at) {
+		t.Errorf("joined %v after a refused scenario, want %v", got, at)
+	}
+}
+
+// TestOrganizationsSessionPolicy: a role session's session policy limits
+// its Organizations calls, as it limits its AssumeRole calls.
+func TestOrganizationsSessionPolicy(t *testing.T) {
+	t.Parallel()
+	srv := orgWorld(t)
+	ctx := context.Background()
+	must(t, srv.AddRole("100000000000", "Auditor", Role{
+		Trust:    doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::100000000000:user/admin"},"Action":"sts:AssumeRole"}`),
+		Policies: []json.RawMessage{doc(`{"Effect":"Allow","Action":"organizations:*","Resource":"*"}`)},
+	}))
+	out, err := sts.NewFromConfig(srv.Config("AKIAEXAMPLEORGADMIN1", "s", "")).AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::100000000000:role/Auditor"), RoleSessionName: aws.String("audit"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"organizations:ListRoots","Resource":"*"}}`),
+	})
+	must(t, err)
+	c := out.Credentials
+	session := organizations.NewFromConfig(srv.Config(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken),
+		func(o *organizations.Options) { o.RetryMaxAttempts = 1 })
+	if _, err := session.ListRoots(ctx, &organizations.ListRootsInput{}); err != nil {
+		t.Fatalf("ListRoots, which the session policy allows: %v", err)
+	}
+	_, err = session.ListAccounts(ctx, &organizations.ListAccountsInput{})
+	if cd, _ := code(err); cd != "AccessDeniedException" {
+		t.Fatalf("ListAccounts, which the session policy does not allow: %v", err)
+	}
+	const want = "organizations:ListAccounts on *: session policy of the caller: "
+	if last := lastCall(t, srv); !strings.HasPrefix(last.Reason, want) {
+		t.Errorf("recorded reason %q, want it to start with %q", last.Reason, want)
+	}
+}
+
+// TestOrganizationsFaultRecordsTheKey: a call that an injected fault
+// refuses records the key that signed it, as an STS call does.
+func TestOrganizationsFaultRecordsTheKey(t *testing.T) {
+	t.Parallel()
+	srv := orgWorld(t)
+	srv.InjectFault(Fault{Action: "ListRoots", Code: "ServiceUnavailable", Count: 1})
+	_, err := orgClient(srv, "AKIAEXAMPLEORGADMIN1").ListRoots(context.Background(), &organizations.ListRootsInput{})
+	if c, status := code(err); c != "ServiceUnavailable" || status != 503 {
+		t.Fatalf("%s/%d %v, want the injected ServiceUnavailable/503", c, status, err)
+	}
+	if last := lastCall(t, srv); last.Action != "ListRoots" || last.AccessKeyID != "AKIAEXAMPLEORGADMIN1" ||
+		last.ErrorCode != "ServiceUnavailable" {
+		t.Errorf("recorded %+v", last)
+	}
+}
+
+// TestOrganizationsThrottle: Organizations answers an account over its
+// rate with its own error, not STS's Throttling.
+func TestOrganizationsThrottle(t *testing.T) {
+	t.Parallel()
+	srv := orgWorld(t)
+	srv.SetThrottle(0.001, 1)
+	c := orgClient(srv, "AKIAEXAMPLEORGADMIN1")
+	_, err := c.ListRoots(context.Background(), &organizations.ListRootsInput{})
+	must(t, err)
+	_, err = c.ListRoots(context.Background(), &organizations.ListRootsInput{})
+	if cd, status := code(err); cd != "TooManyRequestsException" || status != 400 {
+		t.Fatalf("%s/%d %v, want TooManyRequestsException/400", cd, status, err)
+	}
+	if last := lastCall(t, srv); last.Reason != "account 100000000000 is over its rate (SetThrottle)" {
+		t.Errorf("recorded %+v", last)
+	}
+}
+
 func TestOrganizationScenarioErrors(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
@@ -194,7 +338,7 @@ func TestOrganizationScenarioErrors(t *testing.T) {
 		{"throttle", Scenario{Throttle: &Throttle{Rate: -1}}, "throttle: rate -1"},
 	} {
 		srv := NewServer()
-		if err := srv.Load(&tt.sc); err == nil || !contains(err.Error(), tt.want) {
+		if err := srv.Load(&tt.sc); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: %v, want %q", tt.name, err, tt.want)
 		}
 		srv.Close()

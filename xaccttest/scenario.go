@@ -170,23 +170,23 @@ func LoadScenarioFile(path string) (*Scenario, error) {
 // compiled forms, with policies parsed.
 
 type userRec struct {
-	account, name, arn, id string
-	key, secret            string
-	policies               []*policy.Policy
-	device                 *device // nil without MFA
+	account, arn, id string
+	key, secret      string
+	policies         []*policy.Policy
+	device           *device // nil without MFA
 }
 
 type providerRec struct {
-	account, url, arn string
-	key               string          // the prefix of its condition keys: host and path
-	audiences         map[string]bool // client IDs
+	url, arn  string
+	key       string          // the prefix of its condition keys: host and path
+	audiences map[string]bool // client IDs
 }
 
 type roleRec struct {
-	account, name, path, arn, id string
-	trust                        *policy.Policy
-	policies                     []*policy.Policy
-	maxSession                   int // seconds
+	account, name, arn, id string
+	trust                  *policy.Policy
+	policies               []*policy.Policy
+	maxSession             int // seconds
 }
 
 func compileUser(account, name string, u User) (*userRec, error) {
@@ -202,8 +202,8 @@ func compileUser(account, name string, u User) (*userRec, error) {
 		return nil, fmt.Errorf("%s: secret_access_key is empty", where)
 	}
 	rec := &userRec{
-		account: account, name: name, key: u.AccessKeyID, secret: u.SecretAccessKey,
-		arn: fmt.Sprintf("arn:aws:iam::%s:user/%s", account, name),
+		account: account, key: u.AccessKeyID, secret: u.SecretAccessKey,
+		arn: userARN(account, name),
 		id:  "AIDA" + stableID(account+"/user/"+name),
 	}
 	var err error
@@ -249,7 +249,7 @@ func compileRole(account, name string, r Role) (*roleRec, error) {
 		return nil, fmt.Errorf("%s: trust: %v", where, err)
 	}
 	rec := &roleRec{
-		account: account, name: name, path: path, trust: trust, maxSession: max,
+		account: account, name: name, trust: trust, maxSession: max,
 		arn: fmt.Sprintf("arn:aws:iam::%s:role%s%s", account, path, name),
 		id:  "AROA" + stableID(account+"/role/"+name),
 	}
@@ -269,7 +269,7 @@ func compileProvider(account string, i int, p OIDCProvider) (*providerRec, error
 		return nil, fmt.Errorf("%s: audiences is empty: list the client IDs the provider's tokens carry in aud, "+
 			"such as sts.amazonaws.com", where)
 	}
-	rec := &providerRec{account: account, url: p.URL, key: hostPath, arn: oidcProviderARN(account, hostPath),
+	rec := &providerRec{url: p.URL, key: hostPath, arn: oidcProviderARN(account, hostPath),
 		audiences: map[string]bool{}}
 	for _, a := range p.Audiences {
 		if a == "" || len(a) > maxClientIDChars {
@@ -292,6 +292,11 @@ func issuerHostPath(issuer string) (string, error) {
 		return "", errors.New("an issuer URL does not end with /")
 	}
 	return u.Host + u.Path, nil
+}
+
+// userARN is the ARN of an IAM user (the fake's users have no path).
+func userARN(account, name string) string {
+	return fmt.Sprintf("arn:aws:iam::%s:user/%s", account, name)
 }
 
 func oidcProviderARN(account, hostPath string) string {

@@ -16,11 +16,23 @@
 //     GetSessionToken sessions that carry MFA into later calls.
 //   - Durations: 900 s to the role's maximum, one hour for role chaining,
 //     with STS's error messages; credentials expire on the server's Clock.
+//   - Web identity: AssumeRoleWithWebIdentity with OpenID Connect tokens
+//     that the server mints as the identity provider (WebIdentityToken),
+//     checked against the account's OIDC providers and the trust policy.
+//   - Throttling: a per-account rate limit (SetThrottle, or the scenario's
+//     throttle), answered with STS's Throttling or Organizations'
+//     TooManyRequestsException; faults on demand (InjectFault).
 //
 // It speaks the STS query protocol (form-encoded POST, Version 2011-06-15,
 // XML answers and errors with STS's codes and HTTP statuses) for AssumeRole,
-// GetSessionToken and GetCallerIdentity, so any SDK or the AWS CLI can use
-// it as its endpoint.
+// AssumeRoleWithWebIdentity, GetSessionToken and GetCallerIdentity, and, on
+// the same endpoint, the AWS Organizations JSON 1.1 protocol (X-Amz-Target)
+// for ListAccounts, ListAccountsForParent, ListOrganizationalUnitsForParent
+// and ListRoots (for principals of the management account whose policies
+// allow them; see Organization), so any SDK or the AWS CLI can use it as
+// its endpoint.
+// Paths under AdminPath are the fake's own admin API (its Clock), for tests
+// in other languages driving `xacct fake-sts`.
 package xaccttest
 
 import (
@@ -70,7 +82,8 @@ type Server struct {
 	providers map[string]*providerRec
 	// accounts are the accounts the server knows, by ID; org is the
 	// organization (nil without one), orgIndex its accounts by parent,
-	// sorted, made when first asked for (nil when stale).
+	// sorted, made when first asked for (nil when stale: after a Load
+	// that adds or moves an account).
 	accounts map[string]*accountRec
 	org      *orgRec
 	orgIndex map[string][]*accountRec
@@ -204,7 +217,7 @@ func (s *Server) Config(accessKeyID, secretAccessKey, sessionToken string) aws.C
 // UserConfig returns Config with the access key of a scenario user.
 func (s *Server) UserConfig(account, user string) (aws.Config, error) {
 	s.mu.Lock()
-	u, ok := s.users[fmt.Sprintf("arn:aws:iam::%s:user/%s", account, user)]
+	u, ok := s.users[userARN(account, user)]
 	s.mu.Unlock()
 	if !ok {
 		return aws.Config{}, fmt.Errorf("xaccttest: no user %q in account %s", user, account)

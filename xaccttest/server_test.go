@@ -325,6 +325,7 @@ func TestScenarioErrors(t *testing.T) {
 		return account(`{"roles":{"R":{"trust":{"Statement":` + stmt + `}` + extra + `}}}`)
 	}
 	const anyone = `"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"`
+	huge := strings.Repeat("x", 20<<10)
 	for _, tt := range []struct{ doc, want string }{
 		{`{"accounts":{},"extra":1}`, `unknown field "extra"`},
 		{account(`{"users":{"u":{"access_key_id":"AKIAEXAMPLE000000001","secret_access_key":"s","polices":[]}}}`),
@@ -335,6 +336,8 @@ func TestScenarioErrors(t *testing.T) {
 				`unknown condition operator "StringEqualsIgnoreCase"`},
 		{role(`{`+anyone+`,"Condition":{"StringEquals":{"aws:SourceIp":"x"}}}`, ""), `unknown condition key "aws:SourceIp"`},
 		{account(`{"roles":{"R":{}}}`), "trust is missing"},
+		// A huge name is quoted cut, not whole.
+		{account(`{"roles":{"` + huge + `":{}}}`), `role name "` + huge[:64] + `…(20416 more bytes)" is 20480 characters long`},
 		{role(`{`+anyone+`}`, `,"max_session_duration_seconds":50000`), "max_session_duration_seconds 50000"},
 		{account(`{"users":{"u":{"access_key_id":"short","secret_access_key":"s"}}}`), "access_key_id"},
 		{account(`{"users":{"u":{"access_key_id":"AKIAEXAMPLE000000001","secret_access_key":"s","mfa_totp_secret":"!!"}}}`),
@@ -412,6 +415,59 @@ func TestFaults(t *testing.T) {
 	p1, p2 := pattern(), pattern()
 	if p1 != p2 || !strings.Contains(p1, "x") || !strings.Contains(p1, ".") {
 		t.Errorf("seeded faults: %s vs %s", p1, p2)
+	}
+}
+
+// TestFaultDelayClientGone: a client that gives up during an injected
+// delay gets no answer, and the record says it went away.
+func TestFaultDelayClientGone(t *testing.T) {
+	t.Parallel()
+	srv := world(t)
+	srv.InjectFault(Fault{Delay: time.Minute, Count: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, err := keyClient(srv, jenkinsKey, jenkinsSecret, "").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		done <- err
+	}()
+	for srv.active.busy() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("a cancelled call was answered")
+	}
+	idleCtx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+	defer stop()
+	must(t, srv.WaitIdle(idleCtx, time.Millisecond))
+	if last := lastCall(t, srv); last.ErrorCode != errClientGone.code || last.Reason != "client gave up during an injected delay" {
+		t.Errorf("recorded %+v", last)
+	}
+}
+
+// TestBodyTooLarge: a body over 1 MiB is refused with 413 in the protocol
+// of the request, before anything else is read from it.
+func TestBodyTooLarge(t *testing.T) {
+	t.Parallel()
+	srv := world(t)
+	for _, tt := range []struct{ name, target, want string }{
+		{"STS", "", "<Code>RequestEntityTooLarge</Code>"},
+		{"Organizations", "AWSOrganizationsV20161128.ListAccounts", `"__type":"RequestEntityTooLarge"`},
+		{"Organizations, unknown operation", "AWSOrganizationsV20161128.Nope", `"__type":"RequestEntityTooLarge"`},
+	} {
+		req := httptest.NewRequest("POST", "/", strings.NewReader(strings.Repeat("a", maxBodyBytes+1)))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if tt.target != "" {
+			req.Header.Set("X-Amz-Target", tt.target)
+		}
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), tt.want) {
+			t.Errorf("%s: %d %s, want 413 and %s", tt.name, rec.Code, rec.Body, tt.want)
+		}
+		if last := lastCall(t, srv); last.ErrorCode != "RequestEntityTooLarge" {
+			t.Errorf("%s: recorded %+v", tt.name, last)
+		}
 	}
 }
 

@@ -20,6 +20,7 @@ func (s *Server) getSessionToken(id *identity, form url.Values, call *Call) (any
 		return nil, withReason(errSessionTokenWithSession, "GetSessionToken takes an IAM user's long-term access key")
 	}
 	now := s.Clock.Now()
+	secret, sessionToken := randomSecret(), randomToken() // before the lock: reading crypto/rand may wait
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var mfaAt time.Time
@@ -31,7 +32,7 @@ func (s *Server) getSessionToken(id *identity, form url.Values, call *Call) (any
 	}
 	sess := &identity{
 		account: id.account, arn: id.arn, user: id.user,
-		secret: randomSecret(), token: randomToken(), expires: now.Add(time.Duration(duration) * time.Second),
+		secret: secret, token: sessionToken, expires: now.Add(time.Duration(duration) * time.Second),
 		mfaAt: mfaAt,
 	}
 	key := s.newSession(sess)

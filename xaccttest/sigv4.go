@@ -21,24 +21,29 @@ type sigV4 struct {
 	accessKey, date, region, service string
 	signedHeaders                    []string
 	signature                        string
+	// complete says the header is SigV4's with a Credential, SignedHeaders
+	// and a Signature; when not, the fields hold what was read before the
+	// parse stopped (such as the access key of a header without Signature).
+	complete bool
 }
 
-func parseAuthorization(h string) (sigV4, bool) {
+// parseAuthorization parses an Authorization header.
+func parseAuthorization(h string) sigV4 {
 	var a sigV4
 	rest, ok := strings.CutPrefix(h, "AWS4-HMAC-SHA256 ")
 	if !ok {
-		return a, false
+		return a
 	}
 	for _, part := range strings.Split(rest, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if !ok {
-			return a, false
+			return a
 		}
 		switch k {
 		case "Credential":
 			f := strings.Split(v, "/")
 			if len(f) != 5 || f[4] != "aws4_request" {
-				return a, false
+				return a
 			}
 			a.accessKey, a.date, a.region, a.service = f[0], f[1], f[2], f[3]
 		case "SignedHeaders":
@@ -47,23 +52,22 @@ func parseAuthorization(h string) (sigV4, bool) {
 			a.signature = v
 		}
 	}
-	return a, a.accessKey != "" && a.signature != "" && len(a.signedHeaders) > 0
+	a.complete = a.accessKey != "" && a.signature != "" && len(a.signedHeaders) > 0
+	return a
 }
 
-// authenticate finds the caller by access key (recorded in call) and checks
-// the request's signature for service by signing it again with the SDK's
-// SigV4 signer and the secret the server knows.
-func (s *Server) authenticate(r *http.Request, body []byte, service string, call *Call) (*identity, *apiError) {
-	h := r.Header.Get("Authorization")
-	if h == "" {
+// authenticate finds the caller by the access key of auth, the request's
+// parsed Authorization header, and checks the request's signature for
+// service by signing it again with the SDK's SigV4 signer and the secret
+// the server knows.
+func (s *Server) authenticate(r *http.Request, body []byte, auth sigV4, service string) (*identity, *apiError) {
+	if r.Header.Get("Authorization") == "" {
 		if r.URL.Query().Get("X-Amz-Signature") != "" {
 			return nil, withReason(errMissingAuth, "presigned (query-string) requests are not supported by xaccttest")
 		}
 		return nil, errMissingAuth
 	}
-	auth, ok := parseAuthorization(h)
-	call.AccessKeyID = clip(auth.accessKey)
-	if !ok {
+	if !auth.complete {
 		return nil, errIncompleteSig
 	}
 	if auth.service != service {
@@ -122,6 +126,5 @@ func signature(r *http.Request, body []byte, auth sigV4, id *identity, at time.T
 	if err != nil {
 		return "", err
 	}
-	want, _ := parseAuthorization(vr.Header.Get("Authorization"))
-	return want.signature, nil
+	return parseAuthorization(vr.Header.Get("Authorization")).signature, nil
 }

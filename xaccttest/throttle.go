@@ -2,7 +2,6 @@ package xaccttest
 
 import (
 	"math"
-	"net/http"
 	"sync"
 
 	"golang.org/x/time/rate"
@@ -58,12 +57,11 @@ func (t *throttle) allow(account string) bool {
 	return l.Allow()
 }
 
-var errThrottled = &apiError{status: http.StatusBadRequest, code: "Throttling", message: "Rate exceeded"}
-
-// throttled returns STS's Throttling error when the account is over its rate.
-func (s *Server) throttled(account string) *apiError {
+// throttled returns e, the service's error for it, when the account is over
+// its rate: errThrottled for STS, errOrgThrottled for Organizations.
+func (s *Server) throttled(account string, e *apiError) *apiError {
 	if s.throttle.allow(account) {
 		return nil
 	}
-	return withReason(errThrottled, "account %s is over its rate (SetThrottle)", account)
+	return withReason(e, "account %s is over its rate (SetThrottle)", account)
 }

@@ -26,23 +26,17 @@ func TestThrottle(t *testing.T) {
 	ctx := context.Background()
 	var mu sync.Mutex
 	codes := map[string]int{}
-	var wg sync.WaitGroup
-	for i := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := jenkins
-			if i%2 == 1 {
-				c = alice
-			}
-			_, err := c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-			cd, status := code(err)
-			mu.Lock()
-			codes[fmt.Sprintf("%s/%d", cd, status)]++
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
+	parallel(8, func(i int) {
+		c := jenkins
+		if i%2 == 1 {
+			c = alice
+		}
+		_, err := c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		cd, status := code(err)
+		mu.Lock()
+		codes[fmt.Sprintf("%s/%d", cd, status)]++
+		mu.Unlock()
+	})
 	// 8 calls at once from one account with a burst of 5: 5 answered, 3
 	// throttled (a token comes back each second; the calls take
 	// milliseconds).
@@ -75,15 +69,7 @@ func TestPeakRate(t *testing.T) {
 	ctx := context.Background()
 	const n = 60
 	began := time.Now()
-	var wg sync.WaitGroup
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		}()
-	}
-	wg.Wait()
+	parallel(n, func(int) { c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}) })
 	// All 60 came within a second, unless the machine was that slow: then
 	// the exact answer is unknown, and only a lower bound holds.
 	if got, took := srv.MaxCallsPerSecond(), time.Since(began); took < time.Second && got != n || got < 1 {

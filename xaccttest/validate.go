@@ -9,13 +9,22 @@ import (
 
 	"github.com/xacct/xacct/internal/totp"
 	"github.com/xacct/xacct/internal/trunc"
+	"github.com/xacct/xacct/internal/validate"
 )
 
-// STS's character classes: \w plus these, as its regular expressions say.
-const (
-	sessionNameChars = "+=,.@-"
-	externalIDChars  = "+=,.@:/-"
-	serialChars      = "+=/:,.@-"
+// charClass is one of STS's character classes: package validate's
+// predicate, which xacct's own checks use too, and the class as STS's
+// regular expression spells it in messages.
+type charClass struct {
+	ok     func(rune) bool
+	regexp string
+}
+
+// STS's character classes: \w plus a few, as its regular expressions say.
+var (
+	sessionNameChars = charClass{validate.IsNameChar, `[\w+=,.@-]*`}
+	externalIDChars  = charClass{validate.IsExternalIDChar, `[\w+=,.@:\/-]*`}
+	serialChars      = charClass{validate.IsExternalIDChar, `[\w+=\/:,.@-]*`}
 )
 
 // durationSeconds reads DurationSeconds (def when absent) and checks it is
@@ -95,23 +104,17 @@ func length(field, v string, lo, hi int, quote bool) []string {
 	return nil
 }
 
-// pattern checks a value's length and characters (\w plus extra), in STS's
-// message shape. The value is quoted as STS does (cut to a readable
-// length); none of these are secrets.
-func pattern(field, v string, lo, hi int, extra string) []string {
+// pattern checks a value's length and characters, in STS's message shape.
+// The value is quoted as STS does (cut to a readable length); none of
+// these are secrets.
+func pattern(field, v string, lo, hi int, class charClass) []string {
 	p := length(field, v, lo, hi, true)
-	for _, r := range v {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || strings.ContainsRune(extra, r)) {
-			p = append(p, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: "+
-				"Member must satisfy regular expression pattern: [\\w%s]*", clip(v), field, regexpClass(extra)))
-			break
-		}
+	if strings.IndexFunc(v, func(r rune) bool { return !class.ok(r) }) >= 0 {
+		p = append(p, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: "+
+			"Member must satisfy regular expression pattern: %s", clip(v), field, class.regexp))
 	}
 	return p
 }
-
-// regexpClass spells extra characters as STS's patterns do (/ escaped).
-func regexpClass(extra string) string { return strings.ReplaceAll(extra, "/", "\\/") }
 
 func validationErrors(p []string) *apiError {
 	n := "1 validation error"

@@ -7,12 +7,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
 	"github.com/xacct/xacct/internal/jwt"
 	"github.com/xacct/xacct/internal/policy"
@@ -85,21 +86,11 @@ func keyID(k ed25519.PrivateKey) string {
 // webIdentityInput is an AssumeRoleWithWebIdentity request, checked for shape.
 type webIdentityInput struct {
 	roleARN, sessionName, token, policy, providerID string
+	account                                         string // of roleARN; "" when it is not a role ARN
 	policyARNs                                      [][2]string
 	duration                                        int
 	sessionPolicy                                   *policy.Policy
 }
-
-// Errors of AssumeRoleWithWebIdentity.
-var (
-	errWebAccessDenied = &apiError{status: http.StatusForbidden, code: "AccessDenied",
-		message: "Not authorized to perform sts:AssumeRoleWithWebIdentity"}
-	errAudience = &apiError{status: http.StatusBadRequest, code: "InvalidIdentityToken",
-		message: "Incorrect token audience"}
-	errInvalidJWT = &apiError{status: http.StatusBadRequest, code: "InvalidIdentityToken",
-		message: "The web identity token that was passed could not be validated by AWS. " +
-			"Get a new identity token from the identity provider and then retry the request."}
-)
 
 // assumeRoleWithWebIdentity implements AssumeRoleWithWebIdentity: an
 // unsigned call whose token, minted by an OIDC provider the role's account
@@ -110,8 +101,8 @@ func (s *Server) assumeRoleWithWebIdentity(form url.Values, call *Call) (any, *a
 	if serr != nil {
 		return nil, serr
 	}
-	if account, ok := roleAccount(in.roleARN); ok {
-		if serr := s.throttled(account); serr != nil {
+	if in.account != "" {
+		if serr := s.throttled(in.account, errThrottled); serr != nil {
 			return nil, serr
 		}
 	}
@@ -119,10 +110,15 @@ func (s *Server) assumeRoleWithWebIdentity(form url.Values, call *Call) (any, *a
 	if err != nil {
 		return nil, withReason(errInvalidJWT, "the token is not a JWT of the fake's: %v", err)
 	}
+	// The signature needs only the issuers' keys, which have their own
+	// lock: it is checked before taking s.mu, so that other calls do not
+	// wait for the Ed25519 verification.
+	sigErr := s.verifySignature(in.token, claims.Issuer)
 	now := s.Clock.Now()
+	secret, sessionToken := randomSecret(), randomToken() // before the lock: reading crypto/rand may wait
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	provider, audience, serr := s.verifyWebIdentity(in, claims, now)
+	provider, audience, serr := s.verifyWebIdentity(in, claims, sigErr, now)
 	if serr != nil {
 		return nil, serr
 	}
@@ -146,7 +142,7 @@ func (s *Server) assumeRoleWithWebIdentity(form url.Values, call *Call) (any, *a
 	}
 	sess := &identity{
 		account: role.account, role: role, sessionName: in.sessionName, arn: roleSessionARN(role, in.sessionName),
-		secret: randomSecret(), token: randomToken(), expires: now.Add(time.Duration(in.duration) * time.Second),
+		secret: secret, token: sessionToken, expires: now.Add(time.Duration(in.duration) * time.Second),
 		sessionPolicy: in.sessionPolicy,
 	}
 	key := s.newSession(sess)
@@ -166,6 +162,7 @@ func readWebIdentity(form url.Values, call *Call) (*webIdentityInput, *apiError)
 		roleARN: form.Get("RoleArn"), sessionName: form.Get("RoleSessionName"), token: form.Get("WebIdentityToken"),
 		policy: form.Get("Policy"), providerID: form.Get("ProviderId"), policyARNs: members(form, "PolicyArns", "arn", ""),
 	}
+	in.account = roleAccount(in.roleARN)
 	call.RoleARN, call.RoleSessionName = clip(in.roleARN), clip(in.sessionName)
 	duration, p := durationSeconds(form, defaultRoleSessionSeconds, maxRoleSessionSeconds)
 	in.duration, call.DurationSeconds = duration, duration
@@ -186,26 +183,35 @@ func readWebIdentity(form url.Values, call *Call) (*webIdentityInput, *apiError)
 	return in, serr
 }
 
+// verifySignature checks the token's signature with its issuer's key.
+func (s *Server) verifySignature(token, issuer string) *apiError {
+	pub := s.issuers.publicKey(issuer)
+	if pub == nil {
+		return withReason(errInvalidJWT, "the fake never minted a token of issuer %s, so none can verify", issuer)
+	}
+	if err := jwt.Verify(token, pub); err != nil {
+		return withReason(errInvalidJWT, "%v", err)
+	}
+	return nil
+}
+
 // verifyWebIdentity checks the token as STS does: an OIDC provider of the
-// role's account for its issuer, the issuer's signature, an audience the
-// provider accepts, and its expiry on the Clock. It returns the provider
-// and the audience that matched. s.mu must be held.
-func (s *Server) verifyWebIdentity(in *webIdentityInput, claims jwt.Claims, now time.Time) (*providerRec, string, *apiError) {
-	account, ok := roleAccount(in.roleARN)
-	if !ok {
+// role's account for its issuer, the issuer's signature (sigErr, the
+// verdict of verifySignature), an audience the provider accepts, and its
+// expiry on the Clock, refusing with the first that fails. It returns the
+// provider and the audience that matched. s.mu must be held.
+func (s *Server) verifyWebIdentity(in *webIdentityInput, claims jwt.Claims, sigErr *apiError, now time.Time) (
+	*providerRec, string, *apiError) {
+	if in.account == "" {
 		return nil, "", withReason(errWebAccessDenied, "%q is not a role ARN", clip(in.roleARN))
 	}
 	hostPath, err := issuerHostPath(claims.Issuer)
-	provider := s.providers[oidcProviderARN(account, hostPath)]
+	provider := s.providers[oidcProviderARN(in.account, hostPath)]
 	if err != nil || provider == nil || provider.url != claims.Issuer {
-		return nil, "", &apiError{status: http.StatusBadRequest, code: "InvalidIdentityToken",
-			message: "No OpenIDConnect provider found in your account for " + clip(claims.Issuer),
-			reason:  fmt.Sprintf("account %s has no OIDC provider for issuer %q", account, clip(claims.Issuer))}
+		return nil, "", errNoProvider(in.account, claims.Issuer)
 	}
-	if pub := s.issuers.publicKey(claims.Issuer); pub == nil {
-		return nil, "", withReason(errInvalidJWT, "the fake never minted a token of issuer %s, so none can verify", claims.Issuer)
-	} else if err := jwt.Verify(in.token, pub); err != nil {
-		return nil, "", withReason(errInvalidJWT, "%v", err)
+	if sigErr != nil {
+		return nil, "", sigErr
 	}
 	i := slices.IndexFunc(claims.Audience, func(a string) bool { return provider.audiences[a] })
 	if i < 0 {
@@ -213,19 +219,17 @@ func (s *Server) verifyWebIdentity(in *webIdentityInput, claims jwt.Claims, now 
 			clip(strings.Join(claims.Audience, ",")), provider.arn)
 	}
 	if !now.Before(claims.Expires) {
-		return nil, "", &apiError{status: http.StatusBadRequest, code: "ExpiredTokenException",
-			message: fmt.Sprintf("Token expired: current date/time %d must be before the expiration date/time %d",
-				now.Unix(), claims.Expires.Unix())}
+		return nil, "", errTokenExpired(now, claims.Expires)
 	}
 	return provider, claims.Audience[i], nil
 }
 
-// roleAccount returns the account of a role ARN.
-func roleAccount(arn string) (string, bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || !validate.IsAccountID(parts[4]) ||
-		!strings.HasPrefix(parts[5], "role/") {
-		return "", false
+// roleAccount returns the account of a role ARN, or "" when roleARN is
+// not one.
+func roleAccount(roleARN string) string {
+	a, err := arn.Parse(roleARN)
+	if err != nil || a.Service != "iam" || !validate.IsAccountID(a.AccountID) || !strings.HasPrefix(a.Resource, "role/") {
+		return ""
 	}
-	return parts[4], true
+	return a.AccountID
 }

@@ -3,6 +3,7 @@ package xaccttest
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -120,6 +121,9 @@ func TestWebIdentityRefusals(t *testing.T) {
 		{"bad signature", deployer, forged, nil, "InvalidIdentityToken", 400, "could not be validated"},
 		{"unknown issuer", deployer, otherIssuer, nil, "InvalidIdentityToken", 400,
 			"No OpenIDConnect provider found in your account for https://other.example.com"},
+		// The provider is checked before the signature, as STS orders them.
+		{"unknown issuer, bad signature", deployer, strings.Join(strings.Split(otherIssuer, ".")[:2], ".") + "." + parts[2], nil,
+			"InvalidIdentityToken", 400, "No OpenIDConnect provider found in your account for https://other.example.com"},
 		{"audience not registered", deployer, mint(issuer, ciSubject, "someone-else", time.Hour), nil,
 			"InvalidIdentityToken", 400, "Incorrect token audience"},
 		{"trust policy: subject", deployer, mint(issuer, "system:serviceaccount:prod:x", stsAudience, time.Hour), nil,
@@ -127,6 +131,7 @@ func TestWebIdentityRefusals(t *testing.T) {
 		{"role of an account without the provider", targetRole, good, nil, "InvalidIdentityToken", 400,
 			"No OpenIDConnect provider found"},
 		{"role does not exist", "arn:aws:iam::444444444444:role/Nope", good, nil, "AccessDenied", 403, "Not authorized"},
+		{"not a role ARN", "arn:aws:iam::444444444444:user/Deployer", good, nil, "AccessDenied", 403, "Not authorized"},
 		{"duration above the role's maximum", deployer, good,
 			func(in *sts.AssumeRoleWithWebIdentityInput) { in.DurationSeconds = aws.Int32(10800) },
 			"ValidationError", 400, errRoleDuration.message},
@@ -163,6 +168,25 @@ func TestWebIdentityRefusals(t *testing.T) {
 			t.Fatalf("%s/%d %v", c, status, err)
 		}
 	})
+}
+
+// TestWebIdentityThrottle: the unsigned call counts against the role's
+// account.
+func TestWebIdentityThrottle(t *testing.T) {
+	t.Parallel()
+	srv := webWorld(t)
+	srv.SetThrottle(0.001, 1)
+	token, err := srv.WebIdentityToken(issuer, ciSubject, stsAudience, time.Hour)
+	must(t, err)
+	_, err = webAssume(srv, deployer, token)
+	must(t, err)
+	_, err = webAssume(srv, deployer, token)
+	if c, status := code(err); c != "Throttling" || status != 400 {
+		t.Fatalf("%s/%d %v, want Throttling/400", c, status, err)
+	}
+	if last := lastCall(t, srv); last.Reason != "account 444444444444 is over its rate (SetThrottle)" {
+		t.Errorf("recorded %+v", last)
+	}
 }
 
 func TestWebIdentityTokenArguments(t *testing.T) {
@@ -215,6 +239,6 @@ func TestWebIdentityRoleProvider(t *testing.T) {
 func writeToken(t *testing.T, token string) string {
 	t.Helper()
 	path := t.TempDir() + "/token"
-	must(t, writeFile(path, token))
+	must(t, os.WriteFile(path, []byte(token), 0o600))
 	return path
 }

@@ -14,8 +14,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/xacct/xacct/internal/trunc"
 )
 
 // Claims are the claims a token carries.
@@ -54,6 +57,9 @@ func Sign(c Claims, kid string, key ed25519.PrivateKey) (string, error) {
 	if len(c.Audience) == 0 {
 		return "", errors.New("jwt: no audience")
 	}
+	if slices.Contains(c.Audience, "") {
+		return "", errors.New("jwt: an empty audience")
+	}
 	var aud any = c.Audience
 	if len(c.Audience) == 1 {
 		aud = c.Audience[0]
@@ -86,7 +92,7 @@ func Parse(token string) (Claims, error) {
 		return Claims{}, fmt.Errorf("header: %v", err)
 	}
 	if h.Alg != alg {
-		return Claims{}, fmt.Errorf("header: alg %q is not %s", clipAlg(h.Alg), alg)
+		return Claims{}, fmt.Errorf("header: alg %q is not %s", trunc.String(h.Alg), alg)
 	}
 	var w wire
 	if err := decodePart(parts[1], &w); err != nil {
@@ -95,7 +101,7 @@ func Parse(token string) (Claims, error) {
 	c := Claims{Issuer: w.Iss, Subject: w.Sub, IssuedAt: time.Unix(w.Iat, 0).UTC(), Expires: time.Unix(w.Exp, 0).UTC()}
 	var one string
 	switch {
-	case len(w.Aud) == 0:
+	case len(w.Aud) == 0 || string(w.Aud) == "null":
 	case json.Unmarshal(w.Aud, &one) == nil:
 		c.Audience = []string{one}
 	default:
@@ -110,6 +116,9 @@ func Parse(token string) (Claims, error) {
 		return Claims{}, errors.New("claims: no sub")
 	case len(c.Audience) == 0:
 		return Claims{}, errors.New("claims: no aud")
+	case slices.Contains(c.Audience, ""):
+		// "" or [""] would pass for an audience that no client has.
+		return Claims{}, errors.New("claims: an empty aud")
 	case w.Exp == 0:
 		return Claims{}, errors.New("claims: no exp")
 	}
@@ -139,12 +148,4 @@ func decodePart(s string, v any) error {
 		return errors.New("not a JSON object of the expected fields")
 	}
 	return nil
-}
-
-// clipAlg keeps an unexpected alg short in messages.
-func clipAlg(s string) string {
-	if len(s) > 16 {
-		return s[:16] + "…"
-	}
-	return s
 }

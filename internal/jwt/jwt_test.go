@@ -3,6 +3,7 @@ package jwt
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +46,13 @@ func TestSignParseVerify(t *testing.T) {
 	if got, err := Parse(tok); err != nil || len(got.Audience) != 2 {
 		t.Fatalf("two audiences: %+v %v", got, err)
 	}
+	// Sign makes no token that Parse would refuse.
+	for _, aud := range [][]string{nil, {""}, {"a", ""}} {
+		c.Audience = aud
+		if _, err := Sign(c, "k1", key); err == nil {
+			t.Errorf("Sign with audience %q: no error", aud)
+		}
+	}
 }
 
 func TestParseRejects(t *testing.T) {
@@ -56,8 +64,20 @@ func TestParseRejects(t *testing.T) {
 		{"two parts", "a.b", "3 dot-separated parts"},
 		{"not base64", "!!." + parts[1] + "." + parts[2], "header: not base64url"},
 		{"other alg", enc.EncodeToString([]byte(`{"alg":"none"}`)) + "." + parts[1] + ".", `alg "none" is not EdDSA`},
+		{"long alg, quoted cut", enc.EncodeToString([]byte(`{"alg":"`+strings.Repeat("A", 100)+`"}`)) + "." + parts[1] + ".",
+			`alg "` + strings.Repeat("A", 64) + `…(36 more bytes)" is not EdDSA`},
 		{"no sub", parts[0] + "." + enc.EncodeToString([]byte(`{"iss":"i","aud":"a","exp":1}`)) + ".x", "no sub"},
 		{"no exp", parts[0] + "." + enc.EncodeToString([]byte(`{"iss":"i","sub":"s","aud":"a"}`)) + ".x", "no exp"},
+		{"aud null", parts[0] + "." + enc.EncodeToString([]byte(`{"iss":"i","sub":"s","aud":null,"exp":1}`)) + ".x", "no aud"},
+		{"aud absent", parts[0] + "." + enc.EncodeToString([]byte(`{"iss":"i","sub":"s","exp":1}`)) + ".x", "no aud"},
+		{"aud an empty list", parts[0] + "." + enc.EncodeToString([]byte(`{"iss":"i","sub":"s","aud":[],"exp":1}`)) + ".x",
+			"no aud"},
+		{"aud empty", parts[0] + "." + enc.EncodeToString([]byte(`{"iss":"i","sub":"s","aud":"","exp":1}`)) + ".x",
+			"an empty aud"},
+		{"aud a list of an empty string", parts[0] + "." +
+			enc.EncodeToString([]byte(`{"iss":"i","sub":"s","aud":[""],"exp":1}`)) + ".x", "an empty aud"},
+		{"aud a list with an empty string", parts[0] + "." +
+			enc.EncodeToString([]byte(`{"iss":"i","sub":"s","aud":["a",""],"exp":1}`)) + ".x", "an empty aud"},
 		{"aud a number", parts[0] + "." + enc.EncodeToString([]byte(`{"iss":"i","sub":"s","aud":5,"exp":1}`)) + ".x",
 			"aud is neither"},
 	} {
@@ -73,8 +93,8 @@ func FuzzParse(f *testing.F) {
 	f.Add(good)
 	f.Add("a.b.c")
 	f.Fuzz(func(t *testing.T, tok string) {
-		if c, err := Parse(tok); err == nil && (c.Issuer == "" || len(c.Audience) == 0) {
-			t.Fatalf("Parse accepted a token without iss or aud: %q", tok)
+		if c, err := Parse(tok); err == nil && (c.Issuer == "" || len(c.Audience) == 0 || slices.Contains(c.Audience, "")) {
+			t.Fatalf("Parse accepted a token without iss or with no or an empty aud: %q", tok)
 		}
 		Verify(tok, key.Public().(ed25519.PublicKey))
 	})

@@ -55,7 +55,6 @@ type Statement struct {
 	NotRes     bool     // Resources lists NotResource
 	Principals []string // AWS principals; "*" for anyone
 	Federated  []string // Federated principals: OIDC provider ARNs or IdP names
-	Others     bool     // Principal names Service or CanonicalUser principals
 	Conditions []Condition
 }
 
@@ -180,7 +179,7 @@ func parseStatement(raw json.RawMessage, kind Kind) (Statement, error) {
 		if !hasPrincipal {
 			return st, fmt.Errorf("has no Principal, which trust policies need")
 		}
-		if st.Principals, st.Federated, st.Others, err = parsePrincipal(f["Principal"]); err != nil {
+		if st.Principals, st.Federated, err = parsePrincipal(f["Principal"]); err != nil {
 			return st, fmt.Errorf("Principal: %v", err)
 		}
 	}
@@ -215,45 +214,47 @@ func pair(f map[string]json.RawMessage, name, notName string) ([]string, bool, e
 	return nil, false, nil
 }
 
-func parsePrincipal(raw json.RawMessage) (aws, federated []string, others bool, err error) {
+// parsePrincipal reads a statement's Principal: its AWS and Federated
+// principals. Service and CanonicalUser principals are accepted and
+// dropped: they never match a caller of STS's AssumeRole actions.
+func parsePrincipal(raw json.RawMessage) (aws, federated []string, err error) {
 	var star string
 	if json.Unmarshal(raw, &star) == nil {
 		if star != "*" {
-			return nil, nil, false, fmt.Errorf("the string form must be \"*\", got %q", clip(star))
+			return nil, nil, fmt.Errorf("the string form must be \"*\", got %q", clip(star))
 		}
-		return []string{"*"}, []string{"*"}, false, nil
+		return []string{"*"}, []string{"*"}, nil
 	}
 	var m map[string]json.RawMessage
 	if err := strictDecode(raw, &m); err != nil {
-		return nil, nil, false, fmt.Errorf("want \"*\" or an object like {\"AWS\": ...}")
+		return nil, nil, fmt.Errorf("want \"*\" or an object like {\"AWS\": ...}")
 	}
 	for k, v := range m {
 		vals, err := stringOrList(v)
 		if err != nil {
-			return nil, nil, false, fmt.Errorf("%s: %v", clip(k), err)
+			return nil, nil, fmt.Errorf("%s: %v", clip(k), err)
 		}
 		switch k {
 		case "AWS":
 			for _, p := range vals {
 				if err := checkPrincipal(p); err != nil {
-					return nil, nil, false, err
+					return nil, nil, err
 				}
 			}
 			aws = vals
 		case "Federated":
 			for _, p := range vals {
 				if err := checkFederated(p); err != nil {
-					return nil, nil, false, err
+					return nil, nil, err
 				}
 			}
 			federated = vals
 		case "Service", "CanonicalUser":
-			others = true
 		default:
-			return nil, nil, false, fmt.Errorf("unknown principal type %q (known: AWS, Federated, Service, CanonicalUser)", clip(k))
+			return nil, nil, fmt.Errorf("unknown principal type %q (known: AWS, Federated, Service, CanonicalUser)", clip(k))
 		}
 	}
-	return aws, federated, others, nil
+	return aws, federated, nil
 }
 
 // checkFederated accepts an IAM OIDC or SAML provider ARN, or the name of

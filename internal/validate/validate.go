@@ -3,6 +3,8 @@
 // error that names the field, what is wrong with the value, and the rule.
 //
 // Messages never quote secrets; MFA codes are not validated here at all.
+// Values they quote are cut to trunc.Max bytes (see trunc.String): a name
+// of 20 KB makes an error of one readable line.
 package validate
 
 import (
@@ -14,6 +16,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
+	"github.com/xacct/xacct/internal/trunc"
 )
 
 // Limits STS documents for AssumeRole and GetSessionToken.
@@ -24,6 +28,16 @@ const (
 	MaxTags             = 50
 	MaxPolicyARNs       = 10
 	MaxPolicyChars      = 2048
+)
+
+// Lengths STS documents for string parameters, in characters.
+const (
+	MinSessionNameChars, MaxSessionNameChars       = 2, 64
+	MinSourceIdentityChars, MaxSourceIdentityChars = 2, 64
+	MinExternalIDChars, MaxExternalIDChars         = 2, 1224
+	MinSerialChars, MaxSerialChars                 = 9, 256
+	MinTagKeyChars, MaxTagKeyChars                 = 1, 128
+	MaxTagValueChars                               = 256
 )
 
 // Error is a validation failure of one field.
@@ -39,6 +53,9 @@ func fail(field, format string, args ...any) error {
 	return &Error{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
+// clip cuts a value that a message quotes to a readable length.
+func clip(s string) string { return trunc.String(s) }
+
 // RoleARN checks that s is an IAM role ARN:
 // arn:<partition>:iam::<12 digits>:role/<optional path/><name>.
 func RoleARN(s string) error {
@@ -48,30 +65,30 @@ func RoleARN(s string) error {
 	}
 	a, err := arn.Parse(s)
 	if err != nil {
-		return fail("ARN", "%q is not an ARN: %s", s, rule)
+		return fail("ARN", "%q is not an ARN: %s", clip(s), rule)
 	}
 	switch {
 	case a.Partition == "":
-		return fail("ARN", "%q has no partition: %s", s, rule)
+		return fail("ARN", "%q has no partition: %s", clip(s), rule)
 	case a.Service != "iam":
-		return fail("ARN", "%q names service %q, not iam: %s", s, a.Service, rule)
+		return fail("ARN", "%q names service %q, not iam: %s", clip(s), clip(a.Service), rule)
 	case a.Region != "":
-		return fail("ARN", "%q has region %q, but IAM ARNs have none: %s", s, a.Region, rule)
+		return fail("ARN", "%q has region %q, but IAM ARNs have none: %s", clip(s), clip(a.Region), rule)
 	case !IsAccountID(a.AccountID):
-		return fail("ARN", "%q has account %q, not 12 digits: %s", s, a.AccountID, rule)
+		return fail("ARN", "%q has account %q, not 12 digits: %s", clip(s), clip(a.AccountID), rule)
 	}
 	res, ok := strings.CutPrefix(a.Resource, "role/")
 	if !ok {
 		kind, _, _ := strings.Cut(a.Resource, "/")
-		return fail("ARN", "%q names a %q, not a role: %s", s, kind, rule)
+		return fail("ARN", "%q names a %q, not a role: %s", clip(s), clip(kind), rule)
 	}
 	i := strings.LastIndexByte(res, '/')
 	path, name := res[:i+1], res[i+1:]
 	if IAMName("role name", name) != nil {
-		return fail("ARN", "%q has role name %q: a role name is 1 to 64 characters of letters, digits and +=,.@_-", s, name)
+		return fail("ARN", "%q has role name %q: a role name is 1 to 64 characters of letters, digits and +=,.@_-", clip(s), clip(name))
 	}
 	if len(path) > 511 || !allIn(path, func(r rune) bool { return r > ' ' && r < 127 }) {
-		return fail("ARN", "%q has path %q: a path is at most 512 printable ASCII characters between slashes", s, "/"+path)
+		return fail("ARN", "%q has path %q: a path is at most 512 printable ASCII characters between slashes", clip(s), clip("/"+path))
 	}
 	return nil
 }
@@ -83,7 +100,7 @@ func IAMName(field, s string) error {
 
 // SessionName checks a role session name: [\w+=,.@-]{2,64}.
 func SessionName(s string) error {
-	return nameLike("SessionName", s, 2, 64)
+	return nameLike("SessionName", s, MinSessionNameChars, MaxSessionNameChars)
 }
 
 // SourceIdentity checks a source identity: [\w+=,.@-]{2,64}, not starting
@@ -93,18 +110,18 @@ func SourceIdentity(s string) error {
 		return nil
 	}
 	if strings.HasPrefix(strings.ToLower(s), "aws:") {
-		return fail("SourceIdentity", "%q starts with \"aws:\", which AWS reserves", s)
+		return fail("SourceIdentity", "%q starts with \"aws:\", which AWS reserves", clip(s))
 	}
-	return nameLike("SourceIdentity", s, 2, 64)
+	return nameLike("SourceIdentity", s, MinSourceIdentityChars, MaxSourceIdentityChars)
 }
 
 func nameLike(field, s string, lo, hi int) error {
 	n := utf8.RuneCountInString(s)
 	if n < lo || n > hi {
-		return fail(field, "%q is %d characters long: it must be %d to %d characters of letters, digits and +=,.@_-", s, n, lo, hi)
+		return fail(field, "%q is %d characters long: it must be %d to %d characters of letters, digits and +=,.@_-", clip(s), n, lo, hi)
 	}
-	if r, ok := firstNotIn(s, isNameChar); ok {
-		return fail(field, "%q contains %q: only letters, digits and +=,.@_- are allowed", s, r)
+	if r, ok := firstNotIn(s, IsNameChar); ok {
+		return fail(field, "%q contains %q: only letters, digits and +=,.@_- are allowed", clip(s), r)
 	}
 	return nil
 }
@@ -117,10 +134,11 @@ func ExternalID(s string) error {
 		return nil
 	}
 	n := utf8.RuneCountInString(s)
-	if n < 2 || n > 1224 {
-		return fail("ExternalID", "is %d characters long: it must be 2 to 1224 characters of letters, digits and +=,.@:/_-", n)
+	if n < MinExternalIDChars || n > MaxExternalIDChars {
+		return fail("ExternalID", "is %d characters long: it must be %d to %d characters of letters, digits and +=,.@:/_-",
+			n, MinExternalIDChars, MaxExternalIDChars)
 	}
-	if r, ok := firstNotIn(s, func(r rune) bool { return isNameChar(r) || r == ':' || r == '/' }); ok {
+	if r, ok := firstNotIn(s, IsExternalIDChar); ok {
 		return fail("ExternalID", "contains %q: only letters, digits and +=,.@:/_- are allowed", r)
 	}
 	return nil
@@ -131,12 +149,12 @@ func ExternalID(s string) error {
 // hardware serial such as GAHT12345678).
 func SerialNumber(field, s string) error {
 	n := utf8.RuneCountInString(s)
-	if n < 9 || n > 256 {
-		return fail(field, "%q is %d characters long: an MFA serial is 9 to 256 characters "+
-			"(an ARN like arn:aws:iam::123456789012:mfa/name, or a hardware serial)", s, n)
+	if n < MinSerialChars || n > MaxSerialChars {
+		return fail(field, "%q is %d characters long: an MFA serial is %d to %d characters "+
+			"(an ARN like arn:aws:iam::123456789012:mfa/name, or a hardware serial)", clip(s), n, MinSerialChars, MaxSerialChars)
 	}
-	if r, ok := firstNotIn(s, func(r rune) bool { return isNameChar(r) || r == ':' || r == '/' }); ok {
-		return fail(field, "%q contains %q: only letters, digits and +=/:,.@_- are allowed", s, r)
+	if r, ok := firstNotIn(s, IsExternalIDChar); ok {
+		return fail(field, "%q contains %q: only letters, digits and +=/:,.@_- are allowed", clip(s), r)
 	}
 	return nil
 }
@@ -183,7 +201,7 @@ func PolicyARNs(arns []string) error {
 	for i, s := range arns {
 		a, err := arn.Parse(s)
 		if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "policy/") {
-			return fail(fmt.Sprintf("PolicyARNs[%d]", i), "%q is not an IAM policy ARN: want arn:<partition>:iam::<account or aws>:policy/<name>", s)
+			return fail(fmt.Sprintf("PolicyARNs[%d]", i), "%q is not an IAM policy ARN: want arn:<partition>:iam::<account or aws>:policy/<name>", clip(s))
 		}
 	}
 	return nil
@@ -196,20 +214,22 @@ func Tags(tags map[string]string, transitive []string) error {
 		return fail("Tags", "has %d tags: STS accepts at most %d session tags", len(tags), MaxTags)
 	}
 	for k, v := range tags {
-		if n := utf8.RuneCountInString(k); n < 1 || n > 128 {
-			return fail("Tags", "key %q is %d characters long: tag keys are 1 to 128 characters", k, n)
+		if n := utf8.RuneCountInString(k); n < MinTagKeyChars || n > MaxTagKeyChars {
+			return fail("Tags", "key %q is %d characters long: tag keys are %d to %d characters",
+				clip(k), n, MinTagKeyChars, MaxTagKeyChars)
 		}
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return fail("Tags", "key %q starts with \"aws:\", which AWS reserves", k)
+			return fail("Tags", "key %q starts with \"aws:\", which AWS reserves", clip(k))
 		}
 		if r, ok := firstNotIn(k, isTagChar); ok {
-			return fail("Tags", "key %q contains %q: tag keys and values use letters, digits, spaces and _.:/=+-@", k, r)
+			return fail("Tags", "key %q contains %q: tag keys and values use letters, digits, spaces and _.:/=+-@", clip(k), r)
 		}
-		if n := utf8.RuneCountInString(v); n > 256 {
-			return fail("Tags", "value of %q is %d characters long: tag values are at most 256 characters", k, n)
+		if n := utf8.RuneCountInString(v); n > MaxTagValueChars {
+			return fail("Tags", "value of %q is %d characters long: tag values are at most %d characters",
+				clip(k), n, MaxTagValueChars)
 		}
 		if r, ok := firstNotIn(v, isTagChar); ok {
-			return fail("Tags", "value of %q contains %q: tag keys and values use letters, digits, spaces and _.:/=+-@", k, r)
+			return fail("Tags", "value of %q contains %q: tag keys and values use letters, digits, spaces and _.:/=+-@", clip(k), r)
 		}
 	}
 	if len(transitive) > MaxTags {
@@ -217,7 +237,7 @@ func Tags(tags map[string]string, transitive []string) error {
 	}
 	for _, k := range transitive {
 		if _, ok := tags[k]; !ok {
-			return fail("TransitiveTagKeys", "names %q, which is not a key of Tags: only tags passed on this call can be made transitive", k)
+			return fail("TransitiveTagKeys", "names %q, which is not a key of Tags: only tags passed on this call can be made transitive", clip(k))
 		}
 	}
 	return nil
@@ -231,7 +251,7 @@ func SanitizeSessionName(s string) string {
 		if b.Len() >= 64 {
 			break
 		}
-		if r < utf8.RuneSelf && isNameChar(r) {
+		if r < utf8.RuneSelf && IsNameChar(r) {
 			b.WriteRune(r)
 		} else {
 			b.WriteByte('-')
@@ -249,11 +269,16 @@ func IsAccountID(s string) bool {
 	return len(s) == 12 && allIn(s, func(r rune) bool { return r >= '0' && r <= '9' })
 }
 
-// isNameChar reports whether r is in [\w+=,.@-], where \w is ASCII word
-// characters, as in STS's patterns.
-func isNameChar(r rune) bool {
+// IsNameChar reports whether r is in [\w+=,.@-], where \w is ASCII word
+// characters, as in STS's patterns: the characters of IAM user and role
+// names, role session names and source identities.
+func IsNameChar(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_+=,.@-", r)
 }
+
+// IsExternalIDChar reports whether r is in [\w+=,.@:/-]: the characters of
+// External IDs and of MFA serial numbers, names' and ':' and '/'.
+func IsExternalIDChar(r rune) bool { return IsNameChar(r) || r == ':' || r == '/' }
 
 func isTagChar(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsSpace(r) || strings.ContainsRune("_.:/=+-@", r)
