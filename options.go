@@ -104,7 +104,10 @@ type Options struct {
 	Now func() time.Time
 
 	// Logger receives refreshes and failures at Debug and Warn level. It
-	// never receives secrets. Nil: no logging.
+	// never receives secrets. Lines meant for a person at a terminal (a
+	// wait for another process's lock, a store that fails, a provider left
+	// hanging) carry the attribute notice=true, for tools to show them.
+	// Nil: no logging.
 	Logger *slog.Logger
 
 	// OnRefresh, when set, is called after every fetch of new credentials

@@ -217,7 +217,7 @@ func (c *Cache) callBounded(ctx context.Context, timeout time.Duration) outcome 
 	case <-grace.C:
 	}
 	c.log.Warn("xacct: the credentials provider did not return when its context ended; "+
-		"it is left running, and this fetch fails", "provider", c.desc.name, "timeout", timeout)
+		"it is left running, and this fetch fails", "provider", c.desc.name, "timeout", timeout, "notice", true)
 	return outcome{err: fmt.Errorf("xacct: %s did not return when its context ended (%v after it began): %w",
 		c.desc.name, timeout, context.Cause(ctx))}
 }

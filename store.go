@@ -143,7 +143,8 @@ func (c *Cache) callStore(ctx context.Context, timeout time.Duration) outcome {
 			return outcome{err: fmt.Errorf("xacct: waiting for another process to refresh %s: %w: %w",
 				c.desc.name, ErrStoreLockWait, err)}
 		}
-		c.log.Warn("xacct: credential store: lock failed; fetching without it", "provider", c.desc.name, "error", err)
+		c.log.Warn("xacct: credential store: lock failed; fetching without it",
+			"provider", c.desc.name, "error", err, "notice", true)
 		return c.callBounded(ctx, timeout)
 	}
 	defer unlock()
@@ -156,7 +157,7 @@ func (c *Cache) callStore(ctx context.Context, timeout time.Duration) outcome {
 	if out.err == nil && out.creds.CanExpire {
 		sc := &StoredCredentials{Kind: c.desc.kind, Name: c.desc.name, Credentials: out.creds, Fetched: c.opts.Now()}
 		if err := c.opts.Store.Save(ctx, c.desc.identity, sc); err != nil {
-			c.log.Warn("xacct: credential store: save failed", "provider", c.desc.name, "error", err)
+			c.log.Warn("xacct: credential store: save failed", "provider", c.desc.name, "error", err, "notice", true)
 		}
 	}
 	return out
@@ -167,7 +168,7 @@ func (c *Cache) callStore(ctx context.Context, timeout time.Duration) outcome {
 func (c *Cache) loadFresh(ctx context.Context) (outcome, bool) {
 	sc, err := c.opts.Store.Load(ctx, c.desc.identity)
 	if err != nil {
-		c.log.Warn("xacct: credential store: load failed", "provider", c.desc.name, "error", err)
+		c.log.Warn("xacct: credential store: load failed", "provider", c.desc.name, "error", err, "notice", true)
 		return outcome{}, false
 	}
 	if sc == nil || sc.Credentials.AccessKeyID == "" || !sc.Fetched.After(c.invalidatedAt()) {
@@ -190,7 +191,8 @@ func (c *Cache) loadFresh(ctx context.Context) (outcome, bool) {
 // process holds it for long.
 func (c *Cache) lockStore(ctx context.Context) (unlock func(), err error) {
 	notice := time.AfterFunc(storeWaitNotice, func() {
-		// "notice": a line for a person at a terminal, which tools show.
+		// "notice": a line for a person at a terminal, which tools show
+		// (so are the store's failures, below).
 		c.log.Info("xacct: waiting for another xacct process to refresh "+c.desc.name,
 			"provider", c.desc.name, "notice", true)
 	})
