@@ -210,8 +210,10 @@ func checkLifetime(p *xacct.ProfilePlan, min time.Duration) error {
 		"--min-remaining %v cannot be met: %s, so its credentials never have %v left", min, what, min)
 }
 
-// chainNames names the store keys of a chain (Cache.StoreKeys: the last
-// hop's first, down to hop 1, then the MFA session) by their step.
+// chainNames names the store keys of a chain by their step. The keys come
+// in the order of Cache.StoreKeys: the last hop's first, down to hop 1,
+// then the MFA session, then the base when a Store keeps it (a web
+// identity's session).
 func chainNames(p *xacct.ProfilePlan, keys []string) map[string]string {
 	var names []string
 	for i := len(p.Hops) - 1; i >= 0; i-- {
@@ -219,6 +221,9 @@ func chainNames(p *xacct.ProfilePlan, keys []string) map[string]string {
 	}
 	if p.Base.MFASerial != "" {
 		names = append(names, "the MFA session of "+p.Base.MFASerial)
+	}
+	if p.Base.Kind == xacct.BaseWebIdentity {
+		names = append(names, "the web identity session of profile "+p.Base.Profile)
 	}
 	m := map[string]string{}
 	for i, k := range keys {

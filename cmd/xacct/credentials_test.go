@@ -53,6 +53,33 @@ func TestChainNames(t *testing.T) {
 	}
 }
 
+// A web identity base is kept in the store too, after the hops: it has a
+// name of its own, never an empty one.
+func TestChainNamesWebIdentity(t *testing.T) {
+	t.Parallel()
+	plan := &xacct.ProfilePlan{
+		Profile: "deploy",
+		Base:    xacct.PlanBase{Kind: xacct.BaseWebIdentity, Profile: "ci"},
+		Hops:    []xacct.PlanHop{{Hop: 1, Profile: "deploy", RoleARN: "arn:aws:iam::555555555555:role/Target"}},
+	}
+	got := chainNames(plan, []string{"k1", "kw"})
+	if got["k1"] != "hop 1 (arn:aws:iam::555555555555:role/Target)" || got["kw"] != "the web identity session of profile ci" {
+		t.Errorf("names %q", got)
+	}
+}
+
+func TestUnnamedEntry(t *testing.T) {
+	t.Parallel()
+	key := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	sc := &xacct.StoredCredentials{Kind: "web-identity", Name: "profile ci (web identity, arn:aws:iam::444444444444:role/Web)"}
+	if got, want := unnamedEntry(key, sc), "web-identity profile ci (web identity, arn:aws:iam::444444444444:role/Web)"; got != want {
+		t.Errorf("an entry: %q, want %q", got, want)
+	}
+	if got := unnamedEntry(key, nil); got != "entry 0123456789ab" {
+		t.Errorf("no entry: %q", got)
+	}
+}
+
 func TestExpiryText(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)

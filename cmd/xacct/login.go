@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/xacct/xacct"
 )
 
 func init() {
@@ -70,11 +72,15 @@ func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var mfaUntil time.Time
 	for _, k := range keys {
 		sc, err := r.store.Load(ctx, k)
+		name := names[k]
+		if name == "" {
+			name = unnamedEntry(k, sc)
+		}
 		if err != nil || sc == nil {
-			fmt.Fprintf(tw, "  %s\tnot stored: %v\n", names[k], errOrMissing(err))
+			fmt.Fprintf(tw, "  %s\tnot stored: %v\n", name, errOrMissing(err))
 			continue
 		}
-		fmt.Fprintf(tw, "  %s\t%s\n", names[k], expiryText(sc.Credentials.CanExpire, sc.Credentials.Expires, time.Now()))
+		fmt.Fprintf(tw, "  %s\t%s\n", name, expiryText(sc.Credentials.CanExpire, sc.Credentials.Expires, time.Now()))
 		if sc.Kind == "mfa-session" || isMFAHop(r, sc.Name) {
 			mfaUntil = sc.Credentials.Expires
 		}
@@ -99,6 +105,16 @@ func isMFAHop(r *credentialRun, roleARN string) bool {
 		}
 	}
 	return false
+}
+
+// unnamedEntry names a store entry of a chain that chainNames could not
+// name: by what the entry says it is, else by its key, as cache list
+// shows it.
+func unnamedEntry(key string, sc *xacct.StoredCredentials) string {
+	if sc != nil && sc.Kind != "" {
+		return sc.Kind + " " + sc.Name
+	}
+	return "entry " + key[:min(12, len(key))]
 }
 
 func errOrMissing(err error) error {

@@ -38,6 +38,8 @@ const (
 	plainRole  = "arn:aws:iam::222222222222:role/Plain"
 	deployRole = "arn:aws:iam::333333333333:role/Deploy"
 	deployARN  = "arn:aws:sts::333333333333:assumed-role/Deploy/tools"
+	webRole    = "arn:aws:iam::444444444444:role/Web"
+	webIssuer  = "https://oidc.example.com/tools"
 )
 
 // toolsWorld is one fake STS and what the commands need around it.
@@ -49,6 +51,7 @@ type toolsWorld struct {
 	tokenLog string // a line per run of the token command
 	slowFlag string // while this file exists, the token command hangs
 	token    string // --token-command
+	webToken string // the web identity token file of profile web, written by the fake
 	fake     *fakeProc
 	env      []string // of every command: the files, the token's settings, no AWS_* of the caller
 }
@@ -63,9 +66,12 @@ func newToolsWorld(t *testing.T, fakeArgs ...string) *toolsWorld {
 	w := &toolsWorld{
 		bin: bin, dir: dir, config: filepath.Join(dir, "config"), store: filepath.Join(dir, "store"),
 		tokenLog: filepath.Join(dir, "tokens.log"), slowFlag: filepath.Join(dir, "slow"),
+		webToken: filepath.Join(dir, "web-token"),
 		// The test binary is the token command (TestTokenHelper).
 		token: os.Args[0] + " -test.run=^TestTokenHelper$",
 	}
+	fakeArgs = append([]string{"--web-identity-token", webIssuer + ",system:serviceaccount:ci:tools,sts.amazonaws.com=" + w.webToken},
+		fakeArgs...)
 	w.fake = startFake(t, bin, "testdata/tools.json", fakeArgs...)
 	if err := os.WriteFile(w.config, []byte(w.configText()), 0o600); err != nil {
 		t.Fatal(err)
@@ -85,7 +91,8 @@ func newToolsWorld(t *testing.T, fakeArgs ...string) *toolsWorld {
 }
 
 // configText is the config file: dev's keys make an MFA session (mfa_serial
-// with keys and no role_arn), Admin requires MFA, Deploy trusts Admin.
+// with keys and no role_arn), Admin requires MFA, Deploy trusts Admin; web
+// is a web identity, with the token the fake wrote.
 func (w *toolsWorld) configText() string {
 	common := "region = us-east-1\nservices = fake\n"
 	return `[services fake]
@@ -149,6 +156,11 @@ role_session_name = tools
 [profile cli-chain]
 role_arn = ` + deployRole + `
 source_profile = cli-admin
+role_session_name = tools
+` + common + `
+[profile web]
+role_arn = ` + webRole + `
+web_identity_token_file = ` + w.webToken + `
 role_session_name = tools
 ` + common
 }
