@@ -7,8 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"slices"
-	"strings"
 )
 
 func init() {
@@ -84,10 +82,9 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	cmd := exec.Command(path, command[1:]...)
 	cmd.Args[0] = command[0]
-	cmd.Env = credentialEnv(withoutVar(environ, recursionVar), creds, r.cfg.Region)
-	if v, ok := lookupEnv(environ, recursionVar); ok {
-		cmd.Env = append(cmd.Env, recursionVar+"="+v) // the profiles of the processes up the tree
-	}
+	// environ holds recursionVar as xacct got it: the profiles of the
+	// processes up the tree, without this one's.
+	cmd.Env = credentialEnv(environ, creds, r.cfg.Region)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
 	// From here on, signals are the command's: xacct passes them on and
 	// waits for it, whatever ctx says.
@@ -119,19 +116,4 @@ func waitForwarding(cmd *exec.Cmd, sigs <-chan os.Signal) int {
 			return exitStatus(cmd.ProcessState)
 		}
 	}
-}
-
-// withoutVar returns env without the entries of key.
-func withoutVar(env []string, key string) []string {
-	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, key+"=") })
-}
-
-// lookupEnv returns the value of key in env.
-func lookupEnv(env []string, key string) (string, bool) {
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, key+"="); ok {
-			return v, true
-		}
-	}
-	return "", false
 }
