@@ -23,6 +23,7 @@ import (
 
 // credentialRun gets one profile's credentials for one command.
 type credentialRun struct {
+	name   string // the command, as its errors start: "xacct exec"
 	flags  profileFlags
 	stderr io.Writer
 

@@ -44,28 +44,18 @@ found, 130 interrupted.
 `
 
 func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	const name = "xacct exec"
 	// The environment as xacct got it, before enterProfile marks the
 	// profile in it: the command is not part of resolving the profile, and
 	// may itself run xacct for it.
 	environ := os.Environ()
-	r := &credentialRun{stderr: stderr}
-	fs := newFlagSet(name, stderr, execUsage)
-	r.flags.addProfile(fs)
-	r.flags.addCacheDir(fs)
-	r.flags.addNoCache(fs)
-	r.flags.addTokenCommand(fs)
-	r.flags.addMinRemaining(fs)
-	if code, done := parseFlags(fs, args); done {
+	r := &credentialRun{name: "xacct exec", stderr: stderr}
+	fs, code, done := r.parse(ctx, args, flagSpec{usage: execUsage, shared: allSharedFlags, positional: true})
+	if done {
 		return code
-	}
-	fail := func(err error) int {
-		report(stderr, name, err)
-		return exitCodeOf(ctx, err, &r.w)
 	}
 	command := fs.Args()
 	if len(command) == 0 {
-		return fail(failf(exitConfig, "", "no command: put it after --, as in: xacct exec --profile P -- aws s3 ls"))
+		return r.fail(ctx, failf(exitConfig, "", "no command: put it after --, as in: xacct exec --profile P -- aws s3 ls"))
 	}
 	path, err := exec.LookPath(command[0])
 	if err != nil {
@@ -73,11 +63,11 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
 			code = exitNotFound
 		}
-		return fail(failf(code, "", "command %q: %v", command[0], err))
+		return r.fail(ctx, failf(code, "", "command %q: %v", command[0], err))
 	}
 	creds, err := r.get(ctx)
 	if err != nil {
-		return fail(err)
+		return r.fail(ctx, err)
 	}
 
 	cmd := exec.Command(path, command[1:]...)
@@ -92,7 +82,7 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	signal.Notify(sigs, forwardedSignals...)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
-		return fail(failf(exitCannotRun, "", "starting %s: %v", command[0], err))
+		return r.fail(ctx, failf(exitCannotRun, "", "starting %s: %v", command[0], err))
 	}
 	return waitForwarding(cmd, sigs)
 }

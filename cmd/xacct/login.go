@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -37,32 +38,22 @@ failed; 4 no MFA code could be had (no terminal and no --token-command);
 `
 
 func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	const name = "xacct login"
-	r := &credentialRun{stderr: stderr}
-	fs := newFlagSet(name, stderr, loginUsage)
-	r.flags.addProfile(fs)
-	r.flags.addCacheDir(fs)
-	r.flags.addTokenCommand(fs)
+	r := &credentialRun{name: "xacct login", stderr: stderr}
 	// The processes after login get what it stored: as credential-process
 	// would have them, with the time botocore needs.
 	r.flags.minRemaining = defaultMinRemaining
-	if code, done := parseFlags(fs, args); done {
+	if _, code, done := r.parse(ctx, args, flagSpec{usage: loginUsage, shared: []func(*profileFlags, *flag.FlagSet){
+		(*profileFlags).addProfile, (*profileFlags).addCacheDir, (*profileFlags).addTokenCommand,
+	}}); done {
 		return code
 	}
-	fail := func(err error) int {
-		report(stderr, name, err)
-		return exitCodeOf(ctx, err, &r.w)
-	}
-	if err := unexpectedArgs(fs); err != nil {
-		return fail(err)
-	}
 	if _, err := r.get(ctx); err != nil {
-		return fail(err)
+		return r.fail(ctx, err)
 	}
 	keys := r.cache.StoreKeys()
 	if len(keys) == 0 {
 		fmt.Fprintf(stderr, "%s: profile %s: its credentials cannot be kept in the store: the base of its chain "+
-			"(%s) has no stable identity, so every process fetches its own\n", name, r.plan.Profile, r.plan.Base.Kind)
+			"(%s) has no stable identity, so every process fetches its own\n", r.name, r.plan.Profile, r.plan.Base.Kind)
 		return 0
 	}
 	names := chainNames(r.plan, keys)
