@@ -116,6 +116,36 @@ func TestAccountsAndForEachWithMoto(t *testing.T) {
 	}
 }
 
+// accounts and for-each-account fail as credential-process does: one line
+// on stderr, the command's name once, and the exit code of the failure.
+func TestAccountsExitCodes(t *testing.T) {
+	t.Parallel()
+	w := newToolsWorld(t)
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"accounts", "--profile", "nope"}, exitConfig, "xacct accounts: profile nope"},
+		{[]string{"accounts", "extra"}, exitConfig, `xacct accounts: unexpected argument "extra"`},
+		{[]string{"for-each-account", "--role-name", orgRole, "--profile", "nope", "--", "true"}, exitConfig,
+			"xacct for-each-account: profile nope"},
+		// The chain needs a code, and the process has no terminal.
+		{[]string{"accounts", "--profile", "chain"}, exitMFAImpossible, "xacct accounts: "},
+		{[]string{"for-each-account", "--role-name", orgRole, "--profile", "chain", "--", "true"}, exitMFAImpossible,
+			"xacct for-each-account: "},
+	} {
+		r := w.run(t, tt.args...)
+		if r.code != tt.code || !strings.HasPrefix(r.stderr, tt.want) || strings.Count(r.stderr, "\n") != 1 ||
+			strings.HasPrefix(r.stderr, "xacct "+tt.args[0]+": xacct: ") || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %d and one line %q...", tt.args, r.code, r.stdout, r.stderr, tt.code, tt.want)
+		}
+		if tt.code == exitMFAImpossible && (!strings.Contains(r.stderr, "no terminal") || w.stsCalls() != 0) {
+			t.Errorf("%v: %d STS calls, stderr %q; want none, and why", tt.args, w.stsCalls(), r.stderr)
+		}
+	}
+}
+
 // startMoto starts moto_server on a free loopback port for the test, or
 // skips the test when moto is not installed.
 func startMoto(t *testing.T) string {

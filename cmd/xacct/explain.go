@@ -31,20 +31,24 @@ const explainUsage = "usage: xacct explain [--profile P] [--json]\n\n" +
 	"and ~/.aws/credentials), makes no network call, and prints no secret.\n\n"
 
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("xacct explain", stderr, explainUsage)
-	profile := fs.String("profile", "", "the profile (default: AWS_PROFILE, else default)")
+	const name = "xacct explain"
+	fail := func(err error) int {
+		report(stderr, name, err)
+		return exitCodeOf(ctx, err, nil)
+	}
+	var f profileFlags
+	fs := newFlagSet(name, stderr, explainUsage)
+	f.addProfile(fs)
 	asJSON := fs.Bool("json", false, "print the plan as JSON (xacct.ProfilePlan), for scripts")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "xacct explain: unexpected argument %q (the profile goes in --profile)\n", fs.Arg(0))
-		return 2
+	if err := unexpectedArgs(fs); err != nil {
+		return fail(err)
 	}
-	plan, err := xacct.PlanProfile(ctx, *profile)
+	plan, err := xacct.PlanProfile(ctx, f.profile)
 	if err != nil {
-		fmt.Fprintln(stderr, strings.ReplaceAll(err.Error(), "\n", " "))
-		return exitConfig
+		return fail(&exitError{code: exitConfig, err: err})
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

@@ -59,8 +59,8 @@ func runFakeSTS(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "xacct fake-sts: unexpected argument %q\n", fs.Arg(0))
+	if err := unexpectedArgs(fs); err != nil {
+		report(stderr, "xacct fake-sts", err)
 		return 2
 	}
 	if *tokenTTL <= 0 {

@@ -47,8 +47,11 @@ with [account ID]; the credentials' secret key and session token are
 replaced by "` + redacted + `" in it and in the tail.
 
 Exit status: 0 when CMD succeeded in every account; 1 when an account
-failed or was not run; 2 for bad usage, or a config that could not be
-loaded; 3 when AWS refused or failed the listing of the accounts.
+failed or was not run (interrupted included); 2 for bad usage (no CMD, or a
+CMD that cannot be found: found before any account runs, unlike exec's 127)
+or a config that could not be loaded; 3 when AWS refused or failed the
+listing of the accounts; 4 when the caller's chain needed an MFA code and
+none could be had; 130 when interrupted while listing the accounts.
 
 `
 
@@ -64,9 +67,16 @@ const (
 const childStopGrace = 10 * time.Second
 
 func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("xacct for-each-account", stderr, forEachUsage)
+	const name = "xacct for-each-account"
+	fail := func(err error) int {
+		report(stderr, name, err)
+		return exitCodeOf(ctx, err, nil)
+	}
+	usage := func(format string, a ...any) int { return fail(failf(exitConfig, "", format, a...)) }
+	var f profileFlags
+	fs := newFlagSet(name, stderr, forEachUsage)
 	roleName := fs.String("role-name", "", "the role to assume in every account, such as OrganizationAccountAccessRole (required)")
-	profile := fs.String("profile", "", "shared config profile of the caller")
+	f.addProfile(fs)
 	ou := fs.String("ou", "", "run in the accounts of this organizational unit (ou-...) and the units below it")
 	list := fs.String("accounts", "", "run in these accounts, comma-separated IDs, instead of listing the organization's")
 	concurrency := fs.Int("concurrency", xacct.DefaultConcurrency, "commands running at once")
@@ -74,10 +84,6 @@ func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	externalID := fs.String("external-id", "", "External ID the role's trust policy demands, the same in every account")
 	if code, done := parseFlags(fs, args); done {
 		return code
-	}
-	usage := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "xacct for-each-account: "+format+"\n", a...)
-		return 2
 	}
 	command := fs.Args()
 	switch {
@@ -92,6 +98,8 @@ func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	case !(*rate > 0) || *rate > 1e6:
 		return usage("--rate %g: want STS calls per second above 0 (STS throttles a few dozen a second)", *rate)
 	}
+	// A command that cannot be found is a usage error here (2), not exec's
+	// 127: it is found before any account runs, and would fail in all.
 	if _, err := exec.LookPath(command[0]); err != nil {
 		return usage("command %q: %v", command[0], err)
 	}
@@ -103,15 +111,13 @@ func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 	}
 
-	cfg, err := loadConfig(ctx, *profile)
+	cfg, err := callerConfig(ctx, f.profile)
 	if err != nil {
-		fmt.Fprintf(stderr, "xacct for-each-account: %v\n", err)
-		return exitConfig
+		return fail(err)
 	}
 	if accounts == nil {
 		if accounts, err = xacct.Accounts(ctx, cfg, func(o *xacct.AccountsOptions) { o.OU = *ou }); err != nil {
-			fmt.Fprintf(stderr, "xacct for-each-account: %v\n", err)
-			return exitCredentials
+			return fail(err)
 		}
 	}
 
@@ -122,7 +128,7 @@ func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		o.OnResult = func(res xacct.Result) { enc.Encode(r.line(res)) }
 	})
 	if rep.Succeeded != len(accounts) {
-		fmt.Fprintf(stderr, "xacct for-each-account: %d of %d accounts succeeded, %d failed, %d not run\n",
+		fmt.Fprintf(stderr, "%s: %d of %d accounts succeeded, %d failed, %d not run\n", name,
 			rep.Succeeded, len(accounts), rep.Failed, rep.NotRun)
 		return exitAccountFailed
 	}
