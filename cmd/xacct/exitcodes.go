@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/xacct/xacct"
 )
 
 const (
@@ -26,10 +28,6 @@ const (
 	exitNotFound      = 127
 	exitInterrupted   = 130 // SIGINT or SIGTERM before the work was done: 128 + SIGINT, as shells report it
 )
-
-// lockWaitPhrase is what the library's error says when a fetch's own
-// deadline ends its wait for another process's lock.
-const lockWaitPhrase = "waiting for another process to refresh"
 
 // exitError is a failure with its exit code and, for the failures the
 // commands find themselves, what to do about them.
@@ -61,14 +59,18 @@ func exitCodeOf(ctx context.Context, err error, w *watch) int {
 	switch {
 	case err == nil:
 		return 0
+	case errors.Is(ctx.Err(), context.Canceled):
+		// Interrupted: whatever failed, it failed because the work was
+		// stopped, and is not the configuration's or STS's to answer for.
+		return exitInterrupted
 	case errors.As(err, &ee):
 		return ee.code
 	case errors.Is(err, errMFA):
 		return exitMFAImpossible
-	case strings.Contains(err.Error(), lockWaitPhrase):
+	case errors.Is(err, xacct.ErrStoreLockWait):
+		// The fetch's own deadline (Options.RefreshTimeout) ended its
+		// wait for another process's lock.
 		return exitLockTimeout
-	case errors.Is(ctx.Err(), context.Canceled):
-		return exitInterrupted
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) && w != nil && w.prompting():
 		return exitMFAImpossible
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) && w != nil && w.waitingForLock():

@@ -22,7 +22,7 @@ func TestExitCodeOf(t *testing.T) {
 	prompting.prompts.Add(1)
 	bg := context.Background()
 	noCode := &xacct.SessionError{Err: fmt.Errorf("MFA code: %w", &mfaError{err: errors.New("no tty")})}
-	lockWait := errors.New("xacct: waiting for another process to refresh arn: context deadline exceeded")
+	lockWait := fmt.Errorf("xacct: waiting for another process to refresh arn: %w: %w", xacct.ErrStoreLockWait, context.DeadlineExceeded)
 	sts := &xacct.HopError{Hop: 2, RoleARN: "arn:aws:iam::333333333333:role/Deploy", Err: errors.New("AccessDenied")}
 	for _, tt := range []struct {
 		name string
@@ -38,6 +38,7 @@ func TestExitCodeOf(t *testing.T) {
 		{"no code", bg, noCode, nil, exitMFAImpossible},
 		{"the library's lock wait", bg, lockWait, nil, exitLockTimeout},
 		{"interrupted", canceled, context.Canceled, nil, exitInterrupted},
+		{"interrupted, whatever failed", canceled, failf(exitConfig, "", "bad flag"), nil, exitInterrupted},
 		{"deadline while waiting for a lock", expired, context.DeadlineExceeded, &locking, exitLockTimeout},
 		{"deadline while prompting", expired, context.DeadlineExceeded, &prompting, exitMFAImpossible},
 		{"deadline while calling STS", expired, context.DeadlineExceeded, &watch{}, exitCredentials},
