@@ -95,13 +95,15 @@ func runCacheList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		report(stderr, name, err)
 		return exitFailure
 	}
+	// The files List skipped, found among all of the store's, before the
+	// entries are narrowed to --profile's chain.
+	skipped := unreadable(ctx, store, entries)
 	if only != nil {
 		entries = slices.DeleteFunc(entries, func(sc *xacct.StoredCredentials) bool { return !slices.Contains(only, sc.Key) })
+		skipped = slices.DeleteFunc(skipped, func(u unreadableFile) bool { return !slices.Contains(only, u.key) })
 	}
-	for _, u := range unreadable(ctx, store, entries) {
-		if only == nil || slices.Contains(only, u.key) {
-			fmt.Fprintf(stderr, "%s: skipped %s: %s\n", name, u.path, u.why)
-		}
+	for _, u := range skipped {
+		fmt.Fprintf(stderr, "%s: skipped %s: %s\n", name, u.path, u.why)
 	}
 	slices.SortStableFunc(entries, func(a, b *xacct.StoredCredentials) int { return strings.Compare(a.Name, b.Name) })
 	now := time.Now()
@@ -202,31 +204,34 @@ type unreadableFile struct {
 	key, path, why string
 }
 
-// entryName matches the file of a store entry: the key and ".json".
+// entryName matches the file of a store entry, as FileStore names them:
+// the key (64 lowercase hexadecimal digits) and ".json".
 var entryName = regexp.MustCompile(`^[0-9a-f]{64}\.json$`)
 
-// unreadable returns the entry files of store that are not among listed:
-// damaged, of another program, or refused (a symbolic link, a file others
-// may read).
+// unreadable returns the entry files of store that are not among listed
+// (what List returned): damaged, of another program, or refused (a
+// symbolic link, a file others may read). It reads the directory once, and
+// asks the store's own Load why of the files List skipped only.
 func unreadable(ctx context.Context, store *xacct.FileStore, listed []*xacct.StoredCredentials) []unreadableFile {
 	des, err := os.ReadDir(store.Dir())
 	if err != nil {
 		return nil
 	}
+	keys := make(map[string]bool, len(listed))
+	for _, sc := range listed {
+		keys[sc.Key] = true
+	}
 	var out []unreadableFile
 	for _, de := range des {
-		if !entryName.MatchString(de.Name()) {
-			continue
-		}
-		key := strings.TrimSuffix(de.Name(), ".json")
-		if slices.ContainsFunc(listed, func(sc *xacct.StoredCredentials) bool { return sc.Key == key }) {
+		key, _ := strings.CutSuffix(de.Name(), ".json")
+		if !entryName.MatchString(de.Name()) || keys[key] {
 			continue
 		}
 		why := "not a readable xacct entry (damaged, or another program's file); the next refresh replaces it"
 		if _, err := store.Load(ctx, key); err != nil {
 			why = strings.TrimPrefix(err.Error(), "xacct: ")
 		}
-		out = append(out, unreadableFile{key: key, path: entryPath(store, key), why: why})
+		out = append(out, unreadableFile{key: key, path: filepath.Join(store.Dir(), de.Name()), why: why})
 	}
 	return out
 }
