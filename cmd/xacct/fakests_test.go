@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -65,11 +64,7 @@ func fakeSTS(t *testing.T, args ...string) (string, func() string) {
 // fakeSTSWith is fakeSTS with another scenario file.
 func fakeSTSWith(t *testing.T, config string, args ...string) (string, func() string) {
 	t.Helper()
-	bin, err := buildXacct()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, append([]string{"fake-sts", "--config", config}, args...)...)
+	cmd := exec.Command(xacctBinary(t), append([]string{"fake-sts", "--config", config}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
@@ -110,19 +105,6 @@ func fakeSTSWith(t *testing.T, config string, args ...string) (string, func() st
 	t.Cleanup(func() { stop() })
 	return url, stop
 }
-
-// buildXacct builds the command once for all tests of the package.
-var buildXacct = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "xacct-test")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "xacct")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
 
 func goClient(url, key, secret, token string) *sts.Client {
 	return sts.NewFromConfig(aws.Config{

@@ -19,15 +19,6 @@ import (
 	"github.com/xacct/xacct/xaccttest"
 )
 
-// TestMain lets the test binary be the command that for-each-account
-// runs: with XACCT_TEST_CHILD set, it is testChild, not the tests.
-func TestMain(m *testing.M) {
-	if os.Getenv("XACCT_TEST_CHILD") != "" {
-		os.Exit(testChild())
-	}
-	os.Exit(m.Run())
-}
-
 // testChild acts as a command run by for-each-account: it calls
 // GetCallerIdentity with the credentials of its environment and prints the
 // ARN on stdout; prints its account, and its credentials (which xacct must
@@ -56,17 +47,6 @@ func testChild() int {
 		return 3
 	}
 	return 0
-}
-
-// xacctBinary is the command built once for the package's tests
-// (buildXacct, of fakests_test.go), or the test's end.
-func xacctBinary(t *testing.T) string {
-	t.Helper()
-	bin, err := buildXacct()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
 }
 
 const (

@@ -58,17 +58,14 @@ type toolsWorld struct {
 
 func newToolsWorld(t *testing.T, fakeArgs ...string) *toolsWorld {
 	t.Helper()
-	bin, err := buildXacct()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := xacctBinary(t)
 	dir := t.TempDir()
 	w := &toolsWorld{
 		bin: bin, dir: dir, config: filepath.Join(dir, "config"), store: filepath.Join(dir, "store"),
 		tokenLog: filepath.Join(dir, "tokens.log"), slowFlag: filepath.Join(dir, "slow"),
 		webToken: filepath.Join(dir, "web-token"),
-		// The test binary is the token command (TestTokenHelper).
-		token: os.Args[0] + " -test.run=^TestTokenHelper$",
+		// The test binary is the token command (tokenHelper, by TestMain).
+		token: os.Args[0],
 	}
 	fakeArgs = append([]string{"--web-identity-token", webIssuer + ",system:serviceaccount:ci:tools,sts.amazonaws.com=" + w.webToken},
 		fakeArgs...)
@@ -321,20 +318,10 @@ func startFake(t *testing.T, bin, scenario string, args ...string) *fakeProc {
 	return f
 }
 
-// TestTokenHelper is the token command of the tests, when the world runs
-// it (XACCT_TEST_TOKEN): it logs its run, and prints the TOTP code of now
-// for XACCT_TEST_TOTP, or hangs while XACCT_TEST_SLOW_TOKEN exists.
-func TestTokenHelper(t *testing.T) {
-	if os.Getenv("XACCT_TEST_TOKEN") == "" {
-		t.Skip("the token command of the tests, run by them as a process")
-	}
-	if err := tokenHelper(); err != nil {
-		fmt.Fprintln(os.Stderr, "token helper:", err)
-		os.Exit(1)
-	}
-	os.Exit(0) // before the test framework prints PASS: the code must be the last line
-}
-
+// tokenHelper is the token command of the tests, when the world runs the
+// test binary as it (XACCT_TEST_TOKEN): it logs its run, and prints the
+// TOTP code of now for XACCT_TEST_TOTP, or hangs while
+// XACCT_TEST_SLOW_TOKEN exists.
 func tokenHelper() error {
 	f, err := os.OpenFile(os.Getenv("XACCT_TEST_TOKEN_LOG"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
