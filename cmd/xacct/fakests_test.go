@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -12,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -54,58 +52,6 @@ func TestFakeSTSUsageErrors(t *testing.T) {
 	}
 }
 
-// fakeSTS runs `xacct fake-sts` as a process and returns its URL and a
-// function that stops it with SIGINT and returns its stderr.
-func fakeSTS(t *testing.T, args ...string) (string, func() string) {
-	t.Helper()
-	return fakeSTSWith(t, issueScenario, args...)
-}
-
-// fakeSTSWith is fakeSTS with another scenario file.
-func fakeSTSWith(t *testing.T, config string, args ...string) (string, func() string) {
-	t.Helper()
-	cmd := exec.Command(xacctBinary(t), append([]string{"fake-sts", "--config", config}, args...)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(stdout)
-	if !lines.Scan() {
-		cmd.Process.Kill()
-		t.Fatalf("no URL on stdout; stderr: %s", stderr.String())
-	}
-	url := lines.Text()
-	if !strings.HasPrefix(url, "http://127.0.0.1:") {
-		t.Fatalf("first line %q is not http://127.0.0.1:PORT", url)
-	}
-	stopped := false
-	stop := func() string {
-		if !stopped {
-			stopped = true
-			cmd.Process.Signal(syscall.SIGINT)
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("fake-sts did not exit cleanly on SIGINT: %v", err)
-				}
-			case <-time.After(10 * time.Second):
-				cmd.Process.Kill()
-				t.Error("fake-sts did not stop on SIGINT")
-			}
-		}
-		return stderr.String()
-	}
-	t.Cleanup(func() { stop() })
-	return url, stop
-}
-
 func goClient(url, key, secret, token string) *sts.Client {
 	return sts.NewFromConfig(aws.Config{
 		Region: "us-east-1", BaseEndpoint: aws.String(url),
@@ -115,15 +61,15 @@ func goClient(url, key, secret, token string) *sts.Client {
 
 func TestFakeSTSCommand(t *testing.T) {
 	t.Parallel()
-	url, stop := fakeSTS(t)
-	out, err := goClient(url, "AKIAEXAMPLEJENKINS01", "any-string", "").GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	fake := startFake(t, issueScenario)
+	out, err := goClient(fake.url, "AKIAEXAMPLEJENKINS01", "any-string", "").GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if aws.ToString(out.Arn) != "arn:aws:iam::111111111111:user/jenkins" {
 		t.Fatalf("Arn %s", aws.ToString(out.Arn))
 	}
-	log := stop()
+	log := fake.stop(t)
 	if !strings.Contains(log, "GetCallerIdentity caller=arn:aws:iam::111111111111:user/jenkins => allowed") || !strings.Contains(log, "stopped") {
 		t.Errorf("stderr log:\n%s", log)
 	}
@@ -145,7 +91,8 @@ func TestInteroperability(t *testing.T) {
 	if err != nil {
 		t.Skipf("skipping interoperability with the AWS CLI: %v (install awscli to run it)", err)
 	}
-	url, stop := fakeSTS(t)
+	fake := startFake(t, issueScenario)
+	url := fake.url
 	ctx := context.Background()
 	const role = "arn:aws:iam::222222222222:role/CrossAccountRole"
 	cases := []struct {
@@ -273,7 +220,7 @@ except botocore.exceptions.ClientError as e:
 			}
 		})
 	}
-	log := stop()
+	log := fake.stop(t)
 	if strings.Contains(log, "any-string") {
 		t.Error("the secret appears in the server log")
 	}
@@ -285,7 +232,8 @@ except botocore.exceptions.ClientError as e:
 func TestFakeSTSRealClock(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url, stop := fakeSTSWith(t, "demo.json", "--clock-offset", "10m")
+	fake := startFake(t, "demo.json", "--clock-offset", "10m")
+	url := fake.url
 	offset := 10 * time.Minute
 	code := func(secret string, at time.Time) string {
 		key, err := totp.DecodeSecret(secret)
@@ -354,7 +302,7 @@ func TestFakeSTSRealClock(t *testing.T) {
 
 	// Log lines carry the clock's time.
 	var line string
-	for _, l := range strings.Split(stop(), "\n") {
+	for _, l := range strings.Split(fake.stop(t), "\n") {
 		if strings.Contains(l, " GetSessionToken ") {
 			line = l
 			break
@@ -415,8 +363,9 @@ func TestFakeSTSWebIdentityToken(t *testing.T) {
 		role = "arn:aws:iam::444444444444:role/Deployer"
 		want = "arn:aws:sts::444444444444:assumed-role/Deployer/interop"
 	)
-	url, stop := fakeSTSWith(t, "../../xaccttest/testdata/webidentity.json", "--web-identity-token",
+	fake := startFake(t, "../../xaccttest/testdata/webidentity.json", "--web-identity-token",
 		"https://oidc.example.com/cluster1,system:serviceaccount:ci:builder,sts.amazonaws.com="+tokenPath)
+	url := fake.url
 	info, err := os.Stat(tokenPath)
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("token file: %v, mode %v", err, info.Mode())
@@ -464,7 +413,7 @@ func TestFakeSTSWebIdentityToken(t *testing.T) {
 	} else {
 		t.Log("no aws: the AWS CLI not tried")
 	}
-	if log := stop(); strings.Contains(log, string(token)) || !strings.Contains(log, "wrote a web identity token") {
+	if log := fake.stop(t); strings.Contains(log, string(token)) || !strings.Contains(log, "wrote a web identity token") {
 		t.Errorf("log:\n%s", log)
 	}
 }

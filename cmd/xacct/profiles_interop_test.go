@@ -377,8 +377,9 @@ func TestProfilesInteroperability(t *testing.T) {
 	if err := os.WriteFile(scenarioFile, scenario, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	url, stop := fakeSTSWith(t, scenarioFile, "--web-identity-token",
+	fake := startFake(t, scenarioFile, "--web-identity-token",
 		interopIssuer+",system:serviceaccount:ci:interop,sts.amazonaws.com="+tokenFile)
+	url := fake.url
 	env := &interopEnv{dir: dir, configFile: filepath.Join(dir, "config"), noFile: filepath.Join(dir, "none")}
 	if err := os.WriteFile(env.configFile, []byte(interopConfig(url, tokenFile)), 0o600); err != nil {
 		t.Fatal(err)
@@ -421,7 +422,7 @@ func TestProfilesInteroperability(t *testing.T) {
 		fmt.Fprintf(&table, "| %s |\n", strings.Join(row, " | "))
 	}
 	t.Log(table.String())
-	if log := stop(); strings.Contains(log, interopSecret) {
+	if log := fake.stop(t); strings.Contains(log, interopSecret) {
 		t.Error("the secret appears in the fake's log")
 	}
 }

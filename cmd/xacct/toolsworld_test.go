@@ -69,7 +69,7 @@ func newToolsWorld(t *testing.T, fakeArgs ...string) *toolsWorld {
 	}
 	fakeArgs = append([]string{"--web-identity-token", webIssuer + ",system:serviceaccount:ci:tools,sts.amazonaws.com=" + w.webToken},
 		fakeArgs...)
-	w.fake = startFake(t, bin, "testdata/tools.json", fakeArgs...)
+	w.fake = startFake(t, "testdata/tools.json", fakeArgs...)
 	if err := os.WriteFile(w.config, []byte(w.configText()), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -250,9 +250,11 @@ func assertNoSecret(t *testing.T, what, text string, secrets ...string) {
 
 // fakeProc is `xacct fake-sts` as a process, its log readable while it runs.
 type fakeProc struct {
-	url string
-	mu  sync.Mutex   // guards buf
-	buf bytes.Buffer // its stderr: a line per call
+	url      string
+	cmd      *exec.Cmd
+	stopOnce sync.Once
+	mu       sync.Mutex   // guards buf
+	buf      bytes.Buffer // its stderr: a line per call
 }
 
 func (f *fakeProc) Write(p []byte) (int, error) {
@@ -286,36 +288,52 @@ func (f *fakeProc) settledLog() string {
 // far above the time a line takes through a pipe.
 const logSettle = 100 * time.Millisecond
 
-// startFake starts the fake on a scenario; it stops at the test's end.
-func startFake(t *testing.T, bin, scenario string, args ...string) *fakeProc {
+// startFake starts the fake on a scenario file, with args; it stops at
+// the test's end, if stop has not stopped it before.
+func startFake(t *testing.T, scenario string, args ...string) *fakeProc {
 	t.Helper()
-	f := &fakeProc{}
-	cmd := exec.Command(bin, append([]string{"fake-sts", "--config", scenario}, args...)...)
-	cmd.Stderr = f
-	stdout, err := cmd.StdoutPipe()
+	f := &fakeProc{cmd: exec.Command(xacctBinary(t), append([]string{"fake-sts", "--config", scenario}, args...)...)}
+	f.cmd.Stderr = f
+	stdout, err := f.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	if err := f.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGINT)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
+	t.Cleanup(func() { f.stop(t) })
 	lines := bufio.NewScanner(stdout)
 	if !lines.Scan() {
 		t.Fatalf("fake-sts printed no URL: %s", f.log())
 	}
 	f.url = lines.Text()
+	if !strings.HasPrefix(f.url, "http://127.0.0.1:") {
+		t.Fatalf("fake-sts's first line %q is not http://127.0.0.1:PORT", f.url)
+	}
 	return f
+}
+
+// stop stops the fake with SIGINT, as a person would, and returns its
+// whole log. A fake that does not exit cleanly within ten seconds fails
+// the test.
+func (f *fakeProc) stop(t *testing.T) string {
+	t.Helper()
+	f.stopOnce.Do(func() {
+		f.cmd.Process.Signal(syscall.SIGINT)
+		done := make(chan error, 1)
+		go func() { done <- f.cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("fake-sts did not exit cleanly on SIGINT: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			f.cmd.Process.Kill()
+			<-done
+			t.Error("fake-sts did not stop on SIGINT")
+		}
+	})
+	return f.log()
 }
 
 // tokenHelper is the token command of the tests, when the world runs the
