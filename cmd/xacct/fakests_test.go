@@ -133,7 +133,7 @@ func TestInteroperability(t *testing.T) {
 
 	env := func(secret string) []string {
 		home := t.TempDir()
-		return append(os.Environ(), "HOME="+home, "AWS_CONFIG_FILE="+filepath.Join(home, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "none"),
+		return cleanEnv(home, "AWS_CONFIG_FILE="+filepath.Join(home, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "none"),
 			"AWS_ACCESS_KEY_ID=AKIAEXAMPLEJENKINS01", "AWS_SECRET_ACCESS_KEY="+secret, "AWS_DEFAULT_REGION=us-east-1",
 			"AWS_RETRY_MODE=standard", "AWS_MAX_ATTEMPTS=1", "XACCT_URL="+url, "XACCT_ROLE="+role)
 	}
@@ -390,9 +390,8 @@ func TestFakeSTSWebIdentityToken(t *testing.T) {
 	profile := filepath.Join(dir, "config")
 	os.WriteFile(profile, []byte("[profile web]\nrole_arn = "+role+"\nweb_identity_token_file = "+tokenPath+
 		"\nrole_session_name = interop\nregion = us-east-1\n"), 0o600)
-	env := append(os.Environ(), "HOME="+dir, "AWS_CONFIG_FILE="+profile,
-		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "none"), "AWS_ENDPOINT_URL_STS="+url, "AWS_PROFILE=web",
-		"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=")
+	env := cleanEnv(dir, "AWS_CONFIG_FILE="+profile,
+		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "none"), "AWS_ENDPOINT_URL_STS="+url, "AWS_PROFILE=web")
 	if py := pythonWithBoto3(); py != "" {
 		cmd := exec.Command(py, "-c", "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])")
 		cmd.Env = env

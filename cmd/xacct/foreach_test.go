@@ -91,10 +91,9 @@ func fleetServer(t *testing.T, accounts []string, untrusted ...string) *xaccttes
 // config files.
 func callerEnv(t *testing.T, stsURL, orgURL string) []string {
 	home := t.TempDir()
-	env := []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"),
-		"AWS_CONFIG_FILE=" + filepath.Join(home, "none"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "none"),
-		"AWS_ACCESS_KEY_ID=" + scannerKey, "AWS_SECRET_ACCESS_KEY=" + scannerSecret, "AWS_REGION=us-east-1",
-		"AWS_ENDPOINT_URL_STS=" + stsURL, "AWS_MAX_ATTEMPTS=1"}
+	env := cleanEnv(home, "AWS_CONFIG_FILE="+filepath.Join(home, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "none"),
+		"AWS_ACCESS_KEY_ID="+scannerKey, "AWS_SECRET_ACCESS_KEY="+scannerSecret, "AWS_REGION=us-east-1",
+		"AWS_ENDPOINT_URL_STS="+stsURL, "AWS_MAX_ATTEMPTS=1")
 	if orgURL != "" {
 		env = append(env, "AWS_ENDPOINT_URL_ORGANIZATIONS="+orgURL)
 	}

@@ -168,15 +168,9 @@ type interopEnv struct {
 // a home of its own (the AWS CLI caches assumed roles there), and none of
 // the caller's AWS settings.
 func (e *interopEnv) processEnv(home string, extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "HOME=") {
-			env = append(env, kv)
-		}
-	}
 	os.MkdirAll(home, 0o700)
-	return append(append(env, "HOME="+home, "AWS_CONFIG_FILE="+e.configFile, "AWS_SHARED_CREDENTIALS_FILE="+e.noFile,
-		"AWS_MAX_ATTEMPTS=1", "AWS_RETRY_MODE=standard"), extra...)
+	return cleanEnv(home, append([]string{"AWS_CONFIG_FILE=" + e.configFile, "AWS_SHARED_CREDENTIALS_FILE=" + e.noFile,
+		"AWS_MAX_ATTEMPTS=1", "AWS_RETRY_MODE=standard"}, extra...)...)
 }
 
 // runProcess runs a client process with no controlling terminal, so that

@@ -75,12 +75,7 @@ func newToolsWorld(t *testing.T, fakeArgs ...string) *toolsWorld {
 	}
 	home := filepath.Join(dir, "home")
 	os.Mkdir(home, 0o700)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "XACCT_") {
-			w.env = append(w.env, kv)
-		}
-	}
-	w.env = append(w.env, "HOME="+home, "AWS_CONFIG_FILE="+w.config,
+	w.env = cleanEnv(home, "AWS_CONFIG_FILE="+w.config,
 		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "none"), "AWS_MAX_ATTEMPTS=1", "AWS_RETRY_MODE=standard",
 		"XACCT_TEST_TOKEN=1", "XACCT_TEST_TOTP="+devTOTP, "XACCT_TEST_TOKEN_LOG="+w.tokenLog,
 		"XACCT_TEST_SLOW_TOKEN="+w.slowFlag)
