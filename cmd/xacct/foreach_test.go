@@ -108,20 +108,15 @@ func forEachRun(t *testing.T, env []string, args ...string) (int, map[string]for
 	dir := t.TempDir()
 	cmd := exec.Command(xacctBinary(t), append(append([]string{"for-each-account"}, args...), "--", os.Args[0])...)
 	cmd.Env = append(env, "XACCT_TEST_CHILD=1", "XACCT_TEST_DIR="+dir)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if err != nil {
-		code = cmd.ProcessState.ExitCode()
-	}
+	r := runCmd(t, cmd, "")
+	code, stdout, stderr := r.code, r.stdout, r.stderr
 	lines := map[string]forEachLine{}
-	for _, l := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+	for _, l := range strings.Split(strings.TrimSpace(stdout), "\n") {
 		var fl forEachLine
 		dec := json.NewDecoder(strings.NewReader(l))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&fl); err != nil {
-			t.Fatalf("stdout line %q: %v\nstderr:\n%s", l, err, stderr.String())
+			t.Fatalf("stdout line %q: %v\nstderr:\n%s", l, err, stderr)
 		}
 		if _, dup := lines[fl.AccountID]; dup {
 			t.Errorf("two lines for %s", fl.AccountID)
@@ -135,14 +130,14 @@ func forEachRun(t *testing.T, env []string, args ...string) (int, map[string]for
 		secrets[e.Name()] = string(b)
 	}
 	for id, s := range secrets {
-		if s == "" || strings.Contains(stdout.String()+stderr.String(), s) {
+		if s == "" || strings.Contains(stdout+stderr, s) {
 			t.Errorf("the secret of %s is empty or shows in xacct's output", id)
 		}
 	}
-	if strings.Contains(stdout.String()+stderr.String(), scannerSecret) {
+	if strings.Contains(stdout+stderr, scannerSecret) {
 		t.Error("the caller's secret shows in xacct's output")
 	}
-	return code, lines, stderr.String(), secrets
+	return code, lines, stderr, secrets
 }
 
 func TestForEachAccount(t *testing.T) {

@@ -42,11 +42,9 @@ func TestStoreAcrossAWSCLIProcesses(t *testing.T) {
 		results := make([]result, n)
 		start := time.Now()
 		one := func(i int) {
-			cmd := exec.Command("aws", "sts", "get-caller-identity", "--profile", profile, "--output", "json")
-			cmd.Env = w.env
-			cmd.Stdin = strings.NewReader(totp.Code(cliKeyBytes, totp.Step(time.Now())) + "\n")
-			cmd.SysProcAttr = w.command().SysProcAttr // no terminal: getpass reads stdin, as under a CI job
-			results[i] = runCmd(t, cmd)
+			// No terminal: getpass reads stdin, as under a CI job.
+			cmd := detached(w.env, "aws", "sts", "get-caller-identity", "--profile", profile, "--output", "json")
+			results[i] = runCmd(t, cmd, totp.Code(cliKeyBytes, totp.Step(time.Now()))+"\n")
 		}
 		if together {
 			var wg sync.WaitGroup

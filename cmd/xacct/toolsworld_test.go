@@ -157,46 +157,16 @@ role_session_name = tools
 ` + common
 }
 
-// result is what a command did.
-type result struct {
-	stdout, stderr string
-	code           int
-	took           time.Duration
-}
-
 // command returns xacct with args, in the world's environment, with no
 // controlling terminal (a session of its own) and stdin empty.
 func (w *toolsWorld) command(args ...string) *exec.Cmd {
-	cmd := exec.Command(w.bin, args...)
-	cmd.Env = w.env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	return cmd
+	return detached(w.env, w.bin, args...)
 }
 
-// run runs xacct to its end, at most two minutes.
+// run runs xacct to its end (runCmd).
 func (w *toolsWorld) run(t *testing.T, args ...string) result {
 	t.Helper()
-	return runCmd(t, w.command(args...))
-}
-
-func runCmd(t *testing.T, cmd *exec.Cmd) result {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Minute):
-		cmd.Process.Kill()
-		<-done
-		t.Errorf("%v did not end in two minutes", cmd.Args)
-	}
-	return result{stdout: stdout.String(), stderr: stderr.String(), code: cmd.ProcessState.ExitCode(), took: time.Since(start)}
+	return runCmd(t, w.command(args...), "")
 }
 
 // tokenRuns counts the runs of the token command.
