@@ -179,13 +179,7 @@ except botocore.exceptions.ClientError as e:
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
 		if err != nil {
-			// "An error occurred (AccessDenied) when calling ..."
-			s := stderr.String()
-			if i := strings.Index(s, "An error occurred ("); i >= 0 {
-				s = s[i+len("An error occurred ("):]
-				return outcome{Code: s[:strings.IndexByte(s, ')')]}
-			}
-			return outcome{Code: "aws failed: " + s}
+			return outcome{Code: stsCode(stderr.String())}
 		}
 		var v struct {
 			Arn         string
