@@ -192,13 +192,7 @@ func TestCredentialProcessMinRemaining(t *testing.T) {
 func TestCredentialProcessLockTimeout(t *testing.T) {
 	t.Parallel()
 	w := newToolsWorld(t)
-	os.WriteFile(w.slowFlag, nil, 0o600)
-	holder := w.command("credential-process", "--profile", "chain", "--cache-dir", w.store, "--token-command", w.token)
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { killGroup(holder); holder.Wait() })
-	waitFor(t, func() bool { return w.tokenRuns() == 1 })
+	w.startHolder(t)
 
 	r := w.run(t, "credential-process", "--profile", "chain", "--cache-dir", w.store, "--token-command", w.token, "--timeout", "3s")
 	if r.code != exitLockTimeout || r.stdout != "" {

@@ -169,6 +169,30 @@ func (w *toolsWorld) run(t *testing.T, args ...string) result {
 	return runCmd(t, w.command(args...), "")
 }
 
+// holder is a credential-process of profile chain that holds the locks of
+// its chain's steps: its token command hangs (slowFlag), so it waits with
+// them held until it is killed.
+type holder struct {
+	cmd  *exec.Cmd
+	wait func() error // reaps it, once
+}
+
+// startHolder starts a holder and returns once its token command runs. At
+// the test's end it is killed with what it started (its token command
+// outlives it), and reaped.
+func (w *toolsWorld) startHolder(t *testing.T) *holder {
+	t.Helper()
+	os.WriteFile(w.slowFlag, nil, 0o600)
+	h := &holder{cmd: w.command("credential-process", "--profile", "chain", "--cache-dir", w.store, "--token-command", w.token)}
+	if err := h.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	h.wait = sync.OnceValue(h.cmd.Wait)
+	t.Cleanup(func() { killGroup(h.cmd); h.wait() })
+	waitFor(t, func() bool { return w.tokenRuns() == 1 })
+	return h
+}
+
 // tokenRuns counts the runs of the token command.
 func (w *toolsWorld) tokenRuns() int {
 	b, _ := os.ReadFile(w.tokenLog)
