@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/xacct/xacct/internal/totp"
 	"github.com/xacct/xacct/xaccttest"
 )
 
@@ -229,13 +228,6 @@ func TestFakeSTSRealClock(t *testing.T) {
 	fake := startFake(t, "demo.json", "--clock-offset", "10m")
 	url := fake.url
 	offset := 10 * time.Minute
-	code := func(secret string, at time.Time) string {
-		key, err := totp.DecodeSecret(secret)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return totp.Code(key, totp.Step(at))
-	}
 	mfaSession := func(key, secret, serial, code string) error {
 		_, err := goClient(url, key, secret, "").GetSessionToken(ctx, &sts.GetSessionTokenInput{
 			SerialNumber: aws.String(serial), TokenCode: aws.String(code)})
@@ -244,7 +236,7 @@ func TestFakeSTSRealClock(t *testing.T) {
 
 	// The clock is 10 minutes ahead: the device shows the code of then.
 	if err := mfaSession("AKIAEXAMPLEJENKINS01", "any-string", jenkinsMFA,
-		code("JBSWY3DPEHPK3PXP", time.Now().Add(offset))); err != nil {
+		codeAt(t, "JBSWY3DPEHPK3PXP", time.Now().Add(offset))); err != nil {
 		t.Fatalf("the code of the clock's time (real time + 10m): %v", err)
 	}
 
@@ -265,11 +257,11 @@ func TestFakeSTSRealClock(t *testing.T) {
 	adminClock(t, url, map[string]string{"advance": "90s"})
 	bobMFA := "arn:aws:iam::111111111111:mfa/bob"
 	if err := mfaSession("AKIAEXAMPLEBOB000001", "bob-secret", bobMFA,
-		code("GEZDGNBVGY3TQOJQ", time.Now().Add(offset-90*time.Second))); errorCode(err) != "AccessDenied" {
+		codeAt(t, "GEZDGNBVGY3TQOJQ", time.Now().Add(offset-90*time.Second))); errorCode(err) != "AccessDenied" {
 		t.Fatalf("a code three steps old: %v, want AccessDenied", err)
 	}
 	if err := mfaSession("AKIAEXAMPLEBOB000001", "bob-secret", bobMFA,
-		code("GEZDGNBVGY3TQOJQ", time.Now().Add(offset))); err != nil {
+		codeAt(t, "GEZDGNBVGY3TQOJQ", time.Now().Add(offset))); err != nil {
 		t.Fatalf("the code of the advanced clock: %v", err)
 	}
 

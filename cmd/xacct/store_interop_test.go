@@ -13,8 +13,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/xacct/xacct/internal/totp"
 )
 
 // cliRound is what one round of AWS CLI processes did.
@@ -31,7 +29,6 @@ func TestStoreAcrossAWSCLIProcesses(t *testing.T) {
 		t.Skipf("skipping the measurement with the AWS CLI: %s (.ci/run installs it)", why)
 	}
 	w := newToolsWorld(t)
-	cliKeyBytes, _ := totp.DecodeSecret(cliTOTP)
 
 	// round runs n `aws sts get-caller-identity --profile profile`, all at
 	// once or one after another; stdin is what a person would type at
@@ -44,7 +41,7 @@ func TestStoreAcrossAWSCLIProcesses(t *testing.T) {
 		one := func(i int) {
 			// No terminal: getpass reads stdin, as under a CI job.
 			cmd := detached(w.env, "aws", "sts", "get-caller-identity", "--profile", profile, "--output", "json")
-			results[i] = runCmd(t, cmd, totp.Code(cliKeyBytes, totp.Step(time.Now()))+"\n")
+			results[i] = runCmd(t, cmd, codeAt(t, cliTOTP, time.Now())+"\n")
 		}
 		if together {
 			var wg sync.WaitGroup

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 	"unsafe"
-
-	"github.com/xacct/xacct/internal/totp"
 )
 
 // With a terminal, credential-process asks for the code there, never on
@@ -55,8 +53,7 @@ func TestCredentialProcessPromptsOnTheTerminal(t *testing.T) {
 	second := start()
 	second.screen.expect(t, "xacct: waiting for another xacct process to refresh "+deployRole)
 
-	key, _ := totp.DecodeSecret(devTOTP)
-	fmt.Fprintf(first.screen.ptmx, "%s\n", totp.Code(key, totp.Step(time.Now())))
+	fmt.Fprintf(first.screen.ptmx, "%s\n", codeAt(t, devTOTP, time.Now()))
 	for i, p := range []*proc{first, second} {
 		select {
 		case <-p.done:

@@ -340,12 +340,32 @@ func tokenHelper() error {
 		time.Sleep(time.Minute) // until killed: ProcessToken kills it when its fetch ends
 		return errors.New("slow, and not killed")
 	}
-	key, err := totp.DecodeSecret(os.Getenv("XACCT_TEST_TOTP"))
+	code, err := totpCode(os.Getenv("XACCT_TEST_TOTP"), time.Now())
 	if err != nil {
 		return err
 	}
-	fmt.Println(totp.Code(key, totp.Step(time.Now())))
+	fmt.Println(code)
 	return nil
+}
+
+// totpCode returns the code that a device of the base32 secret shows at.
+func totpCode(secret string, at time.Time) (string, error) {
+	key, err := totp.DecodeSecret(secret)
+	if err != nil {
+		return "", err
+	}
+	return totp.Code(key, totp.Step(at)), nil
+}
+
+// codeAt is totpCode for a test, which a bad secret fails. It may be
+// called from any goroutine.
+func codeAt(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	code, err := totpCode(secret, at)
+	if err != nil {
+		t.Errorf("TOTP secret %.4s…: %v", secret, err)
+	}
+	return code
 }
 
 // killGroup kills a command started in a session of its own, with what it
