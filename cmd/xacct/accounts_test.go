@@ -5,20 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
-	"net/http"
 	"os/exec"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/xacct/xacct"
+	"github.com/xacct/xacct/internal/testutil"
 )
 
 // TestAccountsAndForEachWithMoto runs `xacct accounts` and
@@ -26,7 +23,7 @@ import (
 // by moto (Organizations) and the fake STS; skipped without moto.
 func TestAccountsAndForEachWithMoto(t *testing.T) {
 	t.Parallel()
-	orgURL := startMoto(t)
+	orgURL := testutil.StartMoto(t)
 	ctx := context.Background()
 	c := organizations.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(orgURL),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
@@ -142,37 +139,6 @@ func TestAccountsExitCodes(t *testing.T) {
 		}
 		if tt.code == exitMFAImpossible && (!strings.Contains(r.stderr, "no terminal") || w.stsCalls() != 0) {
 			t.Errorf("%v: %d STS calls, stderr %q; want none, and why", tt.args, w.stsCalls(), r.stderr)
-		}
-	}
-}
-
-// startMoto starts moto_server on a free loopback port for the test, or
-// skips the test when moto is not installed.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		t.Skip("skipping the test against moto: moto_server not found (pip install 'moto[server]')")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get(url + "/moto-api/"); err == nil {
-			resp.Body.Close()
-			return url
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("moto_server did not start within 30s")
 		}
 	}
 }
