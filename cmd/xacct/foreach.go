@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/xacct/xacct"
+	"github.com/xacct/xacct/internal/validate"
 )
 
 func init() {
@@ -135,8 +135,6 @@ func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return 0
 }
 
-var accountID = regexp.MustCompile(`^[0-9]{12}$`)
-
 // parseAccounts reads --accounts: 12-digit IDs, comma-separated, each once.
 func parseAccounts(s string) ([]xacct.Account, error) {
 	var out []xacct.Account
@@ -144,7 +142,7 @@ func parseAccounts(s string) ([]xacct.Account, error) {
 	for _, id := range strings.Split(s, ",") {
 		id = strings.TrimSpace(id)
 		switch {
-		case !accountID.MatchString(id):
+		case !validate.IsAccountID(id):
 			return nil, fmt.Errorf("%q is not an account ID: want 12 digits, comma-separated", id)
 		case seen[id]:
 			return nil, fmt.Errorf("%s is given twice: each account runs once", id)
