@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -45,6 +44,11 @@ first), exit_code, duration_ms, sts_attempts, error, and stderr_tail (the
 last lines of CMD's stderr). CMD's output goes to stderr, each line prefixed
 with [account ID]; the credentials' secret key and session token are
 replaced by "` + redacted + `" in it and in the tail.
+
+Each CMD runs in a process group of its own, with no terminal input. On
+SIGINT or SIGTERM, xacct starts no other and sends SIGTERM to each running
+CMD's group (what CMD started, under sh -c say, holds the same
+credentials); what is still running 10s later is killed.
 
 Exit status: 0 when CMD succeeded in every account; 1 when an account
 failed or was not run (interrupted included); 2 for bad usage (no CMD, or a
@@ -184,10 +188,14 @@ func (r *forEach) run(ctx context.Context, a xacct.Account, cfg aws.Config) erro
 	cmd := exec.CommandContext(ctx, r.command[0], r.command[1:]...)
 	cmd.Env = append(credentialEnv(os.Environ(), creds, r.region), "XACCT_ACCOUNT_ID="+a.ID, "XACCT_ACCOUNT_NAME="+a.Name)
 	cmd.Stdout, cmd.Stderr = out, errOut
-	// On Ctrl-C the command gets SIGTERM, as from a shell, and time to end.
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	// On Ctrl-C the command, with what it started, gets SIGTERM, as from a
+	// shell, and time to end; then what is left of it is killed.
+	ownGroup(cmd)
 	cmd.WaitDelay = childStopGrace
 	err = cmd.Run()
+	if ctx.Err() != nil {
+		killGroupLeft(cmd)
+	}
 	out.Close()
 	errOut.Close()
 
