@@ -40,8 +40,9 @@ whole run.
 Prints one JSON line per account on stdout as each ends: account_id,
 account_name, status (ok, failed: CMD exited non-zero or was killed, error:
 the role could not be assumed or CMD not started, not-run: interrupted
-first), exit_code, duration_ms, sts_attempts, error, and stderr_tail (the
-last lines of CMD's stderr). CMD's output goes to stderr, each line prefixed
+first), exit_code (when CMD ran: its exit status, or 128 + the signal that
+killed it, as shells and 'xacct exec' report it), duration_ms,
+sts_attempts, error, and stderr_tail (the last lines of CMD's stderr). CMD's output goes to stderr, each line prefixed
 with [account ID]; the credentials' secret key and session token are
 replaced by "` + redacted + `" in it and in the tail.
 
@@ -170,7 +171,7 @@ type forEach struct {
 
 // childRun is what a JSON line says of a command beyond the Result.
 type childRun struct {
-	exitCode int // -1 when killed by a signal
+	exitCode int // as a shell reports it: 128 + the signal when killed by one (exitStatus)
 	tail     string
 }
 
@@ -201,7 +202,7 @@ func (r *forEach) run(ctx context.Context, a xacct.Account, cfg aws.Config) erro
 
 	if cmd.ProcessState != nil { // it ran
 		r.mu.Lock()
-		r.runs[a.ID] = &childRun{exitCode: cmd.ProcessState.ExitCode(), tail: errOut.Tail(stderrTailBytes)}
+		r.runs[a.ID] = &childRun{exitCode: exitStatus(cmd.ProcessState), tail: errOut.Tail(stderrTailBytes)}
 		r.mu.Unlock()
 	}
 	var exitErr *exec.ExitError
@@ -222,7 +223,7 @@ type forEachLine struct {
 	AccountID   string `json:"account_id"`
 	AccountName string `json:"account_name,omitempty"`
 	Status      string `json:"status"`              // ok, failed, error, not-run
-	ExitCode    *int   `json:"exit_code,omitempty"` // when the command ran; -1 when killed by a signal
+	ExitCode    *int   `json:"exit_code,omitempty"` // when the command ran: its status, 128 + the signal when killed by one
 	DurationMS  int64  `json:"duration_ms"`
 	STSAttempts int    `json:"sts_attempts"`
 	Error       string `json:"error,omitempty"`

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,5 +52,24 @@ func TestForEachAccountStopsWhatTheCommandStarted(t *testing.T) {
 	waitFor(t, func() bool { return syscall.Kill(pid, 0) == syscall.ESRCH })
 	if code := cmd.ProcessState.ExitCode(); code != exitAccountFailed {
 		t.Errorf("exit %d, want %d", code, exitAccountFailed)
+	}
+}
+
+// A command killed by a signal has the exit code a shell (and xacct exec)
+// reports: 128 + the signal.
+func TestForEachAccountKilledCommand(t *testing.T) {
+	t.Parallel()
+	const account = "222222222222"
+	srv := fleetServer(t, []string{account})
+	cmd := exec.Command(xacctBinary(t), "for-each-account", "--role-name", orgRole, "--accounts", account, "--rate", "100",
+		"--", "sh", "-c", "kill -TERM $$")
+	cmd.Env = callerEnv(t, srv.URL, "")
+	r := runCmd(t, cmd, "")
+	var l forEachLine
+	if err := json.Unmarshal([]byte(r.stdout), &l); err != nil || r.code != exitAccountFailed {
+		t.Fatalf("exit %d, stdout %q: %v\n%s", r.code, r.stdout, err, r.stderr)
+	}
+	if l.Status != "failed" || l.ExitCode == nil || *l.ExitCode != 128+int(syscall.SIGTERM) {
+		t.Errorf("line %+v, exit_code %v; want failed and %d", l, l.ExitCode, 128+int(syscall.SIGTERM))
 	}
 }
