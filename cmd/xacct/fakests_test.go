@@ -426,6 +426,30 @@ func TestFakeSTSWebIdentityTokenFlagErrors(t *testing.T) {
 	}
 }
 
+// The token file is 0600 even when a file of another mode was there.
+func TestFakeSTSWebIdentityTokenFileMode(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the fake stops once it has written the token
+	var errOut bytes.Buffer
+	if code := run(ctx, []string{"fake-sts", "--config", "../../xaccttest/testdata/webidentity.json", "--web-identity-token",
+		"https://oidc.example.com/cluster1,system:serviceaccount:ci:builder,sts.amazonaws.com=" + path},
+		&bytes.Buffer{}, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	info, err := os.Stat(path)
+	if b, _ := os.ReadFile(path); err != nil || info.Mode().Perm() != 0o600 || string(b) == "old" {
+		t.Errorf("token file: %v, mode %v, %d bytes; want a new token, mode 0600", err, info.Mode(), len(b))
+	}
+	if des, _ := os.ReadDir(filepath.Dir(path)); len(des) != 1 {
+		t.Errorf("files beside the token: %v", des)
+	}
+}
+
 // pythonWithBoto3 returns a python3 that imports boto3, or "".
 func pythonWithBoto3() string {
 	for _, candidate := range []string{os.Getenv("XACCT_PYTHON"), "python3", "/usr/bin/python3"} {
