@@ -2,8 +2,8 @@ package main
 
 // The environment of a child process that acts with credentials xacct
 // got for it: what `xacct for-each-account` gives each command, and what
-// `xacct exec` will give its one. Also what keeps those credentials out of
-// the child's output when xacct passes it on.
+// `xacct exec` gives its one. Also what keeps those credentials out of
+// the child's output when xacct passes it on (for-each-account).
 
 import (
 	"bytes"

@@ -41,11 +41,12 @@ else to stderr. Errors are one line on stderr.
 The whole run takes at most --timeout (50s), inside the minute that the Go
 SDK gives a credential_process before it kills it.
 
-Exit status: 0 success; 2 bad usage or configuration (a flag, the profile,
-the store directory, a credential_process that calls xacct for the same
-profile); 3 STS or the chain's base refused or failed; 4 an MFA code was
-needed and none could be had; 5 another xacct process kept refreshing the
-same credentials past the deadline.
+Exit status: 0 success; 1 the credentials could not be written to stdout;
+2 bad usage or configuration (a flag, the profile, the store directory, a
+credential_process that calls xacct for the same profile); 3 STS or the
+chain's base refused or failed; 4 an MFA code was needed and none could be
+had; 5 another xacct process kept refreshing the same credentials past the
+deadline; 130 interrupted (SIGINT, SIGTERM).
 
 `
 

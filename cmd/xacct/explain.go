@@ -19,17 +19,16 @@ func init() {
 	})
 }
 
-// runExplain prints what xacct.LoadConfig would build for a profile: the
-// base, each hop, the MFA strategy. It reads the shared files only, makes
-// no network call, and prints no secret. Exit codes: 0 the plan, 2 a usage
-// error or a wrong profile (the error on stderr, one line).
-
 const explainUsage = "usage: xacct explain [--profile P] [--json]\n\n" +
 	"Prints the chain that xacct.LoadConfig builds for an AWS profile: the base credentials,\n" +
 	"each hop (role, External ID, MFA device, duration, role chaining) and when MFA codes are\n" +
 	"asked for. It reads AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE (else ~/.aws/config\n" +
-	"and ~/.aws/credentials), makes no network call, and prints no secret.\n\n"
+	"and ~/.aws/credentials), makes no network call, and prints no secret.\n\n" +
+	"Exit status: 0 the plan; 2 bad usage or a wrong profile (the error on stderr, one line).\n\n"
 
+// runExplain prints what xacct.LoadConfig would build for a profile: the
+// base, each hop, the MFA strategy. It reads the shared files only, makes
+// no network call, and prints no secret.
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const name = "xacct explain"
 	fail := func(err error) int {

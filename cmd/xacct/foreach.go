@@ -27,15 +27,15 @@ func init() {
 }
 
 const forEachUsage = `usage: xacct for-each-account --role-name R [--profile P] [--ou ID | --accounts ID,ID...]
-                             [--concurrency N] [--rate R] -- CMD [ARGS...]
+                             [--external-id ID] [--concurrency N] [--rate R] -- CMD [ARGS...]
 
 Runs CMD once per account, with credentials of role R in that account in its
 environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
 AWS_CREDENTIAL_EXPIRATION, AWS_REGION) and XACCT_ACCOUNT_ID and
 XACCT_ACCOUNT_NAME. The accounts are those of --accounts, or the ACTIVE
 accounts of the organization (or of --ou and the units below it). Roles are
-assumed as each account's turn comes, at --rate STS calls per second for the
-whole run.
+assumed (with --external-id, when their trust policy demands one) as each
+account's turn comes, at --rate STS calls per second for the whole run.
 
 Prints one JSON line per account on stdout as each ends: account_id,
 account_name, status (ok, failed: CMD exited non-zero or was killed, error:
