@@ -56,7 +56,7 @@ func runCache(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		case "clear":
 			return runCacheClear(ctx, args[1:], stdout, stderr)
 		case "-h", "-help", "--help":
-			fmt.Fprint(stdout, cacheUsage)
+			fmt.Fprint(stderr, cacheUsage) // as every command's -h
 			return 0
 		}
 		fmt.Fprintf(stderr, "xacct cache: unknown subcommand %q: list or clear\n\n", args[0])

@@ -112,13 +112,15 @@ func TestCacheUsage(t *testing.T) {
 		want string
 	}{
 		{[]string{"cache"}, exitConfig, "usage: xacct cache list"},
+		{[]string{"cache", "-h"}, 0, "usage: xacct cache list"},
 		{[]string{"cache", "purge"}, exitConfig, `unknown subcommand "purge": list or clear`},
 		{[]string{"cache", "list", "extra"}, exitConfig, `unexpected argument "extra"`},
 		{[]string{"cache", "clear", "--profile", "nope", "--cache-dir", w.store}, exitConfig, "profile nope"},
 	} {
 		r := w.run(t, tt.args...)
-		if r.code != tt.code || !strings.Contains(r.stderr, tt.want) {
-			t.Errorf("%v: exit %d, want %d and %q\n%s", tt.args, r.code, tt.code, tt.want, r.stderr)
+		if r.code != tt.code || !strings.Contains(r.stderr, tt.want) || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q; want %d, nothing on stdout, and %q on stderr\n%s", tt.args, r.code, r.stdout,
+				tt.code, tt.want, r.stderr)
 		}
 	}
 }
