@@ -23,9 +23,9 @@ func init() {
 const accountsUsage = "usage: xacct accounts [--profile P] [--ou ID] [--json]\n\n" +
 	"Lists the ACTIVE accounts of the organization (or of an OU and the units below it),\n" +
 	"from AWS Organizations, with the credentials of the management account or a\n" +
-	"delegated administrator. Exit status: 0; 2 for bad usage or configuration; 3 when AWS refused\n" +
-	"or failed the listing; 4 when an MFA code was needed and none could be had; 130 when\n" +
-	"interrupted.\n\n"
+	"delegated administrator. Exit status: 0; 1 when the list could not be written to stdout;\n" +
+	"2 for bad usage or configuration; 3 when AWS refused or failed the listing; 4 when an MFA\n" +
+	"code was needed and none could be had; 130 when interrupted.\n\n"
 
 func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const name = "xacct accounts"
@@ -52,20 +52,21 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if err != nil {
 		return fail(err)
 	}
+	out := &stdoutWriter{w: stdout}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(out)
 		for _, a := range accounts {
-			enc.Encode(a)
+			enc.Encode(a) // an Account always encodes: only writing can fail
 		}
-		return 0
+		return stdoutFailed(stderr, name, out)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tEMAIL")
 	for _, a := range accounts {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", a.ID, a.Name, a.Email)
 	}
 	tw.Flush()
-	return 0
+	return stdoutFailed(stderr, name, out)
 }
 
 // callerConfig loads the config of the caller of accounts and

@@ -43,8 +43,8 @@ clear removes every entry, or with --profile those of the profile's chain:
 its processes then fetch anew (and ask for an MFA code). Files of other
 names in the directory are never touched.
 
-Exit status: 0 success; 1 the store could not be read or written; 2 bad
-usage or configuration.
+Exit status: 0 success; 1 the store could not be read or written, or
+stdout could not be; 2 bad usage or configuration.
 
 `
 
@@ -107,25 +107,26 @@ func runCacheList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	slices.SortStableFunc(entries, func(a, b *xacct.StoredCredentials) int { return strings.Compare(a.Name, b.Name) })
 	now := time.Now()
+	out := &stdoutWriter{w: stdout}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(out)
 		for _, sc := range entries {
 			e := cacheEntry{Key: sc.Key, Kind: sc.Kind, Name: sc.Name, Fetched: sc.Fetched.UTC().Format(time.RFC3339)}
 			if c := sc.Credentials; c.CanExpire {
 				e.Expires, e.Expired = c.Expires.UTC().Format(time.RFC3339), !c.Expires.After(now)
 			}
-			enc.Encode(e)
+			enc.Encode(e) // strings and a bool always encode: only writing can fail
 		}
-		return 0
+		return stdoutFailed(stderr, name, out)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY\tKIND\tNAME\tEXPIRY")
 	for _, sc := range entries {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", sc.Key[:12], sc.Kind, sc.Name,
 			expiryText(sc.Credentials.CanExpire, sc.Credentials.Expires, now))
 	}
 	tw.Flush()
-	return 0
+	return stdoutFailed(stderr, name, out)
 }
 
 func runCacheClear(ctx context.Context, args []string, stdout, stderr io.Writer) int {

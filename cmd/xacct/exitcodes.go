@@ -79,6 +79,35 @@ func exitCodeOf(ctx context.Context, err error, w *watch) int {
 	return exitCredentials
 }
 
+// stdoutWriter passes writes on to stdout and keeps the first error, so
+// that a command that prints many lines checks once, at its end
+// (stdoutFailed).
+type stdoutWriter struct {
+	w   io.Writer
+	err error // the first write error
+}
+
+func (s *stdoutWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(p)
+	if err != nil {
+		s.err = err
+	}
+	return n, err
+}
+
+// stdoutFailed reports, when writing to out failed, why, and returns
+// exitFailure; else 0.
+func stdoutFailed(stderr io.Writer, cmd string, out *stdoutWriter) int {
+	if out.err == nil {
+		return 0
+	}
+	report(stderr, cmd, fmt.Errorf("writing to stdout: %w", out.err))
+	return exitFailure
+}
+
 // report writes err on w as the one line a caller shows, prefixed with
 // the command's name; a leading "xacct: " of the library's errors is
 // dropped so that the line does not say it twice.

@@ -58,3 +58,29 @@ func TestReport(t *testing.T) {
 		t.Errorf("got %q, want %q", b.String(), want)
 	}
 }
+
+// brokenStdout is a stdout whose reader has gone.
+type brokenStdout struct{}
+
+func (brokenStdout) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
+
+// A command that cannot write its output to stdout says so, and exits 1.
+func TestStdoutFailed(t *testing.T) {
+	explainFiles(t) // sets the environment: not parallel
+	store := t.TempDir()
+	for _, args := range [][]string{
+		{"explain", "--profile", "deploy"},
+		{"explain", "--profile", "deploy", "--json"},
+		{"cache", "list", "--cache-dir", store},
+	} {
+		var errOut bytes.Buffer
+		code := run(context.Background(), args, brokenStdout{}, &errOut)
+		name := "xacct " + args[0]
+		if args[0] == "cache" {
+			name += " list"
+		}
+		if want := name + ": writing to stdout: broken pipe\n"; code != exitFailure || errOut.String() != want {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", args, code, errOut.String(), exitFailure, want)
+		}
+	}
+}

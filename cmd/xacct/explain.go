@@ -24,7 +24,8 @@ const explainUsage = "usage: xacct explain [--profile P] [--json]\n\n" +
 	"each hop (role, External ID, MFA device, duration, role chaining) and when MFA codes are\n" +
 	"asked for. It reads AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE (else ~/.aws/config\n" +
 	"and ~/.aws/credentials), makes no network call, and prints no secret.\n\n" +
-	"Exit status: 0 the plan; 2 bad usage or a wrong profile (the error on stderr, one line).\n\n"
+	"Exit status: 0 the plan; 1 it could not be written to stdout; 2 bad usage or a wrong\n" +
+	"profile (the error on stderr, one line).\n\n"
 
 // runExplain prints what xacct.LoadConfig would build for a profile: the
 // base, each hop, the MFA strategy. It reads the shared files only, makes
@@ -49,14 +50,15 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil {
 		return fail(&exitError{code: exitConfig, err: err})
 	}
+	out := &stdoutWriter{w: stdout}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		enc.Encode(plan)
-		return 0
+		enc.Encode(plan) // a plan always encodes: only writing can fail
+	} else {
+		writePlan(out, plan)
 	}
-	writePlan(stdout, plan)
-	return 0
+	return stdoutFailed(stderr, name, out)
 }
 
 // writePlan prints a plan for a person.
