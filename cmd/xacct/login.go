@@ -72,7 +72,7 @@ func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			continue
 		}
 		fmt.Fprintf(tw, "  %s\t%s\n", name, expiryText(sc.Credentials.CanExpire, sc.Credentials.Expires, time.Now()))
-		if sc.Kind == "mfa-session" || isMFAHop(r, sc.Name) {
+		if sc.Kind == kindMFASession || isMFAHop(r, sc.Name) {
 			mfaUntil = sc.Credentials.Expires
 		}
 	}
@@ -86,6 +86,11 @@ func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	return 0
 }
+
+// kindMFASession is StoredCredentials.Kind of an MFA session: the
+// library's name for the kind, which it does not export (cache list shows
+// it as it is).
+const kindMFASession = "mfa-session"
 
 // isMFAHop reports whether the role is a hop of r's chain with an MFA
 // device of its own.
