@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/xacct/xacct/internal/validate"
 )
 
 // Account is an AWS account of an organization, as Organizations
@@ -109,10 +111,7 @@ func Accounts(ctx context.Context, cfg aws.Config, optFns ...func(*AccountsOptio
 	return o.filter(all)
 }
 
-var (
-	ouPattern   = regexp.MustCompile(`^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$`)
-	accountIDRe = regexp.MustCompile(`^[0-9]{12}$`)
-)
+var ouPattern = regexp.MustCompile(`^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$`)
 
 func (o *AccountsOptions) validate() error {
 	if o.OU != "" && !ouPattern.MatchString(o.OU) {
@@ -124,7 +123,7 @@ func (o *AccountsOptions) validate() error {
 		ids  []string
 	}{{"Include", o.Include}, {"Exclude", o.Exclude}} {
 		for _, id := range f.ids {
-			if !accountIDRe.MatchString(id) {
+			if !validate.IsAccountID(id) {
 				return fmt.Errorf("xacct: Accounts: AccountsOptions.%s: %q is not an account ID: want 12 digits", f.name, id)
 			}
 		}

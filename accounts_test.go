@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +17,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/xacct/xacct"
+	"github.com/xacct/xacct/internal/testutil"
 )
 
 // org is an in-memory Organizations: units by parent, accounts by parent,
@@ -235,7 +233,7 @@ func TestAccountsErrors(t *testing.T) {
 // implementation of Organizations, over the wire; skipped without moto.
 func TestAccountsMoto(t *testing.T) {
 	t.Parallel()
-	url := startMoto(t)
+	url := testutil.StartMoto(t)
 	ctx := context.Background()
 	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
@@ -298,48 +296,4 @@ func TestAccountsMoto(t *testing.T) {
 		under[1].Parent != aws.ToString(sub.OrganizationalUnit.Id) {
 		t.Errorf("under the OU: %+v", under)
 	}
-}
-
-// startMoto starts moto_server on a free loopback port for the test, or
-// skips the test when moto is not installed.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		t.Skip("skipping the test against moto: moto_server not found (pip install 'moto[server]')")
-	}
-	port := freePort(t)
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	deadline := time.Now().Add(30 * time.Second)
-	for !reachable(url) {
-		if time.Now().After(deadline) {
-			t.Fatal("moto_server did not start within 30s")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return url
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-func reachable(url string) bool {
-	resp, err := http.Get(url + "/moto-api/")
-	if err != nil {
-		return false
-	}
-	resp.Body.Close()
-	return true
 }

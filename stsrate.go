@@ -50,7 +50,14 @@ type stsRate struct {
 	// only while fn runs.
 	done   context.Context
 	finish context.CancelFunc
-	calls  sync.WaitGroup // calls in flight, for finish to wait on
+
+	// A call may start at any time, a hop's background refresh included,
+	// even while close waits: a WaitGroup's Add must not race its Wait
+	// when the count is zero, so a call counts itself in under mu, and
+	// only while the rate is not closed.
+	mu     sync.Mutex     // guards closed, and calls.Add against close
+	closed bool           // close has begun: no call starts
+	calls  sync.WaitGroup // calls in flight, for close to wait on
 
 	attempts  atomic.Int64 // HTTP attempts of the whole fan-out
 	throttled atomic.Int64 // of those, answered Throttling
@@ -64,10 +71,26 @@ func newSTSRate(perSecond float64, burst, retries int, backoff time.Duration) *s
 	}
 }
 
-// close ends the calls still in flight and waits for them.
+// close ends the calls still in flight and waits for them; no call
+// starts after it begins.
 func (r *stsRate) close() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
 	r.finish()
 	r.calls.Wait()
+}
+
+// enter counts a call in; false when the rate is closed, and the call
+// must not start. A call that entered calls r.calls.Done when it ends.
+func (r *stsRate) enter() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return false
+	}
+	r.calls.Add(1)
+	return true
 }
 
 // configure returns the config a fan-out's STS client is built from: cfg,
@@ -210,11 +233,10 @@ var errFanOutEnded = errors.New("the fan-out has returned: the aws.Config that F
 func call[T any](ctx context.Context, c *rateClient, do func(context.Context) (T, error)) (T, error) {
 	var zero T
 	r := c.rate
-	r.calls.Add(1)
-	defer r.calls.Done()
-	if r.done.Err() != nil {
+	if !r.enter() {
 		return zero, errFanOutEnded
 	}
+	defer r.calls.Done()
 	ctx, cancel := context.WithCancelCause(context.WithValue(ctx, statsKey{}, c.stats))
 	defer cancel(nil)
 	stop := context.AfterFunc(r.done, func() { cancel(errFanOutEnded) })

@@ -5,20 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
-	"net/http"
 	"os/exec"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/xacct/xacct"
+	"github.com/xacct/xacct/internal/testutil"
 )
 
 // TestAccountsAndForEachWithMoto runs `xacct accounts` and
@@ -26,7 +23,7 @@ import (
 // by moto (Organizations) and the fake STS; skipped without moto.
 func TestAccountsAndForEachWithMoto(t *testing.T) {
 	t.Parallel()
-	orgURL := startMoto(t)
+	orgURL := testutil.StartMoto(t)
 	ctx := context.Background()
 	c := organizations.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(orgURL),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
@@ -116,33 +113,32 @@ func TestAccountsAndForEachWithMoto(t *testing.T) {
 	}
 }
 
-// startMoto starts moto_server on a free loopback port for the test, or
-// skips the test when moto is not installed.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		t.Skip("skipping the test against moto: moto_server not found (pip install 'moto[server]')")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get(url + "/moto-api/"); err == nil {
-			resp.Body.Close()
-			return url
+// accounts and for-each-account fail as credential-process does: one line
+// on stderr, the command's name once, and the exit code of the failure.
+func TestAccountsExitCodes(t *testing.T) {
+	t.Parallel()
+	w := newToolsWorld(t)
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"accounts", "--profile", "nope"}, exitConfig, "xacct accounts: profile nope"},
+		{[]string{"accounts", "extra"}, exitConfig, `xacct accounts: unexpected argument "extra"`},
+		{[]string{"for-each-account", "--role-name", orgRole, "--profile", "nope", "--", "true"}, exitConfig,
+			"xacct for-each-account: profile nope"},
+		// The chain needs a code, and the process has no terminal.
+		{[]string{"accounts", "--profile", "chain"}, exitMFAImpossible, "xacct accounts: "},
+		{[]string{"for-each-account", "--role-name", orgRole, "--profile", "chain", "--", "true"}, exitMFAImpossible,
+			"xacct for-each-account: "},
+	} {
+		r := w.run(t, tt.args...)
+		if r.code != tt.code || !strings.HasPrefix(r.stderr, tt.want) || strings.Count(r.stderr, "\n") != 1 ||
+			strings.HasPrefix(r.stderr, "xacct "+tt.args[0]+": xacct: ") || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %d and one line %q...", tt.args, r.code, r.stdout, r.stderr, tt.code, tt.want)
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("moto_server did not start within 30s")
+		if tt.code == exitMFAImpossible && (!strings.Contains(r.stderr, "no terminal") || w.stsCalls() != 0) {
+			t.Errorf("%v: %d STS calls, stderr %q; want none, and why", tt.args, w.stsCalls(), r.stderr)
 		}
 	}
 }

@@ -43,8 +43,8 @@ clear removes every entry, or with --profile those of the profile's chain:
 its processes then fetch anew (and ask for an MFA code). Files of other
 names in the directory are never touched.
 
-Exit status: 0 success; 1 the store could not be read or written; 2 bad
-usage or configuration.
+Exit status: 0 success; 1 the store could not be read or written, or
+stdout could not be; 2 bad usage or configuration.
 
 `
 
@@ -56,7 +56,7 @@ func runCache(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		case "clear":
 			return runCacheClear(ctx, args[1:], stdout, stderr)
 		case "-h", "-help", "--help":
-			fmt.Fprint(stdout, cacheUsage)
+			fmt.Fprint(stderr, cacheUsage) // as every command's -h
 			return 0
 		}
 		fmt.Fprintf(stderr, "xacct cache: unknown subcommand %q: list or clear\n\n", args[0])
@@ -95,35 +95,38 @@ func runCacheList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		report(stderr, name, err)
 		return exitFailure
 	}
+	// The files List skipped, found among all of the store's, before the
+	// entries are narrowed to --profile's chain.
+	skipped := unreadable(ctx, store, entries)
 	if only != nil {
 		entries = slices.DeleteFunc(entries, func(sc *xacct.StoredCredentials) bool { return !slices.Contains(only, sc.Key) })
+		skipped = slices.DeleteFunc(skipped, func(u unreadableFile) bool { return !slices.Contains(only, u.key) })
 	}
-	for _, u := range unreadable(ctx, store, entries) {
-		if only == nil || slices.Contains(only, u.key) {
-			fmt.Fprintf(stderr, "%s: skipped %s: %s\n", name, u.path, u.why)
-		}
+	for _, u := range skipped {
+		fmt.Fprintf(stderr, "%s: skipped %s: %s\n", name, u.path, u.why)
 	}
 	slices.SortStableFunc(entries, func(a, b *xacct.StoredCredentials) int { return strings.Compare(a.Name, b.Name) })
 	now := time.Now()
+	out := &stdoutWriter{w: stdout}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(out)
 		for _, sc := range entries {
 			e := cacheEntry{Key: sc.Key, Kind: sc.Kind, Name: sc.Name, Fetched: sc.Fetched.UTC().Format(time.RFC3339)}
 			if c := sc.Credentials; c.CanExpire {
 				e.Expires, e.Expired = c.Expires.UTC().Format(time.RFC3339), !c.Expires.After(now)
 			}
-			enc.Encode(e)
+			enc.Encode(e) // strings and a bool always encode: only writing can fail
 		}
-		return 0
+		return stdoutFailed(stderr, name, out)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY\tKIND\tNAME\tEXPIRY")
 	for _, sc := range entries {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", sc.Key[:12], sc.Kind, sc.Name,
 			expiryText(sc.Credentials.CanExpire, sc.Credentials.Expires, now))
 	}
 	tw.Flush()
-	return 0
+	return stdoutFailed(stderr, name, out)
 }
 
 func runCacheClear(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -202,31 +205,34 @@ type unreadableFile struct {
 	key, path, why string
 }
 
-// entryName matches the file of a store entry: the key and ".json".
+// entryName matches the file of a store entry, as FileStore names them:
+// the key (64 lowercase hexadecimal digits) and ".json".
 var entryName = regexp.MustCompile(`^[0-9a-f]{64}\.json$`)
 
-// unreadable returns the entry files of store that are not among listed:
-// damaged, of another program, or refused (a symbolic link, a file others
-// may read).
+// unreadable returns the entry files of store that are not among listed
+// (what List returned): damaged, of another program, or refused (a
+// symbolic link, a file others may read). It reads the directory once, and
+// asks the store's own Load why of the files List skipped only.
 func unreadable(ctx context.Context, store *xacct.FileStore, listed []*xacct.StoredCredentials) []unreadableFile {
 	des, err := os.ReadDir(store.Dir())
 	if err != nil {
 		return nil
 	}
+	keys := make(map[string]bool, len(listed))
+	for _, sc := range listed {
+		keys[sc.Key] = true
+	}
 	var out []unreadableFile
 	for _, de := range des {
-		if !entryName.MatchString(de.Name()) {
-			continue
-		}
-		key := strings.TrimSuffix(de.Name(), ".json")
-		if slices.ContainsFunc(listed, func(sc *xacct.StoredCredentials) bool { return sc.Key == key }) {
+		key, _ := strings.CutSuffix(de.Name(), ".json")
+		if !entryName.MatchString(de.Name()) || keys[key] {
 			continue
 		}
 		why := "not a readable xacct entry (damaged, or another program's file); the next refresh replaces it"
 		if _, err := store.Load(ctx, key); err != nil {
 			why = strings.TrimPrefix(err.Error(), "xacct: ")
 		}
-		out = append(out, unreadableFile{key: key, path: entryPath(store, key), why: why})
+		out = append(out, unreadableFile{key: key, path: filepath.Join(store.Dir(), de.Name()), why: why})
 	}
 	return out
 }

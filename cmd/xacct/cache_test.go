@@ -53,6 +53,17 @@ func TestCacheListAndClear(t *testing.T) {
 		t.Errorf("cache list --json --profile admin: %v\n%s%s", err, js.stdout, js.stderr)
 	}
 	assertNoSecret(t, "cache list --json", js.stdout+js.stderr, p.SecretAccessKey, p.SessionToken)
+	// With --profile, the skipped files of its chain are named, and only those.
+	foreign := filepath.Join(w.store, strings.Repeat("a", 64)+".json")
+	os.WriteFile(foreign, []byte("{}"), 0o600)
+	if r := w.run(t, "cache", "list", "--cache-dir", w.store, "--profile", "admin"); !strings.Contains(r.stderr, files[devMFA]) ||
+		strings.Contains(r.stderr, foreign) || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("cache list --profile admin: stderr names another chain's file, or not its own:\n%s", r.stderr)
+	}
+	if r := w.run(t, "cache", "list", "--cache-dir", w.store); !strings.Contains(r.stderr, "skipped "+foreign+": not a readable xacct entry") {
+		t.Errorf("cache list: stderr does not name %s:\n%s", foreign, r.stderr)
+	}
+	os.Remove(foreign)
 
 	// clear --profile admin: the session and hop 1; hop 2 stays.
 	other := filepath.Join(w.store, "notes.json")
@@ -101,13 +112,15 @@ func TestCacheUsage(t *testing.T) {
 		want string
 	}{
 		{[]string{"cache"}, exitConfig, "usage: xacct cache list"},
+		{[]string{"cache", "-h"}, 0, "usage: xacct cache list"},
 		{[]string{"cache", "purge"}, exitConfig, `unknown subcommand "purge": list or clear`},
 		{[]string{"cache", "list", "extra"}, exitConfig, `unexpected argument "extra"`},
 		{[]string{"cache", "clear", "--profile", "nope", "--cache-dir", w.store}, exitConfig, "profile nope"},
 	} {
 		r := w.run(t, tt.args...)
-		if r.code != tt.code || !strings.Contains(r.stderr, tt.want) {
-			t.Errorf("%v: exit %d, want %d and %q\n%s", tt.args, r.code, tt.code, tt.want, r.stderr)
+		if r.code != tt.code || !strings.Contains(r.stderr, tt.want) || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q; want %d, nothing on stdout, and %q on stderr\n%s", tt.args, r.code, r.stdout,
+				tt.code, tt.want, r.stderr)
 		}
 	}
 }

@@ -2,8 +2,8 @@ package main
 
 // The environment of a child process that acts with credentials xacct
 // got for it: what `xacct for-each-account` gives each command, and what
-// `xacct exec` will give its one. Also what keeps those credentials out of
-// the child's output when xacct passes it on.
+// `xacct exec` gives its one. Also what keeps those credentials out of
+// the child's output when xacct passes it on (for-each-account).
 
 import (
 	"bytes"
@@ -89,10 +89,30 @@ func (r redactor) line(b []byte) []byte {
 	return b
 }
 
+// splitAt returns where a piece of output b may end so that no secret is
+// cut in two: len(b), unless b ends with the beginning of a secret, which
+// then starts the next piece. Secrets whole in b are redacted with it. At
+// most half of b is held back.
+func (r redactor) splitAt(b []byte) int {
+	longest := 0
+	for _, s := range r {
+		longest = max(longest, len(s))
+	}
+	for p := max(len(b)/2, len(b)-longest+1); p < len(b); p++ {
+		for _, s := range r {
+			if len(b)-p < len(s) && bytes.HasPrefix([]byte(s), b[p:]) {
+				return p
+			}
+		}
+	}
+	return len(b)
+}
+
 // lineWriter passes a child's output on line by line, each line redacted
 // and prefixed, whole, to a writer that other children share (mu guards
 // it), and keeps the last lines for a report. Secrets hold no newline, so
-// redacting whole lines finds them.
+// redacting whole lines finds them; a line longer than maxLine is passed
+// on in pieces that never cut a secret in two (redactor.splitAt).
 type lineWriter struct {
 	mu     *sync.Mutex // guards out, shared by every child writing to it
 	out    io.Writer   // nil: lines are only kept
@@ -118,7 +138,7 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 			w.buf = append(w.buf, p[:k]...)
 			p = p[k:]
 			if len(w.buf) >= maxLine {
-				w.emit()
+				w.emitPiece()
 			}
 			continue
 		}
@@ -135,6 +155,16 @@ func (w *lineWriter) Close() error {
 		w.emit()
 	}
 	return nil
+}
+
+// emitPiece passes on a piece of a line too long to hold whole, keeping
+// back the beginning of a secret that it ends with.
+func (w *lineWriter) emitPiece() {
+	cut := w.redact.splitAt(w.buf)
+	rest := bytes.Clone(w.buf[cut:])
+	w.buf = w.buf[:cut]
+	w.emit()
+	w.buf = rest
 }
 
 func (w *lineWriter) emit() {

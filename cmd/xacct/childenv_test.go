@@ -71,3 +71,21 @@ func TestLineWriter(t *testing.T) {
 		t.Errorf("long line kept as %d pieces", len(long.tail))
 	}
 }
+
+// A secret that spans the end of a maxLine piece is redacted whole: the
+// piece ends before it.
+func TestLineWriterSecretAcrossPieces(t *testing.T) {
+	t.Parallel()
+	red := newRedactor(aws.Credentials{SecretAccessKey: "s3cr3t", SessionToken: "t0k3n"})
+	for _, at := range []int{1, 3, 5} { // bytes of the secret in the first piece
+		w := &lineWriter{redact: red, keep: 3}
+		w.Write([]byte(strings.Repeat("x", maxLine-at)))
+		w.Write([]byte("s3cr3t and t0k3n\n"))
+		w.Close()
+		got := string(bytes.Join(w.tail, nil))
+		if want := strings.Repeat("x", maxLine-at) + redacted + " and " + redacted; len(w.tail) != 2 ||
+			len(w.tail[0]) != maxLine-at || got != want {
+			t.Errorf("%d bytes of the secret before the split: %d pieces, ending %q", at, len(w.tail), got[len(got)-60:])
+		}
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -40,11 +41,12 @@ else to stderr. Errors are one line on stderr.
 The whole run takes at most --timeout (50s), inside the minute that the Go
 SDK gives a credential_process before it kills it.
 
-Exit status: 0 success; 2 bad usage or configuration (a flag, the profile,
-the store directory, a credential_process that calls xacct for the same
-profile); 3 STS or the chain's base refused or failed; 4 an MFA code was
-needed and none could be had; 5 another xacct process kept refreshing the
-same credentials past the deadline.
+Exit status: 0 success; 1 the credentials could not be written to stdout;
+2 bad usage or configuration (a flag, the profile, the store directory, a
+credential_process that calls xacct for the same profile); 3 STS or the
+chain's base refused or failed; 4 an MFA code was needed and none could be
+had; 5 another xacct process kept refreshing the same credentials past the
+deadline; 130 interrupted (SIGINT, SIGTERM).
 
 `
 
@@ -70,41 +72,29 @@ type processCredentials struct {
 }
 
 func runCredentialProcess(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	const name = "xacct credential-process"
-	r := &credentialRun{stderr: stderr, timeout: credentialProcessTimeout}
-	fs := newFlagSet(name, stderr, credentialProcessUsage)
-	r.flags.addProfile(fs)
-	r.flags.addCacheDir(fs)
-	r.flags.addNoCache(fs)
-	r.flags.addTokenCommand(fs)
-	r.flags.addMinRemaining(fs)
-	fs.DurationVar(&r.timeout, "timeout", credentialProcessTimeout, "give up after this long, waiting for "+
-		"another xacct process, an MFA code or STS; at most 55s, inside the Go SDK's one minute")
-	if code, done := parseFlags(fs, args); done {
+	r := &credentialRun{name: "xacct credential-process", stderr: stderr, timeout: credentialProcessTimeout}
+	if _, code, done := r.parse(ctx, args, flagSpec{usage: credentialProcessUsage, shared: allSharedFlags,
+		own: func(fs *flag.FlagSet) {
+			fs.DurationVar(&r.timeout, "timeout", credentialProcessTimeout, "give up after this long, waiting for "+
+				"another xacct process, an MFA code or STS; at most 55s, inside the Go SDK's one minute")
+		}}); done {
 		return code
 	}
-	fail := func(err error) int {
-		report(stderr, name, err)
-		return exitCodeOf(ctx, err, &r.w)
-	}
-	if err := unexpectedArgs(fs); err != nil {
-		return fail(err)
-	}
 	if r.timeout <= 0 || r.timeout > maxCredentialProcessTimeout {
-		return fail(failf(exitConfig, "", "--timeout %v: want more than 0 and at most %v, inside the minute "+
+		return r.fail(ctx, failf(exitConfig, "", "--timeout %v: want more than 0 and at most %v, inside the minute "+
 			"that the Go SDK gives a credential_process", r.timeout, maxCredentialProcessTimeout))
 	}
 	if r.flags.profile == "" {
 		// The SDK that runs credential_process passes its own AWS_PROFILE
 		// on: the profile that holds this credential_process, whose
 		// credentials are being asked for.
-		return fail(failf(exitConfig, "credential_process = xacct credential-process --profile <the profile of the chain>",
+		return r.fail(ctx, failf(exitConfig, "credential_process = xacct credential-process --profile <the profile of the chain>",
 			"--profile is required: AWS_PROFILE, which the caller passes on, names the profile whose "+
 				"credential_process this is, not the chain to resolve"))
 	}
 	creds, err := r.get(ctx)
 	if err != nil {
-		return fail(err)
+		return r.fail(ctx, err)
 	}
 	out := processCredentials{Version: 1, AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey,
 		SessionToken: creds.SessionToken}
@@ -116,7 +106,7 @@ func runCredentialProcess(ctx context.Context, args []string, stdout, stderr io.
 		_, err = stdout.Write(append(line, '\n'))
 	}
 	if err != nil {
-		report(stderr, name, fmt.Errorf("writing the credentials to stdout: %w", err))
+		report(stderr, r.name, fmt.Errorf("writing the credentials to stdout: %w", err))
 		return exitFailure
 	}
 	return 0

@@ -145,12 +145,12 @@ func TestCredentialProcessRecursionVariable(t *testing.T) {
 	w := newToolsWorld(t)
 	cmd := w.command("credential-process", "--profile", "plain", "--cache-dir", w.store)
 	cmd.Env = append(cmd.Env, recursionVar+"="+url.QueryEscape("chain")+","+url.QueryEscape("other,profile"))
-	if r := runCmd(t, cmd); r.code != 0 {
+	if r := runCmd(t, cmd, ""); r.code != 0 {
 		t.Errorf("profile plain under chain and other,profile: exit %d: %s", r.code, r.stderr)
 	}
 	cmd = w.command("credential-process", "--profile", "plain", "--cache-dir", w.store)
 	cmd.Env = append(cmd.Env, recursionVar+"=chain,plain")
-	if r := runCmd(t, cmd); r.code != exitConfig || !strings.Contains(r.stderr, "XACCT_CREDENTIAL_PROCESS_PROFILES=chain,plain") {
+	if r := runCmd(t, cmd, ""); r.code != exitConfig || !strings.Contains(r.stderr, "XACCT_CREDENTIAL_PROCESS_PROFILES=chain,plain") {
 		t.Errorf("profile plain under plain: exit %d: %s", r.code, r.stderr)
 	}
 }
@@ -192,13 +192,7 @@ func TestCredentialProcessMinRemaining(t *testing.T) {
 func TestCredentialProcessLockTimeout(t *testing.T) {
 	t.Parallel()
 	w := newToolsWorld(t)
-	os.WriteFile(w.slowFlag, nil, 0o600)
-	holder := w.command("credential-process", "--profile", "chain", "--cache-dir", w.store, "--token-command", w.token)
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { killGroup(holder); holder.Wait() })
-	waitFor(t, func() bool { return w.tokenRuns() == 1 })
+	w.startHolder(t)
 
 	r := w.run(t, "credential-process", "--profile", "chain", "--cache-dir", w.store, "--token-command", w.token, "--timeout", "3s")
 	if r.code != exitLockTimeout || r.stdout != "" {

@@ -16,13 +16,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/xacct/xacct"
 )
 
 // credentialRun gets one profile's credentials for one command.
 type credentialRun struct {
+	name   string // the command, as its errors start: "xacct exec"
 	flags  profileFlags
 	stderr io.Writer
 
@@ -71,14 +71,11 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 	}
 
 	terminal, tokenArgs := hasTerminal(), r.flags.tokenArgs()
-	if !terminal && tokenArgs == nil && firstSerial(plan) != "" {
-		if serial := needsCode(ctx, plan, store); serial != "" {
-			return aws.Credentials{}, &mfaError{err: errNoCode(plan.Profile, serial)}
-		}
-	}
 	token := mfaSource(terminal, tokenArgs, plan.Profile)
 	notices, closeNotices := noticeWriter(r.stderr)
 	defer closeNotices()
+	// LoadConfig makes no network call: a chain that needs a code that
+	// cannot be had is still refused before any, below.
 	r.cfg, err = xacct.LoadConfig(ctx, plan.Profile, func(o *xacct.Options) {
 		if store != nil {
 			o.Store = watchedStore{Store: store, w: &r.w}
@@ -96,11 +93,16 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 	if r.cache, ok = r.cfg.Credentials.(*xacct.Cache); !ok {
 		return aws.Credentials{}, fmt.Errorf("xacct.LoadConfig gave credentials of type %T, not *xacct.Cache", r.cfg.Credentials)
 	}
+	if !terminal && tokenArgs == nil && firstSerial(plan) != "" {
+		if serial := needsCode(ctx, r.cfg, plan, store); serial != "" {
+			return aws.Credentials{}, &mfaError{err: errNoCode(plan.Profile, serial)}
+		}
+	}
 
 	creds, err := r.fresh(ctx)
 	if err != nil {
 		defer r.w.settle(time.Second)
-		return aws.Credentials{}, r.relay(ctx, r.explain(ctx, err))
+		return aws.Credentials{}, r.relay(r.explain(ctx, err))
 	}
 	return creds, nil
 }
@@ -159,21 +161,29 @@ func (r *credentialRun) explain(ctx context.Context, err error) error {
 // every depth: a configuration error (a recursion among them), no MFA
 // code, a lock held too long. The xacct below has said why on stderr,
 // which the SDK passes on.
-func (r *credentialRun) relay(ctx context.Context, err error) error {
+func (r *credentialRun) relay(err error) error {
 	var ee *exec.ExitError
 	if r.plan.Base.Kind != xacct.BaseProcess || !errors.As(err, &ee) {
 		return err
 	}
 	switch code := ee.ExitCode(); code {
 	case exitConfig, exitMFAImpossible, exitLockTimeout:
-		sc, lerr := config.LoadSharedConfigProfile(context.WithoutCancel(ctx), r.plan.Base.Profile, func(o *config.LoadSharedConfigOptions) {
-			o.ConfigFiles, o.CredentialsFiles = r.plan.ConfigFiles, r.plan.CredentialsFiles
-		})
-		if words, serr := splitCommand(sc.CredentialProcess); lerr == nil && serr == nil && isXacct(words[0]) {
+		if words, serr := splitCommand(processCommand(r.plan.Base)); serr == nil && isXacct(words[0]) {
 			return &exitError{code: code, err: err}
 		}
 	}
 	return err
+}
+
+// processCommand returns the command line of a credential_process base,
+// as the plan shows it in Detail ("runs: " and the value of
+// credential_process, verbatim); "" when Detail is not of that form.
+func processCommand(b xacct.PlanBase) string {
+	command, ok := strings.CutPrefix(b.Detail, "runs: ")
+	if !ok {
+		return ""
+	}
+	return command
 }
 
 // isXacct reports whether program names this command: xacct, or the name
@@ -210,8 +220,10 @@ func checkLifetime(p *xacct.ProfilePlan, min time.Duration) error {
 		"--min-remaining %v cannot be met: %s, so its credentials never have %v left", min, what, min)
 }
 
-// chainNames names the store keys of a chain (Cache.StoreKeys: the last
-// hop's first, down to hop 1, then the MFA session) by their step.
+// chainNames names the store keys of a chain by their step. The keys come
+// in the order of Cache.StoreKeys: the last hop's first, down to hop 1,
+// then the MFA session, then the base when a Store keeps it (a web
+// identity's session).
 func chainNames(p *xacct.ProfilePlan, keys []string) map[string]string {
 	var names []string
 	for i := len(p.Hops) - 1; i >= 0; i-- {
@@ -219,6 +231,9 @@ func chainNames(p *xacct.ProfilePlan, keys []string) map[string]string {
 	}
 	if p.Base.MFASerial != "" {
 		names = append(names, "the MFA session of "+p.Base.MFASerial)
+	}
+	if p.Base.Kind == xacct.BaseWebIdentity {
+		names = append(names, "the web identity session of profile "+p.Base.Profile)
 	}
 	m := map[string]string{}
 	for i, k := range keys {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +52,54 @@ func TestChainNames(t *testing.T) {
 		if got[k] != v {
 			t.Errorf("%s: %q, want %q", k, got[k], v)
 		}
+	}
+}
+
+// A web identity base is kept in the store too, after the hops: it has a
+// name of its own, never an empty one.
+func TestChainNamesWebIdentity(t *testing.T) {
+	t.Parallel()
+	plan := &xacct.ProfilePlan{
+		Profile: "deploy",
+		Base:    xacct.PlanBase{Kind: xacct.BaseWebIdentity, Profile: "ci"},
+		Hops:    []xacct.PlanHop{{Hop: 1, Profile: "deploy", RoleARN: "arn:aws:iam::555555555555:role/Target"}},
+	}
+	got := chainNames(plan, []string{"k1", "kw"})
+	if got["k1"] != "hop 1 (arn:aws:iam::555555555555:role/Target)" || got["kw"] != "the web identity session of profile ci" {
+		t.Errorf("names %q", got)
+	}
+}
+
+func TestUnnamedEntry(t *testing.T) {
+	t.Parallel()
+	key := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	sc := &xacct.StoredCredentials{Kind: "web-identity", Name: "profile ci (web identity, arn:aws:iam::444444444444:role/Web)"}
+	if got, want := unnamedEntry(key, sc), "web-identity profile ci (web identity, arn:aws:iam::444444444444:role/Web)"; got != want {
+		t.Errorf("an entry: %q, want %q", got, want)
+	}
+	if got := unnamedEntry(key, nil); got != "entry 0123456789ab" {
+		t.Errorf("no entry: %q", got)
+	}
+}
+
+// relay reads the credential_process command from the plan, not the
+// files: the plan's Detail must hold it verbatim.
+func TestProcessCommand(t *testing.T) {
+	t.Parallel()
+	const command = `/opt/bin/xacct credential-process --profile "team a" --cache-dir '/tmp/x y'`
+	file := filepath.Join(t.TempDir(), "config")
+	os.WriteFile(file, []byte("[profile p]\ncredential_process = "+command+"\n"), 0o600)
+	plan, err := xacct.PlanProfile(t.Context(), "p", func(o *xacct.Options) {
+		o.ConfigFiles, o.CredentialsFiles = []string{file}, []string{}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := processCommand(plan.Base); got != command {
+		t.Errorf("processCommand = %q, want %q (Detail %q)", got, command, plan.Base.Detail)
+	}
+	if got := processCommand(xacct.PlanBase{Kind: xacct.BaseStaticKeys, Detail: "access key …0001"}); got != "" {
+		t.Errorf("static keys: %q", got)
 	}
 }
 

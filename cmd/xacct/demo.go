@@ -6,7 +6,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -39,9 +38,15 @@ func init() {
 	})
 }
 
+const demoUsage = `usage: xacct demo [--readers N] [--hours H]
+
+Walks through cross-account access step by step, against a fake STS in
+this process: no AWS account is needed, and nothing leaves the machine.
+
+`
+
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("xacct demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("xacct demo", stderr, demoUsage)
 	readers := fs.Int("readers", 200, "goroutines reading credentials in the cache step")
 	hours := fs.Int("hours", 3, "simulated hours in the cache step")
 	if code, done := parseFlags(fs, args); done {

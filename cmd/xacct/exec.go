@@ -7,8 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"slices"
-	"strings"
 )
 
 func init() {
@@ -46,28 +44,18 @@ found, 130 interrupted.
 `
 
 func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	const name = "xacct exec"
 	// The environment as xacct got it, before enterProfile marks the
 	// profile in it: the command is not part of resolving the profile, and
 	// may itself run xacct for it.
 	environ := os.Environ()
-	r := &credentialRun{stderr: stderr}
-	fs := newFlagSet(name, stderr, execUsage)
-	r.flags.addProfile(fs)
-	r.flags.addCacheDir(fs)
-	r.flags.addNoCache(fs)
-	r.flags.addTokenCommand(fs)
-	r.flags.addMinRemaining(fs)
-	if code, done := parseFlags(fs, args); done {
+	r := &credentialRun{name: "xacct exec", stderr: stderr}
+	fs, code, done := r.parse(ctx, args, flagSpec{usage: execUsage, shared: allSharedFlags, positional: true})
+	if done {
 		return code
-	}
-	fail := func(err error) int {
-		report(stderr, name, err)
-		return exitCodeOf(ctx, err, &r.w)
 	}
 	command := fs.Args()
 	if len(command) == 0 {
-		return fail(failf(exitConfig, "", "no command: put it after --, as in: xacct exec --profile P -- aws s3 ls"))
+		return r.fail(ctx, failf(exitConfig, "", "no command: put it after --, as in: xacct exec --profile P -- aws s3 ls"))
 	}
 	path, err := exec.LookPath(command[0])
 	if err != nil {
@@ -75,19 +63,18 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
 			code = exitNotFound
 		}
-		return fail(failf(code, "", "command %q: %v", command[0], err))
+		return r.fail(ctx, failf(code, "", "command %q: %v", command[0], err))
 	}
 	creds, err := r.get(ctx)
 	if err != nil {
-		return fail(err)
+		return r.fail(ctx, err)
 	}
 
 	cmd := exec.Command(path, command[1:]...)
 	cmd.Args[0] = command[0]
-	cmd.Env = credentialEnv(withoutVar(environ, recursionVar), creds, r.cfg.Region)
-	if v, ok := lookupEnv(environ, recursionVar); ok {
-		cmd.Env = append(cmd.Env, recursionVar+"="+v) // the profiles of the processes up the tree
-	}
+	// environ holds recursionVar as xacct got it: the profiles of the
+	// processes up the tree, without this one's.
+	cmd.Env = credentialEnv(environ, creds, r.cfg.Region)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
 	// From here on, signals are the command's: xacct passes them on and
 	// waits for it, whatever ctx says.
@@ -95,7 +82,7 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	signal.Notify(sigs, forwardedSignals...)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
-		return fail(failf(exitCannotRun, "", "starting %s: %v", command[0], err))
+		return r.fail(ctx, failf(exitCannotRun, "", "starting %s: %v", command[0], err))
 	}
 	return waitForwarding(cmd, sigs)
 }
@@ -119,19 +106,4 @@ func waitForwarding(cmd *exec.Cmd, sigs <-chan os.Signal) int {
 			return exitStatus(cmd.ProcessState)
 		}
 	}
-}
-
-// withoutVar returns env without the entries of key.
-func withoutVar(env []string, key string) []string {
-	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, key+"=") })
-}
-
-// lookupEnv returns the value of key in env.
-func lookupEnv(env []string, key string) (string, bool) {
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, key+"="); ok {
-			return v, true
-		}
-	}
-	return "", false
 }

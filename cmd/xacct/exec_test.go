@@ -21,7 +21,7 @@ func TestExecEnvironment(t *testing.T) {
 		"AWS_SECRET_ACCESS_KEY=outside", "AWS_SESSION_TOKEN=outside", "AWS_WEB_IDENTITY_TOKEN_FILE=/t",
 		"AWS_ROLE_ARN="+adminRole, "AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:9", "AWS_ACCOUNT_ID=111111111111",
 		recursionVar+"=outer")
-	r := runCmd(t, cmd)
+	r := runCmd(t, cmd, "")
 	if r.code != 7 {
 		t.Fatalf("exit %d, want the command's 7\n%s", r.code, r.stderr)
 	}
@@ -54,7 +54,7 @@ func TestExecEnvironment(t *testing.T) {
 
 	cmd = w.command("exec", "--profile", "plain", "--cache-dir", w.store, "--", "sh", "-c", "env")
 	cmd.Env = append(cmd.Env, "AWS_DEFAULT_REGION=eu-west-3")
-	if r := runCmd(t, cmd); !strings.Contains(r.stdout, "\nAWS_REGION=eu-west-3\n") ||
+	if r := runCmd(t, cmd, ""); !strings.Contains(r.stdout, "\nAWS_REGION=eu-west-3\n") ||
 		!strings.Contains(r.stdout, "\nAWS_DEFAULT_REGION=eu-west-3\n") {
 		t.Errorf("AWS_DEFAULT_REGION=eu-west-3 outside: the command's region variables are not both eu-west-3")
 	}
@@ -65,7 +65,7 @@ func TestExecEnvironment(t *testing.T) {
 		cmd := w.command("exec", "--profile", "plain", "--cache-dir", w.store, "--", "aws", "sts", "get-caller-identity",
 			"--query", "Arn", "--output", "text")
 		cmd.Env = append(cmd.Env, "AWS_ENDPOINT_URL_STS="+w.fake.url)
-		r := runCmd(t, cmd)
+		r := runCmd(t, cmd, "")
 		if got := strings.TrimSpace(r.stdout); r.code != 0 || got != "arn:aws:sts::222222222222:assumed-role/Plain/tools" {
 			t.Errorf("aws sts get-caller-identity under exec: exit %d, %q\n%s", r.code, got, r.stderr)
 		}

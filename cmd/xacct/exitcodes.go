@@ -13,10 +13,13 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/xacct/xacct"
 )
 
 const (
 	exitFailure       = 1 // anything not below: stdout could not be written, the store could not be listed
+	exitAccountFailed = 1 // for-each-account: an account failed, or was not run
 	exitConfig        = 2 // bad usage or configuration: a flag, a profile, the store directory, a recursion
 	exitCredentials   = 3 // STS (or the chain's base provider) refused or failed, or did not answer in time
 	exitMFAImpossible = 4 // an MFA code was needed and none could be had
@@ -25,10 +28,6 @@ const (
 	exitNotFound      = 127
 	exitInterrupted   = 130 // SIGINT or SIGTERM before the work was done: 128 + SIGINT, as shells report it
 )
-
-// lockWaitPhrase is what the library's error says when a fetch's own
-// deadline ends its wait for another process's lock.
-const lockWaitPhrase = "waiting for another process to refresh"
 
 // exitError is a failure with its exit code and, for the failures the
 // commands find themselves, what to do about them.
@@ -60,20 +59,53 @@ func exitCodeOf(ctx context.Context, err error, w *watch) int {
 	switch {
 	case err == nil:
 		return 0
+	case errors.Is(ctx.Err(), context.Canceled):
+		// Interrupted: whatever failed, it failed because the work was
+		// stopped, and is not the configuration's or STS's to answer for.
+		return exitInterrupted
 	case errors.As(err, &ee):
 		return ee.code
 	case errors.Is(err, errMFA):
 		return exitMFAImpossible
-	case strings.Contains(err.Error(), lockWaitPhrase):
+	case errors.Is(err, xacct.ErrStoreLockWait):
+		// The fetch's own deadline (Options.RefreshTimeout) ended its
+		// wait for another process's lock.
 		return exitLockTimeout
-	case errors.Is(ctx.Err(), context.Canceled):
-		return exitInterrupted
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) && w != nil && w.prompting():
 		return exitMFAImpossible
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) && w != nil && w.waitingForLock():
 		return exitLockTimeout
 	}
 	return exitCredentials
+}
+
+// stdoutWriter passes writes on to stdout and keeps the first error, so
+// that a command that prints many lines checks once, at its end
+// (stdoutFailed).
+type stdoutWriter struct {
+	w   io.Writer
+	err error // the first write error
+}
+
+func (s *stdoutWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(p)
+	if err != nil {
+		s.err = err
+	}
+	return n, err
+}
+
+// stdoutFailed reports, when writing to out failed, why, and returns
+// exitFailure; else 0.
+func stdoutFailed(stderr io.Writer, cmd string, out *stdoutWriter) int {
+	if out.err == nil {
+		return 0
+	}
+	report(stderr, cmd, fmt.Errorf("writing to stdout: %w", out.err))
+	return exitFailure
 }
 
 // report writes err on w as the one line a caller shows, prefixed with

@@ -22,7 +22,7 @@ func TestExitCodeOf(t *testing.T) {
 	prompting.prompts.Add(1)
 	bg := context.Background()
 	noCode := &xacct.SessionError{Err: fmt.Errorf("MFA code: %w", &mfaError{err: errors.New("no tty")})}
-	lockWait := errors.New("xacct: waiting for another process to refresh arn: context deadline exceeded")
+	lockWait := fmt.Errorf("xacct: waiting for another process to refresh arn: %w: %w", xacct.ErrStoreLockWait, context.DeadlineExceeded)
 	sts := &xacct.HopError{Hop: 2, RoleARN: "arn:aws:iam::333333333333:role/Deploy", Err: errors.New("AccessDenied")}
 	for _, tt := range []struct {
 		name string
@@ -38,6 +38,7 @@ func TestExitCodeOf(t *testing.T) {
 		{"no code", bg, noCode, nil, exitMFAImpossible},
 		{"the library's lock wait", bg, lockWait, nil, exitLockTimeout},
 		{"interrupted", canceled, context.Canceled, nil, exitInterrupted},
+		{"interrupted, whatever failed", canceled, failf(exitConfig, "", "bad flag"), nil, exitInterrupted},
 		{"deadline while waiting for a lock", expired, context.DeadlineExceeded, &locking, exitLockTimeout},
 		{"deadline while prompting", expired, context.DeadlineExceeded, &prompting, exitMFAImpossible},
 		{"deadline while calling STS", expired, context.DeadlineExceeded, &watch{}, exitCredentials},
@@ -55,5 +56,31 @@ func TestReport(t *testing.T) {
 	report(&b, "xacct exec", errors.New("xacct: hop 1 (arn): line one\nline  two"))
 	if want := "xacct exec: hop 1 (arn): line one line two\n"; b.String() != want {
 		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}
+
+// brokenStdout is a stdout whose reader has gone.
+type brokenStdout struct{}
+
+func (brokenStdout) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
+
+// A command that cannot write its output to stdout says so, and exits 1.
+func TestStdoutFailed(t *testing.T) {
+	explainFiles(t) // sets the environment: not parallel
+	store := t.TempDir()
+	for _, args := range [][]string{
+		{"explain", "--profile", "deploy"},
+		{"explain", "--profile", "deploy", "--json"},
+		{"cache", "list", "--cache-dir", store},
+	} {
+		var errOut bytes.Buffer
+		code := run(context.Background(), args, brokenStdout{}, &errOut)
+		name := "xacct " + args[0]
+		if args[0] == "cache" {
+			name += " list"
+		}
+		if want := name + ": writing to stdout: broken pipe\n"; code != exitFailure || errOut.String() != want {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", args, code, errOut.String(), exitFailure, want)
+		}
 	}
 }

@@ -19,41 +19,46 @@ func init() {
 	})
 }
 
-// runExplain prints what xacct.LoadConfig would build for a profile: the
-// base, each hop, the MFA strategy. It reads the shared files only, makes
-// no network call, and prints no secret. Exit codes: 0 the plan, 2 a usage
-// error or a wrong profile (the error on stderr, one line).
-
 const explainUsage = "usage: xacct explain [--profile P] [--json]\n\n" +
 	"Prints the chain that xacct.LoadConfig builds for an AWS profile: the base credentials,\n" +
 	"each hop (role, External ID, MFA device, duration, role chaining) and when MFA codes are\n" +
 	"asked for. It reads AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE (else ~/.aws/config\n" +
-	"and ~/.aws/credentials), makes no network call, and prints no secret.\n\n"
+	"and ~/.aws/credentials), makes no network call, and prints no secret.\n\n" +
+	"Exit status: 0 the plan; 1 it could not be written to stdout; 2 bad usage or a wrong\n" +
+	"profile (the error on stderr, one line).\n\n"
 
+// runExplain prints what xacct.LoadConfig would build for a profile: the
+// base, each hop, the MFA strategy. It reads the shared files only, makes
+// no network call, and prints no secret.
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("xacct explain", stderr, explainUsage)
-	profile := fs.String("profile", "", "the profile (default: AWS_PROFILE, else default)")
+	const name = "xacct explain"
+	fail := func(err error) int {
+		report(stderr, name, err)
+		return exitCodeOf(ctx, err, nil)
+	}
+	var f profileFlags
+	fs := newFlagSet(name, stderr, explainUsage)
+	f.addProfile(fs)
 	asJSON := fs.Bool("json", false, "print the plan as JSON (xacct.ProfilePlan), for scripts")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "xacct explain: unexpected argument %q (the profile goes in --profile)\n", fs.Arg(0))
-		return 2
+	if err := unexpectedArgs(fs); err != nil {
+		return fail(err)
 	}
-	plan, err := xacct.PlanProfile(ctx, *profile)
+	plan, err := xacct.PlanProfile(ctx, f.profile)
 	if err != nil {
-		fmt.Fprintln(stderr, strings.ReplaceAll(err.Error(), "\n", " "))
-		return exitConfig
+		return fail(&exitError{code: exitConfig, err: err})
 	}
+	out := &stdoutWriter{w: stdout}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		enc.Encode(plan)
-		return 0
+		enc.Encode(plan) // a plan always encodes: only writing can fail
+	} else {
+		writePlan(out, plan)
 	}
-	writePlan(stdout, plan)
-	return 0
+	return stdoutFailed(stderr, name, out)
 }
 
 // writePlan prints a plan for a person.

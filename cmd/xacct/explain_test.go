@@ -108,9 +108,9 @@ func TestExplainErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"explain", "--profile", "broken"}, 2,
-			"xacct: profile broken, duration_seconds (" /* then the file, line 20 */},
+			"xacct explain: profile broken, duration_seconds (" /* then the file, line 20 */},
 		{[]string{"explain", "--profile", "nope"}, 2, "hint: the profiles there: alice, broken, deploy, hub"},
-		{[]string{"explain", "deploy"}, 2, `unexpected argument "deploy" (the profile goes in --profile)`},
+		{[]string{"explain", "deploy"}, 2, `unexpected argument "deploy": every value goes in a flag`},
 		{[]string{"explain", "--nope"}, 2, "flag provided but not defined"},
 	} {
 		var out, errOut bytes.Buffer
@@ -118,7 +118,7 @@ func TestExplainErrors(t *testing.T) {
 		if code != tt.code || !strings.Contains(errOut.String(), tt.want) || out.Len() != 0 {
 			t.Errorf("xacct %v: exit %d, stdout %q, stderr %q; want %d and %q", tt.args, code, out.String(), errOut.String(), tt.code, tt.want)
 		}
-		if strings.HasPrefix(errOut.String(), "xacct: profile") && strings.Count(errOut.String(), "\n") != 1 {
+		if strings.HasPrefix(errOut.String(), "xacct explain: profile") && strings.Count(errOut.String(), "\n") != 1 {
 			t.Errorf("xacct %v: the error is not one line: %q", tt.args, errOut.String())
 		}
 	}

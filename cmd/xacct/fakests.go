@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -59,8 +60,8 @@ func runFakeSTS(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "xacct fake-sts: unexpected argument %q\n", fs.Arg(0))
+	if err := unexpectedArgs(fs); err != nil {
+		report(stderr, "xacct fake-sts", err)
 		return 2
 	}
 	if *tokenTTL <= 0 {
@@ -151,11 +152,28 @@ func (f *tokenFlags) Set(v string) error {
 	return nil
 }
 
-// write mints the token and writes it to its file, readable by its owner only.
+// write mints the token and writes it to its file, readable by its owner
+// only: to a temporary file of mode 0600 beside it, renamed into place, so
+// that a file already there (of another mode) is replaced, not rewritten
+// with its mode.
 func (tf tokenFile) write(srv *xaccttest.Server, ttl time.Duration) error {
 	tok, err := srv.WebIdentityToken(tf.issuer, tf.subject, tf.audience, ttl)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(tf.path, []byte(tok), 0o600)
+	f, err := os.CreateTemp(filepath.Dir(tf.path), ".xacct-token-*") // mode 0600
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(tok)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), tf.path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -12,8 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/xacct/xacct/internal/totp"
 	"github.com/xacct/xacct/xaccttest"
 )
 
@@ -55,75 +51,6 @@ func TestFakeSTSUsageErrors(t *testing.T) {
 	}
 }
 
-// fakeSTS runs `xacct fake-sts` as a process and returns its URL and a
-// function that stops it with SIGINT and returns its stderr.
-func fakeSTS(t *testing.T, args ...string) (string, func() string) {
-	t.Helper()
-	return fakeSTSWith(t, issueScenario, args...)
-}
-
-// fakeSTSWith is fakeSTS with another scenario file.
-func fakeSTSWith(t *testing.T, config string, args ...string) (string, func() string) {
-	t.Helper()
-	bin, err := buildXacct()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, append([]string{"fake-sts", "--config", config}, args...)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(stdout)
-	if !lines.Scan() {
-		cmd.Process.Kill()
-		t.Fatalf("no URL on stdout; stderr: %s", stderr.String())
-	}
-	url := lines.Text()
-	if !strings.HasPrefix(url, "http://127.0.0.1:") {
-		t.Fatalf("first line %q is not http://127.0.0.1:PORT", url)
-	}
-	stopped := false
-	stop := func() string {
-		if !stopped {
-			stopped = true
-			cmd.Process.Signal(syscall.SIGINT)
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("fake-sts did not exit cleanly on SIGINT: %v", err)
-				}
-			case <-time.After(10 * time.Second):
-				cmd.Process.Kill()
-				t.Error("fake-sts did not stop on SIGINT")
-			}
-		}
-		return stderr.String()
-	}
-	t.Cleanup(func() { stop() })
-	return url, stop
-}
-
-// buildXacct builds the command once for all tests of the package.
-var buildXacct = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "xacct-test")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "xacct")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
-
 func goClient(url, key, secret, token string) *sts.Client {
 	return sts.NewFromConfig(aws.Config{
 		Region: "us-east-1", BaseEndpoint: aws.String(url),
@@ -133,15 +60,15 @@ func goClient(url, key, secret, token string) *sts.Client {
 
 func TestFakeSTSCommand(t *testing.T) {
 	t.Parallel()
-	url, stop := fakeSTS(t)
-	out, err := goClient(url, "AKIAEXAMPLEJENKINS01", "any-string", "").GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	fake := startFake(t, issueScenario)
+	out, err := goClient(fake.url, "AKIAEXAMPLEJENKINS01", "any-string", "").GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if aws.ToString(out.Arn) != "arn:aws:iam::111111111111:user/jenkins" {
 		t.Fatalf("Arn %s", aws.ToString(out.Arn))
 	}
-	log := stop()
+	log := fake.stop(t)
 	if !strings.Contains(log, "GetCallerIdentity caller=arn:aws:iam::111111111111:user/jenkins => allowed") || !strings.Contains(log, "stopped") {
 		t.Errorf("stderr log:\n%s", log)
 	}
@@ -163,7 +90,8 @@ func TestInteroperability(t *testing.T) {
 	if err != nil {
 		t.Skipf("skipping interoperability with the AWS CLI: %v (install awscli to run it)", err)
 	}
-	url, stop := fakeSTS(t)
+	fake := startFake(t, issueScenario)
+	url := fake.url
 	ctx := context.Background()
 	const role = "arn:aws:iam::222222222222:role/CrossAccountRole"
 	cases := []struct {
@@ -204,7 +132,7 @@ func TestInteroperability(t *testing.T) {
 
 	env := func(secret string) []string {
 		home := t.TempDir()
-		return append(os.Environ(), "HOME="+home, "AWS_CONFIG_FILE="+filepath.Join(home, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "none"),
+		return cleanEnv(home, "AWS_CONFIG_FILE="+filepath.Join(home, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "none"),
 			"AWS_ACCESS_KEY_ID=AKIAEXAMPLEJENKINS01", "AWS_SECRET_ACCESS_KEY="+secret, "AWS_DEFAULT_REGION=us-east-1",
 			"AWS_RETRY_MODE=standard", "AWS_MAX_ATTEMPTS=1", "XACCT_URL="+url, "XACCT_ROLE="+role)
 	}
@@ -250,13 +178,7 @@ except botocore.exceptions.ClientError as e:
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
 		if err != nil {
-			// "An error occurred (AccessDenied) when calling ..."
-			s := stderr.String()
-			if i := strings.Index(s, "An error occurred ("); i >= 0 {
-				s = s[i+len("An error occurred ("):]
-				return outcome{Code: s[:strings.IndexByte(s, ')')]}
-			}
-			return outcome{Code: "aws failed: " + s}
+			return outcome{Code: stsCode(stderr.String())}
 		}
 		var v struct {
 			Arn         string
@@ -291,7 +213,7 @@ except botocore.exceptions.ClientError as e:
 			}
 		})
 	}
-	log := stop()
+	log := fake.stop(t)
 	if strings.Contains(log, "any-string") {
 		t.Error("the secret appears in the server log")
 	}
@@ -303,15 +225,9 @@ except botocore.exceptions.ClientError as e:
 func TestFakeSTSRealClock(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url, stop := fakeSTSWith(t, "demo.json", "--clock-offset", "10m")
+	fake := startFake(t, "demo.json", "--clock-offset", "10m")
+	url := fake.url
 	offset := 10 * time.Minute
-	code := func(secret string, at time.Time) string {
-		key, err := totp.DecodeSecret(secret)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return totp.Code(key, totp.Step(at))
-	}
 	mfaSession := func(key, secret, serial, code string) error {
 		_, err := goClient(url, key, secret, "").GetSessionToken(ctx, &sts.GetSessionTokenInput{
 			SerialNumber: aws.String(serial), TokenCode: aws.String(code)})
@@ -320,7 +236,7 @@ func TestFakeSTSRealClock(t *testing.T) {
 
 	// The clock is 10 minutes ahead: the device shows the code of then.
 	if err := mfaSession("AKIAEXAMPLEJENKINS01", "any-string", jenkinsMFA,
-		code("JBSWY3DPEHPK3PXP", time.Now().Add(offset))); err != nil {
+		codeAt(t, "JBSWY3DPEHPK3PXP", time.Now().Add(offset))); err != nil {
 		t.Fatalf("the code of the clock's time (real time + 10m): %v", err)
 	}
 
@@ -341,11 +257,11 @@ func TestFakeSTSRealClock(t *testing.T) {
 	adminClock(t, url, map[string]string{"advance": "90s"})
 	bobMFA := "arn:aws:iam::111111111111:mfa/bob"
 	if err := mfaSession("AKIAEXAMPLEBOB000001", "bob-secret", bobMFA,
-		code("GEZDGNBVGY3TQOJQ", time.Now().Add(offset-90*time.Second))); errorCode(err) != "AccessDenied" {
+		codeAt(t, "GEZDGNBVGY3TQOJQ", time.Now().Add(offset-90*time.Second))); errorCode(err) != "AccessDenied" {
 		t.Fatalf("a code three steps old: %v, want AccessDenied", err)
 	}
 	if err := mfaSession("AKIAEXAMPLEBOB000001", "bob-secret", bobMFA,
-		code("GEZDGNBVGY3TQOJQ", time.Now().Add(offset))); err != nil {
+		codeAt(t, "GEZDGNBVGY3TQOJQ", time.Now().Add(offset))); err != nil {
 		t.Fatalf("the code of the advanced clock: %v", err)
 	}
 
@@ -372,7 +288,7 @@ func TestFakeSTSRealClock(t *testing.T) {
 
 	// Log lines carry the clock's time.
 	var line string
-	for _, l := range strings.Split(stop(), "\n") {
+	for _, l := range strings.Split(fake.stop(t), "\n") {
 		if strings.Contains(l, " GetSessionToken ") {
 			line = l
 			break
@@ -433,8 +349,9 @@ func TestFakeSTSWebIdentityToken(t *testing.T) {
 		role = "arn:aws:iam::444444444444:role/Deployer"
 		want = "arn:aws:sts::444444444444:assumed-role/Deployer/interop"
 	)
-	url, stop := fakeSTSWith(t, "../../xaccttest/testdata/webidentity.json", "--web-identity-token",
+	fake := startFake(t, "../../xaccttest/testdata/webidentity.json", "--web-identity-token",
 		"https://oidc.example.com/cluster1,system:serviceaccount:ci:builder,sts.amazonaws.com="+tokenPath)
+	url := fake.url
 	info, err := os.Stat(tokenPath)
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("token file: %v, mode %v", err, info.Mode())
@@ -459,9 +376,8 @@ func TestFakeSTSWebIdentityToken(t *testing.T) {
 	profile := filepath.Join(dir, "config")
 	os.WriteFile(profile, []byte("[profile web]\nrole_arn = "+role+"\nweb_identity_token_file = "+tokenPath+
 		"\nrole_session_name = interop\nregion = us-east-1\n"), 0o600)
-	env := append(os.Environ(), "HOME="+dir, "AWS_CONFIG_FILE="+profile,
-		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "none"), "AWS_ENDPOINT_URL_STS="+url, "AWS_PROFILE=web",
-		"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=")
+	env := cleanEnv(dir, "AWS_CONFIG_FILE="+profile,
+		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "none"), "AWS_ENDPOINT_URL_STS="+url, "AWS_PROFILE=web")
 	if py := pythonWithBoto3(); py != "" {
 		cmd := exec.Command(py, "-c", "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])")
 		cmd.Env = env
@@ -482,7 +398,7 @@ func TestFakeSTSWebIdentityToken(t *testing.T) {
 	} else {
 		t.Log("no aws: the AWS CLI not tried")
 	}
-	if log := stop(); strings.Contains(log, string(token)) || !strings.Contains(log, "wrote a web identity token") {
+	if log := fake.stop(t); strings.Contains(log, string(token)) || !strings.Contains(log, "wrote a web identity token") {
 		t.Errorf("log:\n%s", log)
 	}
 }
@@ -507,6 +423,30 @@ func TestFakeSTSWebIdentityTokenFlagErrors(t *testing.T) {
 		if code := run(ctx, args, &bytes.Buffer{}, &errOut); code != tt.code || !strings.Contains(errOut.String(), tt.want) {
 			t.Errorf("%v: exit %d, %s; want %d and %q", tt.args, code, errOut.String(), tt.code, tt.want)
 		}
+	}
+}
+
+// The token file is 0600 even when a file of another mode was there.
+func TestFakeSTSWebIdentityTokenFileMode(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the fake stops once it has written the token
+	var errOut bytes.Buffer
+	if code := run(ctx, []string{"fake-sts", "--config", "../../xaccttest/testdata/webidentity.json", "--web-identity-token",
+		"https://oidc.example.com/cluster1,system:serviceaccount:ci:builder,sts.amazonaws.com=" + path},
+		&bytes.Buffer{}, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	info, err := os.Stat(path)
+	if b, _ := os.ReadFile(path); err != nil || info.Mode().Perm() != 0o600 || string(b) == "old" {
+		t.Errorf("token file: %v, mode %v, %d bytes; want a new token, mode 0600", err, info.Mode(), len(b))
+	}
+	if des, _ := os.ReadDir(filepath.Dir(path)); len(des) != 1 {
+		t.Errorf("files beside the token: %v", des)
 	}
 }
 

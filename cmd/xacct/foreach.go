@@ -8,15 +8,14 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/xacct/xacct"
+	"github.com/xacct/xacct/internal/validate"
 )
 
 func init() {
@@ -28,27 +27,36 @@ func init() {
 }
 
 const forEachUsage = `usage: xacct for-each-account --role-name R [--profile P] [--ou ID | --accounts ID,ID...]
-                             [--concurrency N] [--rate R] -- CMD [ARGS...]
+                             [--external-id ID] [--concurrency N] [--rate R] -- CMD [ARGS...]
 
 Runs CMD once per account, with credentials of role R in that account in its
 environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
 AWS_CREDENTIAL_EXPIRATION, AWS_REGION) and XACCT_ACCOUNT_ID and
 XACCT_ACCOUNT_NAME. The accounts are those of --accounts, or the ACTIVE
 accounts of the organization (or of --ou and the units below it). Roles are
-assumed as each account's turn comes, at --rate STS calls per second for the
-whole run.
+assumed (with --external-id, when their trust policy demands one) as each
+account's turn comes, at --rate STS calls per second for the whole run.
 
 Prints one JSON line per account on stdout as each ends: account_id,
 account_name, status (ok, failed: CMD exited non-zero or was killed, error:
 the role could not be assumed or CMD not started, not-run: interrupted
-first), exit_code, duration_ms, sts_attempts, error, and stderr_tail (the
-last lines of CMD's stderr). CMD's output goes to stderr, each line prefixed
+first), exit_code (when CMD ran: its exit status, or 128 + the signal that
+killed it, as shells and 'xacct exec' report it), duration_ms,
+sts_attempts, error, and stderr_tail (the last lines of CMD's stderr). CMD's output goes to stderr, each line prefixed
 with [account ID]; the credentials' secret key and session token are
 replaced by "` + redacted + `" in it and in the tail.
 
+Each CMD runs in a process group of its own, with no terminal input. On
+SIGINT or SIGTERM, xacct starts no other and sends SIGTERM to each running
+CMD's group (what CMD started, under sh -c say, holds the same
+credentials); what is still running 10s later is killed.
+
 Exit status: 0 when CMD succeeded in every account; 1 when an account
-failed or was not run; 2 for bad usage, or a config that could not be
-loaded; 3 when AWS refused or failed the listing of the accounts.
+failed or was not run (interrupted included); 2 for bad usage (no CMD, or a
+CMD that cannot be found: found before any account runs, unlike exec's 127)
+or a config that could not be loaded; 3 when AWS refused or failed the
+listing of the accounts; 4 when the caller's chain needed an MFA code and
+none could be had; 130 when interrupted while listing the accounts.
 
 `
 
@@ -64,9 +72,16 @@ const (
 const childStopGrace = 10 * time.Second
 
 func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("xacct for-each-account", stderr, forEachUsage)
+	const name = "xacct for-each-account"
+	fail := func(err error) int {
+		report(stderr, name, err)
+		return exitCodeOf(ctx, err, nil)
+	}
+	usage := func(format string, a ...any) int { return fail(failf(exitConfig, "", format, a...)) }
+	var f profileFlags
+	fs := newFlagSet(name, stderr, forEachUsage)
 	roleName := fs.String("role-name", "", "the role to assume in every account, such as OrganizationAccountAccessRole (required)")
-	profile := fs.String("profile", "", "shared config profile of the caller")
+	f.addProfile(fs)
 	ou := fs.String("ou", "", "run in the accounts of this organizational unit (ou-...) and the units below it")
 	list := fs.String("accounts", "", "run in these accounts, comma-separated IDs, instead of listing the organization's")
 	concurrency := fs.Int("concurrency", xacct.DefaultConcurrency, "commands running at once")
@@ -74,10 +89,6 @@ func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	externalID := fs.String("external-id", "", "External ID the role's trust policy demands, the same in every account")
 	if code, done := parseFlags(fs, args); done {
 		return code
-	}
-	usage := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "xacct for-each-account: "+format+"\n", a...)
-		return 2
 	}
 	command := fs.Args()
 	switch {
@@ -92,6 +103,8 @@ func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	case !(*rate > 0) || *rate > 1e6:
 		return usage("--rate %g: want STS calls per second above 0 (STS throttles a few dozen a second)", *rate)
 	}
+	// A command that cannot be found is a usage error here (2), not exec's
+	// 127: it is found before any account runs, and would fail in all.
 	if _, err := exec.LookPath(command[0]); err != nil {
 		return usage("command %q: %v", command[0], err)
 	}
@@ -103,15 +116,13 @@ func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 	}
 
-	cfg, err := loadConfig(ctx, *profile)
+	cfg, err := callerConfig(ctx, f.profile)
 	if err != nil {
-		fmt.Fprintf(stderr, "xacct for-each-account: %v\n", err)
-		return exitConfig
+		return fail(err)
 	}
 	if accounts == nil {
 		if accounts, err = xacct.Accounts(ctx, cfg, func(o *xacct.AccountsOptions) { o.OU = *ou }); err != nil {
-			fmt.Fprintf(stderr, "xacct for-each-account: %v\n", err)
-			return exitCredentials
+			return fail(err)
 		}
 	}
 
@@ -122,14 +133,12 @@ func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		o.OnResult = func(res xacct.Result) { enc.Encode(r.line(res)) }
 	})
 	if rep.Succeeded != len(accounts) {
-		fmt.Fprintf(stderr, "xacct for-each-account: %d of %d accounts succeeded, %d failed, %d not run\n",
+		fmt.Fprintf(stderr, "%s: %d of %d accounts succeeded, %d failed, %d not run\n", name,
 			rep.Succeeded, len(accounts), rep.Failed, rep.NotRun)
 		return exitAccountFailed
 	}
 	return 0
 }
-
-var accountID = regexp.MustCompile(`^[0-9]{12}$`)
 
 // parseAccounts reads --accounts: 12-digit IDs, comma-separated, each once.
 func parseAccounts(s string) ([]xacct.Account, error) {
@@ -138,7 +147,7 @@ func parseAccounts(s string) ([]xacct.Account, error) {
 	for _, id := range strings.Split(s, ",") {
 		id = strings.TrimSpace(id)
 		switch {
-		case !accountID.MatchString(id):
+		case !validate.IsAccountID(id):
 			return nil, fmt.Errorf("%q is not an account ID: want 12 digits, comma-separated", id)
 		case seen[id]:
 			return nil, fmt.Errorf("%s is given twice: each account runs once", id)
@@ -162,7 +171,7 @@ type forEach struct {
 
 // childRun is what a JSON line says of a command beyond the Result.
 type childRun struct {
-	exitCode int // -1 when killed by a signal
+	exitCode int // as a shell reports it: 128 + the signal when killed by one (exitStatus)
 	tail     string
 }
 
@@ -180,16 +189,20 @@ func (r *forEach) run(ctx context.Context, a xacct.Account, cfg aws.Config) erro
 	cmd := exec.CommandContext(ctx, r.command[0], r.command[1:]...)
 	cmd.Env = append(credentialEnv(os.Environ(), creds, r.region), "XACCT_ACCOUNT_ID="+a.ID, "XACCT_ACCOUNT_NAME="+a.Name)
 	cmd.Stdout, cmd.Stderr = out, errOut
-	// On Ctrl-C the command gets SIGTERM, as from a shell, and time to end.
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	// On Ctrl-C the command, with what it started, gets SIGTERM, as from a
+	// shell, and time to end; then what is left of it is killed.
+	ownGroup(cmd)
 	cmd.WaitDelay = childStopGrace
 	err = cmd.Run()
+	if ctx.Err() != nil {
+		killGroupLeft(cmd)
+	}
 	out.Close()
 	errOut.Close()
 
 	if cmd.ProcessState != nil { // it ran
 		r.mu.Lock()
-		r.runs[a.ID] = &childRun{exitCode: cmd.ProcessState.ExitCode(), tail: errOut.Tail(stderrTailBytes)}
+		r.runs[a.ID] = &childRun{exitCode: exitStatus(cmd.ProcessState), tail: errOut.Tail(stderrTailBytes)}
 		r.mu.Unlock()
 	}
 	var exitErr *exec.ExitError
@@ -210,7 +223,7 @@ type forEachLine struct {
 	AccountID   string `json:"account_id"`
 	AccountName string `json:"account_name,omitempty"`
 	Status      string `json:"status"`              // ok, failed, error, not-run
-	ExitCode    *int   `json:"exit_code,omitempty"` // when the command ran; -1 when killed by a signal
+	ExitCode    *int   `json:"exit_code,omitempty"` // when the command ran: its status, 128 + the signal when killed by one
 	DurationMS  int64  `json:"duration_ms"`
 	STSAttempts int    `json:"sts_attempts"`
 	Error       string `json:"error,omitempty"`

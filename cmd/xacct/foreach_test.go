@@ -19,15 +19,6 @@ import (
 	"github.com/xacct/xacct/xaccttest"
 )
 
-// TestMain lets the test binary be the command that for-each-account
-// runs: with XACCT_TEST_CHILD set, it is testChild, not the tests.
-func TestMain(m *testing.M) {
-	if os.Getenv("XACCT_TEST_CHILD") != "" {
-		os.Exit(testChild())
-	}
-	os.Exit(m.Run())
-}
-
 // testChild acts as a command run by for-each-account: it calls
 // GetCallerIdentity with the credentials of its environment and prints the
 // ARN on stdout; prints its account, and its credentials (which xacct must
@@ -56,17 +47,6 @@ func testChild() int {
 		return 3
 	}
 	return 0
-}
-
-// xacctBinary is the command built once for the package's tests
-// (buildXacct, of fakests_test.go), or the test's end.
-func xacctBinary(t *testing.T) string {
-	t.Helper()
-	bin, err := buildXacct()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
 }
 
 const (
@@ -111,10 +91,9 @@ func fleetServer(t *testing.T, accounts []string, untrusted ...string) *xaccttes
 // config files.
 func callerEnv(t *testing.T, stsURL, orgURL string) []string {
 	home := t.TempDir()
-	env := []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"),
-		"AWS_CONFIG_FILE=" + filepath.Join(home, "none"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "none"),
-		"AWS_ACCESS_KEY_ID=" + scannerKey, "AWS_SECRET_ACCESS_KEY=" + scannerSecret, "AWS_REGION=us-east-1",
-		"AWS_ENDPOINT_URL_STS=" + stsURL, "AWS_MAX_ATTEMPTS=1"}
+	env := cleanEnv(home, "AWS_CONFIG_FILE="+filepath.Join(home, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "none"),
+		"AWS_ACCESS_KEY_ID="+scannerKey, "AWS_SECRET_ACCESS_KEY="+scannerSecret, "AWS_REGION=us-east-1",
+		"AWS_ENDPOINT_URL_STS="+stsURL, "AWS_MAX_ATTEMPTS=1")
 	if orgURL != "" {
 		env = append(env, "AWS_ENDPOINT_URL_ORGANIZATIONS="+orgURL)
 	}
@@ -129,20 +108,15 @@ func forEachRun(t *testing.T, env []string, args ...string) (int, map[string]for
 	dir := t.TempDir()
 	cmd := exec.Command(xacctBinary(t), append(append([]string{"for-each-account"}, args...), "--", os.Args[0])...)
 	cmd.Env = append(env, "XACCT_TEST_CHILD=1", "XACCT_TEST_DIR="+dir)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if err != nil {
-		code = cmd.ProcessState.ExitCode()
-	}
+	r := runCmd(t, cmd, "")
+	code, stdout, stderr := r.code, r.stdout, r.stderr
 	lines := map[string]forEachLine{}
-	for _, l := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+	for _, l := range strings.Split(strings.TrimSpace(stdout), "\n") {
 		var fl forEachLine
 		dec := json.NewDecoder(strings.NewReader(l))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&fl); err != nil {
-			t.Fatalf("stdout line %q: %v\nstderr:\n%s", l, err, stderr.String())
+			t.Fatalf("stdout line %q: %v\nstderr:\n%s", l, err, stderr)
 		}
 		if _, dup := lines[fl.AccountID]; dup {
 			t.Errorf("two lines for %s", fl.AccountID)
@@ -156,14 +130,14 @@ func forEachRun(t *testing.T, env []string, args ...string) (int, map[string]for
 		secrets[e.Name()] = string(b)
 	}
 	for id, s := range secrets {
-		if s == "" || strings.Contains(stdout.String()+stderr.String(), s) {
+		if s == "" || strings.Contains(stdout+stderr, s) {
 			t.Errorf("the secret of %s is empty or shows in xacct's output", id)
 		}
 	}
-	if strings.Contains(stdout.String()+stderr.String(), scannerSecret) {
+	if strings.Contains(stdout+stderr, scannerSecret) {
 		t.Error("the caller's secret shows in xacct's output")
 	}
-	return code, lines, stderr.String(), secrets
+	return code, lines, stderr, secrets
 }
 
 func TestForEachAccount(t *testing.T) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -14,16 +13,9 @@ import (
 func TestCredentialProcessKilledHolder(t *testing.T) {
 	t.Parallel()
 	w := newToolsWorld(t)
-	os.WriteFile(w.slowFlag, nil, 0o600)
-	holder := w.command("credential-process", "--profile", "chain", "--cache-dir", w.store, "--token-command", w.token)
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	wait := sync.OnceValue(holder.Wait)
-	t.Cleanup(func() { killGroup(holder); wait() }) // its token command outlives it
-	waitFor(t, func() bool { return w.tokenRuns() == 1 })
-	holder.Process.Signal(syscall.SIGKILL)
-	wait()
+	h := w.startHolder(t)
+	h.cmd.Process.Signal(syscall.SIGKILL)
+	h.wait()
 	os.Remove(w.slowFlag)
 
 	r := w.run(t, "credential-process", "--profile", "chain", "--cache-dir", w.store, "--token-command", w.token)

@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/xacct/xacct"
 )
 
 func init() {
@@ -35,32 +38,22 @@ failed; 4 no MFA code could be had (no terminal and no --token-command);
 `
 
 func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	const name = "xacct login"
-	r := &credentialRun{stderr: stderr}
-	fs := newFlagSet(name, stderr, loginUsage)
-	r.flags.addProfile(fs)
-	r.flags.addCacheDir(fs)
-	r.flags.addTokenCommand(fs)
+	r := &credentialRun{name: "xacct login", stderr: stderr}
 	// The processes after login get what it stored: as credential-process
 	// would have them, with the time botocore needs.
 	r.flags.minRemaining = defaultMinRemaining
-	if code, done := parseFlags(fs, args); done {
+	if _, code, done := r.parse(ctx, args, flagSpec{usage: loginUsage, shared: []func(*profileFlags, *flag.FlagSet){
+		(*profileFlags).addProfile, (*profileFlags).addCacheDir, (*profileFlags).addTokenCommand,
+	}}); done {
 		return code
 	}
-	fail := func(err error) int {
-		report(stderr, name, err)
-		return exitCodeOf(ctx, err, &r.w)
-	}
-	if err := unexpectedArgs(fs); err != nil {
-		return fail(err)
-	}
 	if _, err := r.get(ctx); err != nil {
-		return fail(err)
+		return r.fail(ctx, err)
 	}
 	keys := r.cache.StoreKeys()
 	if len(keys) == 0 {
 		fmt.Fprintf(stderr, "%s: profile %s: its credentials cannot be kept in the store: the base of its chain "+
-			"(%s) has no stable identity, so every process fetches its own\n", name, r.plan.Profile, r.plan.Base.Kind)
+			"(%s) has no stable identity, so every process fetches its own\n", r.name, r.plan.Profile, r.plan.Base.Kind)
 		return 0
 	}
 	names := chainNames(r.plan, keys)
@@ -70,12 +63,16 @@ func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var mfaUntil time.Time
 	for _, k := range keys {
 		sc, err := r.store.Load(ctx, k)
+		name := names[k]
+		if name == "" {
+			name = unnamedEntry(k, sc)
+		}
 		if err != nil || sc == nil {
-			fmt.Fprintf(tw, "  %s\tnot stored: %v\n", names[k], errOrMissing(err))
+			fmt.Fprintf(tw, "  %s\tnot stored: %v\n", name, errOrMissing(err))
 			continue
 		}
-		fmt.Fprintf(tw, "  %s\t%s\n", names[k], expiryText(sc.Credentials.CanExpire, sc.Credentials.Expires, time.Now()))
-		if sc.Kind == "mfa-session" || isMFAHop(r, sc.Name) {
+		fmt.Fprintf(tw, "  %s\t%s\n", name, expiryText(sc.Credentials.CanExpire, sc.Credentials.Expires, time.Now()))
+		if sc.Kind == kindMFASession || isMFAHop(r, sc.Name) {
 			mfaUntil = sc.Credentials.Expires
 		}
 	}
@@ -90,6 +87,11 @@ func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return 0
 }
 
+// kindMFASession is StoredCredentials.Kind of an MFA session: the
+// library's name for the kind, which it does not export (cache list shows
+// it as it is).
+const kindMFASession = "mfa-session"
+
 // isMFAHop reports whether the role is a hop of r's chain with an MFA
 // device of its own.
 func isMFAHop(r *credentialRun, roleARN string) bool {
@@ -99,6 +101,16 @@ func isMFAHop(r *credentialRun, roleARN string) bool {
 		}
 	}
 	return false
+}
+
+// unnamedEntry names a store entry of a chain that chainNames could not
+// name: by what the entry says it is, else by its key, as cache list
+// shows it.
+func unnamedEntry(key string, sc *xacct.StoredCredentials) string {
+	if sc != nil && sc.Kind != "" {
+		return sc.Kind + " " + sc.Name
+	}
+	return "entry " + key[:min(12, len(key))]
 }
 
 func errOrMissing(err error) error {

@@ -59,3 +59,26 @@ func TestLoginThenProcessesWithoutACode(t *testing.T) {
 		t.Errorf("a second login: exit %d, %d token runs, %d AssumeRole", r.code, w.tokenRuns(), w.calls("AssumeRole", ""))
 	}
 }
+
+// A web identity's session is kept in the store, after the hops: login
+// names its entry, never with an empty name.
+func TestLoginWebIdentity(t *testing.T) {
+	t.Parallel()
+	w := newToolsWorld(t)
+	r := w.run(t, "login", "--profile", "web", "--cache-dir", w.store)
+	if r.code != 0 {
+		t.Fatalf("login: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"profile web: kept in " + w.store,
+		"\n  the web identity session of profile web  expires ",
+		"The chain needs no MFA code",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("login's output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if w.calls("AssumeRoleWithWebIdentity", webRole) != 1 {
+		t.Errorf("%d AssumeRoleWithWebIdentity, want 1", w.calls("AssumeRoleWithWebIdentity", webRole))
+	}
+}

@@ -29,16 +29,19 @@ import (
 var errOfflineCode = errors.New("xacct: an MFA code would be needed")
 
 // needsCode returns the MFA device whose code getting profile's
-// credentials now needs; "" when none is needed. It makes no STS call, takes no lock and writes nothing; the
-// chain's base is read only where the real fetch would read it before
-// asking for a code (an MFA hop right on the base). store may be nil.
-// Other failures are not its business: the real fetch reports them.
-func needsCode(ctx context.Context, plan *xacct.ProfilePlan, store xacct.Store) string {
+// credentials now needs; "" when none is needed. It makes no STS call,
+// takes no lock and writes nothing; the chain's base is read only where
+// the real fetch would read it before asking for a code (an MFA hop right
+// on the base). cfg is the config the real chain was loaded with (its
+// region and endpoints, so that the offline chain reads the same store
+// keys); its Credentials are not used. store may be nil. Other failures
+// are not its business: the real fetch reports them.
+func needsCode(ctx context.Context, cfg aws.Config, plan *xacct.ProfilePlan, store xacct.Store) string {
 	if store == nil {
 		return firstSerial(plan) // nothing kept: every MFA step asks
 	}
 	var serial string
-	cfg, err := xacct.LoadConfig(ctx, plan.Profile, func(o *xacct.Options) {
+	c, err := xacct.FromProfile(ctx, cfg, plan.Profile, func(o *xacct.Options) {
 		o.Store = readOnlyStore{store}
 		o.NewSTSClient = func(cfg aws.Config) xacct.STSClient { return offlineSTS{signer: cfg.Credentials} }
 		o.MFA = func(_ context.Context, req xacct.TokenRequest) (string, error) {
@@ -49,10 +52,10 @@ func needsCode(ctx context.Context, plan *xacct.ProfilePlan, store xacct.Store) 
 	if err != nil {
 		return ""
 	}
-	if c, ok := cfg.Credentials.(*xacct.Cache); ok && len(c.StoreKeys()) == 0 {
+	if len(c.StoreKeys()) == 0 {
 		return firstSerial(plan) // the chain's base has no stable identity: nothing of it is stored
 	}
-	if _, err = cfg.Credentials.Retrieve(ctx); errors.Is(err, errOfflineCode) {
+	if _, err = c.Retrieve(ctx); errors.Is(err, errOfflineCode) {
 		return serial
 	}
 	return ""

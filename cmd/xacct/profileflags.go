@@ -5,6 +5,7 @@ package main
 // one help text in every command that takes it.
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -94,6 +95,50 @@ func (f *profileFlags) openStore() (*xacct.FileStore, error) {
 			hint: "the store holds credentials in plain text, as the AWS CLI's cache does: its directory must be yours alone"}
 	}
 	return s, nil
+}
+
+// allSharedFlags are the shared flags of credential-process and exec, in
+// the order of their usage lines.
+var allSharedFlags = []func(*profileFlags, *flag.FlagSet){
+	(*profileFlags).addProfile, (*profileFlags).addCacheDir, (*profileFlags).addNoCache,
+	(*profileFlags).addTokenCommand, (*profileFlags).addMinRemaining,
+}
+
+// flagSpec is what a command that gets credentials (credentialRun) parses.
+type flagSpec struct {
+	usage      string
+	shared     []func(*profileFlags, *flag.FlagSet) // the shared flags it takes
+	own        func(*flag.FlagSet)                  // its own flags; nil when none
+	positional bool                                 // it takes arguments after the flags (exec's command)
+}
+
+// parse parses args into r.flags and the command's own flags. done is true
+// when the command must end with code: -h, a flag it does not know, or
+// arguments it does not take (said on stderr, as every error, by r.fail).
+func (r *credentialRun) parse(ctx context.Context, args []string, spec flagSpec) (fs *flag.FlagSet, code int, done bool) {
+	fs = newFlagSet(r.name, r.stderr, spec.usage)
+	for _, add := range spec.shared {
+		add(&r.flags, fs)
+	}
+	if spec.own != nil {
+		spec.own(fs)
+	}
+	if code, done := parseFlags(fs, args); done {
+		return fs, code, true
+	}
+	if !spec.positional {
+		if err := unexpectedArgs(fs); err != nil {
+			return fs, r.fail(ctx, err), true
+		}
+	}
+	return fs, 0, false
+}
+
+// fail reports err on stderr, as the command's one line, and returns its
+// exit code. ctx is the command's.
+func (r *credentialRun) fail(ctx context.Context, err error) int {
+	report(r.stderr, r.name, err)
+	return exitCodeOf(ctx, err, &r.w)
 }
 
 // unexpectedArgs refuses arguments left after the flags.

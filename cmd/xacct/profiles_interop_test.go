@@ -7,7 +7,6 @@ package main
 // same STS error code (xacct's before the network, where it can tell).
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,7 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -26,7 +24,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/xacct/xacct"
-	"github.com/xacct/xacct/internal/totp"
 	"github.com/xacct/xacct/xaccttest"
 )
 
@@ -168,41 +165,9 @@ type interopEnv struct {
 // a home of its own (the AWS CLI caches assumed roles there), and none of
 // the caller's AWS settings.
 func (e *interopEnv) processEnv(home string, extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "HOME=") {
-			env = append(env, kv)
-		}
-	}
 	os.MkdirAll(home, 0o700)
-	return append(append(env, "HOME="+home, "AWS_CONFIG_FILE="+e.configFile, "AWS_SHARED_CREDENTIALS_FILE="+e.noFile,
-		"AWS_MAX_ATTEMPTS=1", "AWS_RETRY_MODE=standard"), extra...)
-}
-
-// runProcess runs a client process with no controlling terminal, so that
-// getpass reads an MFA prompt's answer from stdin, and returns its stdout
-// and stderr.
-func runProcess(t *testing.T, env []string, stdin string, name string, args ...string) (string, string, error) {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Env = env
-	cmd.Stdin = strings.NewReader(stdin)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	done := make(chan error, 1)
-	if err := cmd.Start(); err != nil {
-		return "", "", err
-	}
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		return stdout.String(), stderr.String(), err
-	case <-time.After(time.Minute):
-		cmd.Process.Kill()
-		<-done
-		return stdout.String(), stderr.String(), fmt.Errorf("%s did not finish in a minute", name)
-	}
+	return cleanEnv(home, append([]string{"AWS_CONFIG_FILE=" + e.configFile, "AWS_SHARED_CREDENTIALS_FILE=" + e.noFile,
+		"AWS_MAX_ATTEMPTS=1", "AWS_RETRY_MODE=standard"}, extra...)...)
 }
 
 // stsCode finds "An error occurred (CODE)" in the AWS CLI's stderr.
@@ -227,11 +192,11 @@ var interopClients = []interopClient{{
 		out := map[string]profileOutcome{}
 		home := filepath.Join(env.dir, "home-cli")
 		for _, p := range interopProfiles {
-			stdout, stderr, err := runProcess(t, env.processEnv(home), code+"\n",
-				"aws", "sts", "get-caller-identity", "--profile", p.name, "--output", "json")
+			r := runCmd(t, detached(env.processEnv(home), "aws", "sts", "get-caller-identity", "--profile", p.name,
+				"--output", "json"), code+"\n")
 			var v struct{ Arn string }
-			if err != nil || json.Unmarshal([]byte(stdout), &v) != nil {
-				out[p.name] = profileOutcome{Code: stsCode(stderr)}
+			if r.code != 0 || json.Unmarshal([]byte(r.stdout), &v) != nil {
+				out[p.name] = profileOutcome{Code: stsCode(r.stderr)}
 				continue
 			}
 			out[p.name] = profileOutcome{ARN: v.Arn}
@@ -265,13 +230,12 @@ for p in sys.argv[1:]:
 		for _, p := range interopProfiles {
 			args = append(args, p.name)
 		}
-		stdout, stderr, err := runProcess(t, env.processEnv(filepath.Join(env.dir, "home-boto3")), code+"\n",
-			pythonWithBoto3(), args...)
-		if err != nil {
-			t.Errorf("boto3: %v\n%s", err, stderr)
+		r := runCmd(t, detached(env.processEnv(filepath.Join(env.dir, "home-boto3")), pythonWithBoto3(), args...), code+"\n")
+		if r.code != 0 {
+			t.Errorf("boto3: exit %d\n%s", r.code, r.stderr)
 		}
 		out := map[string]profileOutcome{}
-		for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
 			var v struct{ Profile, ARN, Code string }
 			if json.Unmarshal([]byte(line), &v) == nil {
 				out[v.Profile] = profileOutcome{ARN: v.ARN, Code: v.Code}
@@ -296,11 +260,11 @@ for p in sys.argv[1:]:
 		out := map[string]profileOutcome{}
 		script, _ := filepath.Abs(filepath.Join(jsClientDir, "whoami.mjs"))
 		for _, p := range interopProfiles {
-			stdout, stderr, err := runProcess(t, env.processEnv(filepath.Join(env.dir, "home-js"),
-				"AWS_PROFILE="+p.name, "XACCT_MFA_CODE="+code), "", "node", "--no-warnings", script)
+			r := runCmd(t, detached(env.processEnv(filepath.Join(env.dir, "home-js"),
+				"AWS_PROFILE="+p.name, "XACCT_MFA_CODE="+code), "node", "--no-warnings", script), "")
 			var v profileOutcome
-			if err != nil || json.Unmarshal([]byte(stdout), &v) != nil {
-				v = profileOutcome{Code: fmt.Sprintf("node failed: %v %s", err, stderr)}
+			if r.code != 0 || json.Unmarshal([]byte(r.stdout), &v) != nil {
+				v = profileOutcome{Code: fmt.Sprintf("node failed: exit %d %s", r.code, r.stderr)}
 			}
 			out[p.name] = v
 		}
@@ -377,14 +341,11 @@ func TestProfilesInteroperability(t *testing.T) {
 	if err := os.WriteFile(scenarioFile, scenario, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	url, stop := fakeSTSWith(t, scenarioFile, "--web-identity-token",
+	fake := startFake(t, scenarioFile, "--web-identity-token",
 		interopIssuer+",system:serviceaccount:ci:interop,sts.amazonaws.com="+tokenFile)
+	url := fake.url
 	env := &interopEnv{dir: dir, configFile: filepath.Join(dir, "config"), noFile: filepath.Join(dir, "none")}
 	if err := os.WriteFile(env.configFile, []byte(interopConfig(url, tokenFile)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	key, err := totp.DecodeSecret(interopTOTP)
-	if err != nil {
 		t.Fatal(err)
 	}
 
@@ -398,7 +359,7 @@ func TestProfilesInteroperability(t *testing.T) {
 		// A TOTP step of its own: the fake refuses a code used before.
 		now := adminClock(t, url, map[string]string{"advance": "30s"}).now
 		started := time.Now()
-		results[c.name] = c.run(t, env, totp.Code(key, totp.Step(now)))
+		results[c.name] = c.run(t, env, codeAt(t, interopTOTP, now))
 		t.Logf("%s: %v", c.name, time.Since(started).Round(time.Millisecond))
 		ran = append(ran, c.name)
 	}
@@ -421,7 +382,7 @@ func TestProfilesInteroperability(t *testing.T) {
 		fmt.Fprintf(&table, "| %s |\n", strings.Join(row, " | "))
 	}
 	t.Log(table.String())
-	if log := stop(); strings.Contains(log, interopSecret) {
+	if log := fake.stop(t); strings.Contains(log, interopSecret) {
 		t.Error("the secret appears in the fake's log")
 	}
 }

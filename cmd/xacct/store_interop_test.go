@@ -13,8 +13,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/xacct/xacct/internal/totp"
 )
 
 // cliRound is what one round of AWS CLI processes did.
@@ -31,7 +29,6 @@ func TestStoreAcrossAWSCLIProcesses(t *testing.T) {
 		t.Skipf("skipping the measurement with the AWS CLI: %s (.ci/run installs it)", why)
 	}
 	w := newToolsWorld(t)
-	cliKeyBytes, _ := totp.DecodeSecret(cliTOTP)
 
 	// round runs n `aws sts get-caller-identity --profile profile`, all at
 	// once or one after another; stdin is what a person would type at
@@ -42,11 +39,9 @@ func TestStoreAcrossAWSCLIProcesses(t *testing.T) {
 		results := make([]result, n)
 		start := time.Now()
 		one := func(i int) {
-			cmd := exec.Command("aws", "sts", "get-caller-identity", "--profile", profile, "--output", "json")
-			cmd.Env = w.env
-			cmd.Stdin = strings.NewReader(totp.Code(cliKeyBytes, totp.Step(time.Now())) + "\n")
-			cmd.SysProcAttr = w.command().SysProcAttr // no terminal: getpass reads stdin, as under a CI job
-			results[i] = runCmd(t, cmd)
+			// No terminal: getpass reads stdin, as under a CI job.
+			cmd := detached(w.env, "aws", "sts", "get-caller-identity", "--profile", profile, "--output", "json")
+			results[i] = runCmd(t, cmd, codeAt(t, cliTOTP, time.Now())+"\n")
 		}
 		if together {
 			var wg sync.WaitGroup

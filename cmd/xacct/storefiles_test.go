@@ -132,7 +132,7 @@ func TestCredentialProcessStoreDirectories(t *testing.T) {
 		asNobody(t, cmd, w, readOnly)
 	}
 	os.Chmod(readOnly, 0o500)
-	r = runCmd(t, cmd)
+	r = runCmd(t, cmd, "")
 	if r.code != 0 {
 		t.Fatalf("a read-only directory: exit %d\n%s", r.code, r.stderr)
 	}

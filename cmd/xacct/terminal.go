@@ -49,38 +49,56 @@ func noticeWriter(fallback io.Writer) (w io.Writer, close func()) {
 }
 
 // newNoticeLogger returns a logger for Options.Logger that writes the
-// library's Info, Warn and Error lines to w, one line each, in words for a
-// person ("xacct: waiting for another xacct process to refresh ARN").
-// Debug lines are dropped. The library never logs a secret.
+// library's notices to w, one line each, in words for a person ("xacct:
+// waiting for another xacct process to refresh ARN"). A notice is a record
+// that the library marks with the attribute notice=true, at Info level or
+// above; every other line is for logs, not for a person, and is dropped:
+// the failure of a fetch among them, which the command reports itself,
+// once, as its error. The library never logs a secret.
 func newNoticeLogger(w io.Writer) *slog.Logger {
 	return slog.New(&noticeHandler{mu: &sync.Mutex{}, w: w})
 }
 
+// noticeKey is the attribute with which the library marks the lines for a
+// person: "notice", true.
+const noticeKey = "notice"
+
 // noticeHandler is the slog.Handler of newNoticeLogger.
 type noticeHandler struct {
-	mu    *sync.Mutex // guards w, shared by the handlers derived from one
-	w     io.Writer
-	attrs []slog.Attr // from WithAttrs
-	group string      // from WithGroup, as a prefix of keys
+	mu     *sync.Mutex // guards w, shared by the handlers derived from one
+	w      io.Writer
+	attrs  []slog.Attr // from WithAttrs
+	group  string      // from WithGroup, as a prefix of keys
+	notice bool        // WithAttrs marked every record a notice
 }
 
 func (h *noticeHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
 
-// fetchFailed is the library's line for a failed fetch. A command reports
-// its own failure, once, as its error: the line would say it again for
-// every hop the failure passed through.
-const fetchFailed = "xacct: refreshing credentials failed"
+// isNotice reports whether a marks its record as a notice: the key
+// notice, outside any group, with the value true.
+func (h *noticeHandler) isNotice(a slog.Attr) bool {
+	v := a.Value.Resolve()
+	return h.group == "" && a.Key == noticeKey && v.Kind() == slog.KindBool && v.Bool()
+}
 
-// Handle writes the message and the attributes that it does not already
-// say, as "message (key=value, ...)".
+// Handle writes a notice's message and the attributes that it does not
+// already say, as "message (key=value, ...)"; it drops other records.
 func (h *noticeHandler) Handle(_ context.Context, r slog.Record) error {
-	if r.Message == fetchFailed {
+	notice := h.notice
+	r.Attrs(func(a slog.Attr) bool {
+		notice = notice || h.isNotice(a)
+		return !notice
+	})
+	if !notice {
 		return nil
 	}
 	var b strings.Builder
 	b.WriteString(r.Message)
 	var extra []string
 	add := func(a slog.Attr) bool {
+		if h.isNotice(a) {
+			return true
+		}
 		v := a.Value.Resolve().String()
 		if v != "" && !strings.Contains(r.Message, v) {
 			extra = append(extra, h.group+a.Key+"="+v)
@@ -103,6 +121,9 @@ func (h *noticeHandler) Handle(_ context.Context, r slog.Record) error {
 
 func (h *noticeHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	c := *h
+	for _, a := range attrs {
+		c.notice = c.notice || h.isNotice(a)
+	}
 	c.attrs = append(slices.Clip(h.attrs), attrs...)
 	return &c
 }

@@ -38,6 +38,8 @@ const (
 	plainRole  = "arn:aws:iam::222222222222:role/Plain"
 	deployRole = "arn:aws:iam::333333333333:role/Deploy"
 	deployARN  = "arn:aws:sts::333333333333:assumed-role/Deploy/tools"
+	webRole    = "arn:aws:iam::444444444444:role/Web"
+	webIssuer  = "https://oidc.example.com/tools"
 )
 
 // toolsWorld is one fake STS and what the commands need around it.
@@ -49,35 +51,31 @@ type toolsWorld struct {
 	tokenLog string // a line per run of the token command
 	slowFlag string // while this file exists, the token command hangs
 	token    string // --token-command
+	webToken string // the web identity token file of profile web, written by the fake
 	fake     *fakeProc
 	env      []string // of every command: the files, the token's settings, no AWS_* of the caller
 }
 
 func newToolsWorld(t *testing.T, fakeArgs ...string) *toolsWorld {
 	t.Helper()
-	bin, err := buildXacct()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := xacctBinary(t)
 	dir := t.TempDir()
 	w := &toolsWorld{
 		bin: bin, dir: dir, config: filepath.Join(dir, "config"), store: filepath.Join(dir, "store"),
 		tokenLog: filepath.Join(dir, "tokens.log"), slowFlag: filepath.Join(dir, "slow"),
-		// The test binary is the token command (TestTokenHelper).
-		token: os.Args[0] + " -test.run=^TestTokenHelper$",
+		webToken: filepath.Join(dir, "web-token"),
+		// The test binary is the token command (tokenHelper, by TestMain).
+		token: os.Args[0],
 	}
-	w.fake = startFake(t, bin, "testdata/tools.json", fakeArgs...)
+	fakeArgs = append([]string{"--web-identity-token", webIssuer + ",system:serviceaccount:ci:tools,sts.amazonaws.com=" + w.webToken},
+		fakeArgs...)
+	w.fake = startFake(t, "testdata/tools.json", fakeArgs...)
 	if err := os.WriteFile(w.config, []byte(w.configText()), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	home := filepath.Join(dir, "home")
 	os.Mkdir(home, 0o700)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "XACCT_") {
-			w.env = append(w.env, kv)
-		}
-	}
-	w.env = append(w.env, "HOME="+home, "AWS_CONFIG_FILE="+w.config,
+	w.env = cleanEnv(home, "AWS_CONFIG_FILE="+w.config,
 		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "none"), "AWS_MAX_ATTEMPTS=1", "AWS_RETRY_MODE=standard",
 		"XACCT_TEST_TOKEN=1", "XACCT_TEST_TOTP="+devTOTP, "XACCT_TEST_TOKEN_LOG="+w.tokenLog,
 		"XACCT_TEST_SLOW_TOKEN="+w.slowFlag)
@@ -85,7 +83,8 @@ func newToolsWorld(t *testing.T, fakeArgs ...string) *toolsWorld {
 }
 
 // configText is the config file: dev's keys make an MFA session (mfa_serial
-// with keys and no role_arn), Admin requires MFA, Deploy trusts Admin.
+// with keys and no role_arn), Admin requires MFA, Deploy trusts Admin; web
+// is a web identity, with the token the fake wrote.
 func (w *toolsWorld) configText() string {
 	common := "region = us-east-1\nservices = fake\n"
 	return `[services fake]
@@ -150,49 +149,48 @@ role_session_name = tools
 role_arn = ` + deployRole + `
 source_profile = cli-admin
 role_session_name = tools
+` + common + `
+[profile web]
+role_arn = ` + webRole + `
+web_identity_token_file = ` + w.webToken + `
+role_session_name = tools
 ` + common
-}
-
-// result is what a command did.
-type result struct {
-	stdout, stderr string
-	code           int
-	took           time.Duration
 }
 
 // command returns xacct with args, in the world's environment, with no
 // controlling terminal (a session of its own) and stdin empty.
 func (w *toolsWorld) command(args ...string) *exec.Cmd {
-	cmd := exec.Command(w.bin, args...)
-	cmd.Env = w.env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	return cmd
+	return detached(w.env, w.bin, args...)
 }
 
-// run runs xacct to its end, at most two minutes.
+// run runs xacct to its end (runCmd).
 func (w *toolsWorld) run(t *testing.T, args ...string) result {
 	t.Helper()
-	return runCmd(t, w.command(args...))
+	return runCmd(t, w.command(args...), "")
 }
 
-func runCmd(t *testing.T, cmd *exec.Cmd) result {
+// holder is a credential-process of profile chain that holds the locks of
+// its chain's steps: its token command hangs (slowFlag), so it waits with
+// them held until it is killed.
+type holder struct {
+	cmd  *exec.Cmd
+	wait func() error // reaps it, once
+}
+
+// startHolder starts a holder and returns once its token command runs. At
+// the test's end it is killed with what it started (its token command
+// outlives it), and reaped.
+func (w *toolsWorld) startHolder(t *testing.T) *holder {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	os.WriteFile(w.slowFlag, nil, 0o600)
+	h := &holder{cmd: w.command("credential-process", "--profile", "chain", "--cache-dir", w.store, "--token-command", w.token)}
+	if err := h.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Minute):
-		cmd.Process.Kill()
-		<-done
-		t.Errorf("%v did not end in two minutes", cmd.Args)
-	}
-	return result{stdout: stdout.String(), stderr: stderr.String(), code: cmd.ProcessState.ExitCode(), took: time.Since(start)}
+	h.wait = sync.OnceValue(h.cmd.Wait)
+	t.Cleanup(func() { killGroup(h.cmd); h.wait() })
+	waitFor(t, func() bool { return w.tokenRuns() == 1 })
+	return h
 }
 
 // tokenRuns counts the runs of the token command.
@@ -241,9 +239,11 @@ func assertNoSecret(t *testing.T, what, text string, secrets ...string) {
 
 // fakeProc is `xacct fake-sts` as a process, its log readable while it runs.
 type fakeProc struct {
-	url string
-	mu  sync.Mutex   // guards buf
-	buf bytes.Buffer // its stderr: a line per call
+	url      string
+	cmd      *exec.Cmd
+	stopOnce sync.Once
+	mu       sync.Mutex   // guards buf
+	buf      bytes.Buffer // its stderr: a line per call
 }
 
 func (f *fakeProc) Write(p []byte) (int, error) {
@@ -277,52 +277,58 @@ func (f *fakeProc) settledLog() string {
 // far above the time a line takes through a pipe.
 const logSettle = 100 * time.Millisecond
 
-// startFake starts the fake on a scenario; it stops at the test's end.
-func startFake(t *testing.T, bin, scenario string, args ...string) *fakeProc {
+// startFake starts the fake on a scenario file, with args; it stops at
+// the test's end, if stop has not stopped it before.
+func startFake(t *testing.T, scenario string, args ...string) *fakeProc {
 	t.Helper()
-	f := &fakeProc{}
-	cmd := exec.Command(bin, append([]string{"fake-sts", "--config", scenario}, args...)...)
-	cmd.Stderr = f
-	stdout, err := cmd.StdoutPipe()
+	f := &fakeProc{cmd: exec.Command(xacctBinary(t), append([]string{"fake-sts", "--config", scenario}, args...)...)}
+	f.cmd.Stderr = f
+	stdout, err := f.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	if err := f.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGINT)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
+	t.Cleanup(func() { f.stop(t) })
 	lines := bufio.NewScanner(stdout)
 	if !lines.Scan() {
 		t.Fatalf("fake-sts printed no URL: %s", f.log())
 	}
 	f.url = lines.Text()
+	if !strings.HasPrefix(f.url, "http://127.0.0.1:") {
+		t.Fatalf("fake-sts's first line %q is not http://127.0.0.1:PORT", f.url)
+	}
 	return f
 }
 
-// TestTokenHelper is the token command of the tests, when the world runs
-// it (XACCT_TEST_TOKEN): it logs its run, and prints the TOTP code of now
-// for XACCT_TEST_TOTP, or hangs while XACCT_TEST_SLOW_TOKEN exists.
-func TestTokenHelper(t *testing.T) {
-	if os.Getenv("XACCT_TEST_TOKEN") == "" {
-		t.Skip("the token command of the tests, run by them as a process")
-	}
-	if err := tokenHelper(); err != nil {
-		fmt.Fprintln(os.Stderr, "token helper:", err)
-		os.Exit(1)
-	}
-	os.Exit(0) // before the test framework prints PASS: the code must be the last line
+// stop stops the fake with SIGINT, as a person would, and returns its
+// whole log. A fake that does not exit cleanly within ten seconds fails
+// the test.
+func (f *fakeProc) stop(t *testing.T) string {
+	t.Helper()
+	f.stopOnce.Do(func() {
+		f.cmd.Process.Signal(syscall.SIGINT)
+		done := make(chan error, 1)
+		go func() { done <- f.cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("fake-sts did not exit cleanly on SIGINT: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			f.cmd.Process.Kill()
+			<-done
+			t.Error("fake-sts did not stop on SIGINT")
+		}
+	})
+	return f.log()
 }
 
+// tokenHelper is the token command of the tests, when the world runs the
+// test binary as it (XACCT_TEST_TOKEN): it logs its run, and prints the
+// TOTP code of now for XACCT_TEST_TOTP, or hangs while
+// XACCT_TEST_SLOW_TOKEN exists.
 func tokenHelper() error {
 	f, err := os.OpenFile(os.Getenv("XACCT_TEST_TOKEN_LOG"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -334,12 +340,32 @@ func tokenHelper() error {
 		time.Sleep(time.Minute) // until killed: ProcessToken kills it when its fetch ends
 		return errors.New("slow, and not killed")
 	}
-	key, err := totp.DecodeSecret(os.Getenv("XACCT_TEST_TOTP"))
+	code, err := totpCode(os.Getenv("XACCT_TEST_TOTP"), time.Now())
 	if err != nil {
 		return err
 	}
-	fmt.Println(totp.Code(key, totp.Step(time.Now())))
+	fmt.Println(code)
 	return nil
+}
+
+// totpCode returns the code that a device of the base32 secret shows at.
+func totpCode(secret string, at time.Time) (string, error) {
+	key, err := totp.DecodeSecret(secret)
+	if err != nil {
+		return "", err
+	}
+	return totp.Code(key, totp.Step(at)), nil
+}
+
+// codeAt is totpCode for a test, which a bad secret fails. It may be
+// called from any goroutine.
+func codeAt(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	code, err := totpCode(secret, at)
+	if err != nil {
+		t.Errorf("TOTP secret %.4s…: %v", secret, err)
+	}
+	return code
 }
 
 // killGroup kills a command started in a session of its own, with what it

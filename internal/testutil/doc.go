@@ -1,0 +1,4 @@
+// Package testutil holds the helpers that tests of more than one package
+// of the module share: a pseudo-terminal to play the person at (Linux),
+// and moto, the AWS service fake, as a process. It is for tests only.
+package testutil
