@@ -76,7 +76,10 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 	defer closeNotices()
 	// LoadConfig makes no network call: a chain that needs a code that
 	// cannot be had is still refused before any, below.
-	r.cfg, err = xacct.LoadConfig(ctx, plan.Profile, func(o *xacct.Options) {
+	// The profile as the user named it (or did not): the plan's name would
+	// be "default" even where the default chain (the environment's keys)
+	// decided.
+	r.cfg, err = xacct.LoadConfig(ctx, r.flags.profile, func(o *xacct.Options) {
 		if store != nil {
 			o.Store = watchedStore{Store: store, w: &r.w}
 		}
@@ -94,7 +97,7 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 		return aws.Credentials{}, fmt.Errorf("xacct.LoadConfig gave credentials of type %T, not *xacct.Cache", r.cfg.Credentials)
 	}
 	if !terminal && tokenArgs == nil && firstSerial(plan) != "" {
-		if serial := needsCode(ctx, r.cfg, plan, store); serial != "" {
+		if serial := needsCode(ctx, r.cfg, r.flags.profile, plan, store); serial != "" {
 			return aws.Credentials{}, &mfaError{err: errNoCode(plan.Profile, serial)}
 		}
 	}

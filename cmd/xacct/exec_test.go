@@ -132,3 +132,19 @@ func TestExecSignals(t *testing.T) {
 func sigName(s syscall.Signal) string {
 	return map[syscall.Signal]string{syscall.SIGTERM: "TERM", syscall.SIGINT: "INT", syscall.SIGHUP: "HUP"}[s]
 }
+
+// With no profile named and keys in the environment, exec gives the
+// command what the SDKs' default chain gives: those keys (it once looked
+// for a profile "default" and failed).
+func TestExecWithTheEnvironmentsKeys(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	env := cleanEnv(home, "AWS_CONFIG_FILE="+filepath.Join(home, "none"),
+		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "none"),
+		"AWS_ACCESS_KEY_ID=AKIAEXAMPLEENVKEY001", "AWS_SECRET_ACCESS_KEY=env-secret", "AWS_REGION=eu-west-1")
+	r := runCmd(t, detached(env, xacctBinary(t), "exec", "--no-cache", "--", "sh", "-c",
+		`echo "$AWS_ACCESS_KEY_ID $AWS_REGION"`), "")
+	if r.code != 0 || r.stdout != "AKIAEXAMPLEENVKEY001 eu-west-1\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want the environment's key and region", r.code, r.stdout, r.stderr)
+	}
+}

@@ -36,12 +36,12 @@ var errOfflineCode = errors.New("xacct: an MFA code would be needed")
 // region and endpoints, so that the offline chain reads the same store
 // keys); its Credentials are not used. store may be nil. Other failures
 // are not its business: the real fetch reports them.
-func needsCode(ctx context.Context, cfg aws.Config, plan *xacct.ProfilePlan, store xacct.Store) string {
+func needsCode(ctx context.Context, cfg aws.Config, profile string, plan *xacct.ProfilePlan, store xacct.Store) string {
 	if store == nil {
 		return firstSerial(plan) // nothing kept: every MFA step asks
 	}
 	var serial string
-	c, err := xacct.FromProfile(ctx, cfg, plan.Profile, func(o *xacct.Options) {
+	c, err := xacct.FromProfile(ctx, cfg, profile, func(o *xacct.Options) {
 		o.Store = readOnlyStore{store}
 		o.NewSTSClient = func(cfg aws.Config) xacct.STSClient { return offlineSTS{signer: cfg.Credentials} }
 		o.MFA = func(_ context.Context, req xacct.TokenRequest) (string, error) {
