@@ -43,8 +43,8 @@ func (x *profileIndex) diagnose(top string, files profileFiles, env config.EnvCo
 	case errors.As(err, &notExist):
 		hint := x.knownProfiles()
 		if env.Credentials.HasKeys() {
-			hint += "; AWS_ACCESS_KEY_ID is set, but xacct reads credentials from profiles only: " +
-				"name them in a profile with role_arn and credential_source = Environment"
+			hint += "; AWS_ACCESS_KEY_ID is set, and a program that names no profile (no argument, " +
+				"no AWS_PROFILE) uses it, as the SDKs do; a named profile takes it through credential_source = Environment"
 		}
 		return &ProfileError{Profile: top, Err: fmt.Errorf("is not in %s: a profile is [profile NAME] "+
 			"(or [default]) in a config file, or [NAME] in a credentials file", files.describe()), Hint: hint}
