@@ -89,7 +89,7 @@ func NewCache(p aws.CredentialsProvider, optFns ...func(*Options)) *Cache {
 		}
 		// The inner cache keeps the store entry: the outer one reading and
 		// locking the same key would wait on the inner one's lock.
-		d.kind = ""
+		d.session = nil
 	}
 	return newCache(p, d, resolveOptions(optFns))
 }
@@ -99,13 +99,7 @@ func newCache(p aws.CredentialsProvider, d descriptor, o Options) *Cache {
 	if d.prompts > 0 {
 		c.waiters = &waiters{}
 	}
-	if o.Store != nil && d.kind != "" {
-		c.stored = d.identity != ""
-		if !c.stored {
-			c.log.Debug("xacct: not kept in the credential store: these credentials have no stable identity",
-				"provider", d.name)
-		}
-	}
+	c.stored = o.Store != nil && d.session != nil
 	return c
 }
 

@@ -522,7 +522,7 @@ func TestNewCacheOfACache(t *testing.T) {
 	}
 	outer := NewCache(hop, func(o *Options) { o.RefreshWindow = 20 * time.Minute })
 	want := hop.desc
-	want.kind = "" // the inner cache keeps the store entry
+	want.session = nil // the inner cache keeps the store entry
 	if outer == hop || outer.desc != want {
 		t.Fatalf("NewCache(c, opt) = %v with %+v; want a new cache that keeps %+v", outer, outer.desc, hop.desc)
 	}

@@ -29,18 +29,10 @@ type descriptor struct {
 	// and a fetch that may prompt is canceled when every caller has left.
 	prompts int
 
-	// identity says which credentials these are, across processes: for
-	// long-term keys, "static:" and the access key ID; for credentials a
-	// Store keeps (kind set), their store key (see storeKey). Never shown:
-	// only hashed into keys, for it may hold configuration such as a
-	// credential_process command line. Empty: no stable identity (instance credentials, an unknown
-	// provider), so neither these credentials nor hops built on them are
-	// stored.
-	identity string
-
-	// kind names what a Store keeps these credentials as ("assume-role",
-	// "mfa-session", ...); empty: they are not stored.
-	kind string
+	// session is what decides the credentials when a Store keeps them (a
+	// hop, an MFA session, a web identity session), but for who asks: the
+	// requester, identified at each fetch (storekey.go). nil: not stored.
+	session *sessionKey
 }
 
 // based is implemented by providers built on other credentials: a hop's
@@ -88,19 +80,14 @@ func describe(p aws.CredentialsProvider) descriptor {
 	return d
 }
 
-// static describes fixed credentials. Long-term keys have a stable
-// identity, their access key ID; session credentials are not stored, as
-// the session they come from is not known.
+// static describes fixed credentials: session credentials make the next
+// AssumeRole role chaining.
 func static(v aws.Credentials) descriptor {
-	d := descriptor{
+	return descriptor{
 		name:      "credentials.StaticCredentialsProvider",
 		caller:    "the caller (the static credentials of the aws.Config)",
 		temporary: v.SessionToken != "",
 	}
-	if !d.temporary && v.AccessKeyID != "" {
-		d.identity = "static:" + v.AccessKeyID
-	}
-	return d
 }
 
 // nextHop describes the hop that a provider of this description would be

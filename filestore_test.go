@@ -13,7 +13,7 @@ import (
 )
 
 // key is a store key of the test's own.
-func key(name string) string { return storeKey("test", name) }
+func key(name string) string { return sessionKey{Kind: "test", RoleARN: name}.key() }
 
 func entryFor(exp time.Time) *StoredCredentials {
 	return &StoredCredentials{

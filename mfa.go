@@ -89,6 +89,7 @@ func mfaSession(cfg aws.Config, serial string, token TokenFunc, o Options) (*Cac
 	}
 	p := &sessionProvider{
 		client:   newSTSClient(cfg, cfg.Credentials, &o),
+		base:     cfg.Credentials,
 		facts:    hintFacts{mfaSerial: serial, caller: base.caller},
 		serial:   serial,
 		duration: d,
@@ -96,11 +97,10 @@ func mfaSession(cfg aws.Config, serial string, token TokenFunc, o Options) (*Cac
 		opts:     o,
 		desc: descriptor{
 			name: serial, caller: "the MFA session of " + serial,
-			temporary: true, interactive: true, prompts: 1, kind: "mfa-session",
+			temporary: true, interactive: true, prompts: 1,
+			session: &sessionKey{Kind: "mfa-session", Endpoint: endpointOf(cfg), Region: cfg.Region,
+				MFASerial: serial, DurationSeconds: int32(d / time.Second)},
 		},
-	}
-	if base.identity != "" {
-		p.desc.identity = storeKey(p.desc.kind, endpointOf(cfg), base.identity, serial, int64(d/time.Second))
 	}
 	return newCache(p, p.desc, o), nil
 }
@@ -114,6 +114,7 @@ func validSessionDuration(d time.Duration) bool {
 // sessionProvider makes the GetSessionToken calls of an MFA session.
 type sessionProvider struct {
 	client   STSClient
+	base     aws.CredentialsProvider // the IAM user's keys, which sign GetSessionToken
 	serial   string
 	duration time.Duration
 	token    TokenFunc
@@ -123,6 +124,14 @@ type sessionProvider struct {
 }
 
 func (p *sessionProvider) describe() descriptor { return p.desc }
+
+func (p *sessionProvider) baseProvider() aws.CredentialsProvider { return p.base }
+
+// requester identifies the keys that sign GetSessionToken.
+func (p *sessionProvider) requester(ctx context.Context) (string, context.Context, error) {
+	id, err := identityOf(ctx, p.base)
+	return id, ctx, err
+}
 
 // Retrieve asks for a code and calls GetSessionToken once.
 func (p *sessionProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {

@@ -5,7 +5,9 @@ package xacct
 // ec2rolecreds, endpointcreds, processcreds, the web identity provider of
 // stscreds, ssocreds, logincreds), wrapped in an xacct Cache whose
 // descriptor says what it is: a name for errors and logs, how hints name
-// it, whether an AssumeRole with it is role chaining, and an identity.
+// it, and whether an AssumeRole with it is role chaining. Who the base is
+// comes from what it returns at run time (storekey.go), never from its
+// profile's name or settings.
 
 import (
 	"context"
@@ -52,7 +54,6 @@ type baseSpec struct {
 	env                config.EnvConfig // as read when the chain was resolved
 
 	chaining, chainingWhy string
-	identity              string
 	name, caller          string // the descriptor's, without secrets
 	hint                  string // what to do when the provider fails
 
@@ -198,9 +199,8 @@ func (c *profileChain) staticBase(s *config.SharedConfig) {
 	b, k := &c.base, s.Credentials
 	b.kind, b.key = BaseStaticKeys, "aws_access_key_id"
 	b.chaining, b.chainingWhy = ChainingNo, "an IAM user's long-term keys"
-	b.identity = "static:" + k.AccessKeyID
 	if k.SessionToken != "" {
-		b.kind, b.identity = BaseSessionKeys, ""
+		b.kind = BaseSessionKeys
 		b.chaining, b.chainingWhy = ChainingYes, "a session's keys (aws_session_token)"
 	}
 	b.name = fmt.Sprintf("profile %s (access key %s)", s.Profile, lastFour(k.AccessKeyID))
@@ -243,9 +243,8 @@ func (c *profileChain) envBase(name, caller string) {
 	b, k := &c.base, c.base.env.Credentials
 	b.kind, b.name, b.caller = BaseEnvironment, name, caller
 	b.chaining, b.chainingWhy = ChainingNo, "long-term keys from the environment (no AWS_SESSION_TOKEN)"
-	b.identity = "static:" + k.AccessKeyID
 	if k.SessionToken != "" {
-		b.chaining, b.chainingWhy, b.identity = ChainingYes, "a session's keys from the environment (AWS_SESSION_TOKEN)", ""
+		b.chaining, b.chainingWhy = ChainingYes, "a session's keys from the environment (AWS_SESSION_TOKEN)"
 	}
 }
 
@@ -344,7 +343,6 @@ func (c *profileChain) processBase(s *config.SharedConfig) {
 	b.kind, b.key = BaseProcess, "credential_process"
 	b.chaining = ChainingUnknown
 	b.chainingWhy = "whatever credential_process prints: long-term keys, or a session (then STS treats AssumeRole as role chaining)"
-	b.identity = "process:" + s.Profile + ":" + s.CredentialProcess
 	// The command line is configuration, and shown by PlanProfile; but an
 	// argument could be a secret, so errors and logs name the program only.
 	b.name = fmt.Sprintf("profile %s (credential_process %s)", s.Profile, programName(s.CredentialProcess))
@@ -373,7 +371,6 @@ func (c *profileChain) webIdentityBase(s *config.SharedConfig) error {
 	}
 	b.kind, b.key, b.web = BaseWebIdentity, "web_identity_token_file", role
 	b.chaining, b.chainingWhy = ChainingYes, "a web identity session (AssumeRoleWithWebIdentity)"
-	b.identity = "web-identity:" + role.ARN + ":" + s.WebIdentityTokenFile + ":" + role.SessionName
 	b.name = fmt.Sprintf("profile %s (web identity, %s)", p, role.ARN)
 	b.caller = fmt.Sprintf("the web identity session of %s (profile %s)", role.ARN, p)
 	b.hint = "web_identity_token_file must be a readable OIDC token that the role's identity provider accepts " +
@@ -417,7 +414,6 @@ func (c *profileChain) ssoBase(s *config.SharedConfig) error {
 		b.key = "sso_start_url"
 	}
 	b.chaining, b.chainingWhy = ChainingYes, "SSO role credentials, a session"
-	b.identity = "sso:" + startURL + ":" + s.SSOAccountID + ":" + s.SSORoleName
 	b.name = fmt.Sprintf("profile %s (SSO, account %s, role %s)", p, s.SSOAccountID, s.SSORoleName)
 	b.caller = fmt.Sprintf("the SSO role %s in account %s (profile %s)", s.SSORoleName, s.SSOAccountID, p)
 	b.hint = fmt.Sprintf("run `aws sso login --profile %s`: xacct reads the token that it caches, and does not log in", p)
@@ -428,7 +424,6 @@ func (c *profileChain) loginBase(s *config.SharedConfig) {
 	b := &c.base
 	b.kind, b.key = BaseLogin, "login_session"
 	b.chaining, b.chainingWhy = ChainingYes, "a console login session"
-	b.identity = "login:" + s.LoginSession
 	b.name = fmt.Sprintf("profile %s (login session)", s.Profile)
 	b.caller = fmt.Sprintf("the login session of profile %s", s.Profile)
 	b.hint = fmt.Sprintf("run `aws login --profile %s`: xacct reads the token that it caches, and does not log in", s.Profile)
@@ -510,16 +505,7 @@ func (b baseSpec) provider(ctx context.Context, cfg aws.Config, o *Options) (*Ca
 	case BaseProcess:
 		p = processcreds.NewProvider(s.CredentialProcess)
 	case BaseWebIdentity:
-		client, ok := newSTSClient(cfg, aws.AnonymousCredentials{}, o).(stscreds.AssumeRoleWithWebIdentityAPIClient)
-		if !ok {
-			// A test double of Options.NewSTSClient without this call:
-			// the SDK's client, bounded like xacct's own.
-			client = sts.NewFromConfig(cfg, func(so *sts.Options) { so.APIOptions = append(so.APIOptions, addAnswerLimit) })
-		}
-		p = stscreds.NewWebIdentityRoleProvider(client, b.web.ARN, stscreds.IdentityTokenFile(s.WebIdentityTokenFile),
-			func(wo *stscreds.WebIdentityRoleOptions) {
-				wo.RoleSessionName, wo.Duration = b.web.SessionName, b.web.Duration
-			})
+		return b.webIdentity(cfg, o), nil
 	case BaseSSO:
 		sc := cfg.Copy()
 		var opts []func(*ssocreds.Options)
@@ -546,19 +532,33 @@ func (b baseSpec) provider(ctx context.Context, cfg aws.Config, o *Options) (*Ca
 	default:
 		return nil, fmt.Errorf("xacct: profile %s: no provider for base kind %q", b.profile, b.kind)
 	}
-	d := descriptor{
-		name: b.name, caller: b.caller, temporary: b.chaining == ChainingYes, identity: b.identity,
+	d := descriptor{name: b.name, caller: b.caller, temporary: b.chaining == ChainingYes}
+	// SSO role credentials and a credential_process's output are not
+	// stored: fetching them is not STS's to answer, and the SSO token and
+	// the tool have caches of their own. Hops on them are, keyed by the
+	// identity they return (or, for SSO, by the token that decides it).
+	pp := &profileProvider{p: p, base: b}
+	if b.kind == BaseSSO {
+		return newCache(&ssoProvider{profileProvider: pp, tokenFile: ssoTokenFile(s)}, d, *o), nil
 	}
-	// A Store keeps a web identity's session as it keeps a hop's. SSO
-	// role credentials and a credential_process's output are left to
-	// their own caches (the SSO token's, the tool's): fetching them is not
-	// STS's to answer, and running them has effects of their own (a
-	// password manager's prompt) that a process which only checks the
-	// store must not cause.
-	if b.kind == BaseWebIdentity {
-		d.kind, d.identity = "web-identity", storeKey("web-identity", endpointOf(cfg), b.identity)
+	return newCache(pp, d, *o), nil
+}
+
+// webIdentity builds the web identity base: a Cache that a Store keeps as
+// it keeps a hop's session, under the token's hash.
+func (b baseSpec) webIdentity(cfg aws.Config, o *Options) *Cache {
+	client, ok := newSTSClient(cfg, aws.AnonymousCredentials{}, o).(stscreds.AssumeRoleWithWebIdentityAPIClient)
+	if !ok {
+		// A test double of Options.NewSTSClient without this call: the
+		// SDK's client, bounded like xacct's own.
+		client = sts.NewFromConfig(cfg, func(so *sts.Options) { so.APIOptions = append(so.APIOptions, addAnswerLimit) })
 	}
-	return newCache(&profileProvider{p: p, base: b}, d, *o), nil
+	p := &webIdentityProvider{client: client, file: b.sc.WebIdentityTokenFile, role: b.web, base: b}
+	d := descriptor{name: b.name, caller: b.caller, temporary: true, session: &sessionKey{
+		Kind: "web-identity", Endpoint: endpointOf(cfg), Region: cfg.Region, RoleARN: b.web.ARN,
+		SessionName: b.web.SessionName, DurationSeconds: int32(b.web.Duration / time.Second),
+	}}
+	return newCache(p, d, *o)
 }
 
 // profileProvider runs the SDK's provider of a base, and makes its

@@ -2,9 +2,6 @@ package xacct
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -80,20 +77,6 @@ func (sc *StoredCredentials) GoString() string { return sc.String() }
 // Format makes every verb print String, for values as well as pointers.
 func (sc StoredCredentials) Format(f fmt.State, verb rune) { fmt.Fprint(f, sc.String()) }
 
-// storeKey returns the key of credentials of kind, the SHA-256 of a
-// canonical encoding of everything that decides them: parts holds, in a
-// fixed order per kind, the STS endpoint, the identity of the credentials
-// that ask for them (for a hop, the previous hop's key; for long-term
-// keys, "static:" and the access key ID) and every request field.
-func storeKey(kind string, parts ...any) string {
-	b, err := json.Marshal(append([]any{"xacct-store-key-v1", kind}, parts...))
-	if err != nil {
-		panic(err) // strings, numbers and lists of them always encode
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
-
 // endpointOf names the STS endpoint that a client built from cfg calls, for
 // store keys: a fake on loopback must never share entries with real STS.
 // It asks the SDK's own STS client, so that every way of naming an
@@ -128,68 +111,133 @@ var ErrStoreLockWait = errors.New("another process holds the store's lock of the
 // before it says so: long enough not to speak up for a plain refresh.
 const storeWaitNotice = 2 * time.Second
 
-// callStore is the call step of a cache with a Store. It reads the store
-// without a lock and uses what another process stored if it is fresh;
-// else it takes the key's lock, reads again (the holder before it may
-// have refreshed), and only then calls the provider, saving its answer
-// before the lock is released. A failing store is logged and bypassed.
+// callStore is the call step of a cache with a Store. It identifies who
+// asks for the credentials, which with the request names the entry (see
+// storekey.go); reads the store without a lock and uses what another
+// process stored if it is fresh; else it takes the key's lock, reads again
+// (the holder before it may have refreshed), and only then calls the
+// provider, saving its answer before the lock is released. A failing
+// store is logged and bypassed; a hung one is given up on at its bound
+// (storeCall): no store this time, never a wedged caller.
 func (c *Cache) callStore(ctx context.Context, timeout time.Duration) outcome {
-	if out, ok := c.loadFresh(ctx); ok {
+	key, ctx, err := c.storeKey(ctx)
+	if err != nil {
+		// The credentials that ask failed: the provider's own call says so,
+		// in its own words.
+		c.log.Debug("xacct: credential store: not used, as who asks is unknown", "provider", c.desc.name, "error", err)
+		return c.callBounded(ctx, timeout)
+	}
+	out, ok, err := c.loadFresh(ctx, key)
+	if ok {
 		return out
 	}
-	unlock, err := c.lockStore(ctx)
-	if err != nil {
-		if ctx.Err() != nil {
-			return outcome{err: fmt.Errorf("xacct: waiting for another process to refresh %s: %w: %w",
-				c.desc.name, ErrStoreLockWait, err)}
-		}
+	if errors.Is(err, errStoreHung) {
+		return c.withoutStore(ctx, timeout, "reading", err)
+	}
+	unlock, err := c.lockStore(ctx, key)
+	switch {
+	case errors.Is(err, errStoreHung):
+		return c.withoutStore(ctx, timeout, "locking", err)
+	case err != nil && ctx.Err() != nil:
+		return outcome{err: fmt.Errorf("xacct: waiting for another process to refresh %s: %w: %w",
+			c.desc.name, ErrStoreLockWait, err)}
+	case err != nil:
 		c.log.Warn("xacct: credential store: lock failed; fetching without it",
 			"provider", c.desc.name, "error", err, "notice", true)
 		return c.callBounded(ctx, timeout)
 	}
 	defer unlock()
-	if out, ok := c.loadFresh(ctx); ok {
+	if out, ok, err := c.loadFresh(ctx, key); ok {
 		return out
+	} else if errors.Is(err, errStoreHung) {
+		return c.withoutStore(ctx, timeout, "reading", err)
 	}
-	out := c.callBounded(ctx, timeout)
+	out = c.callBounded(ctx, timeout)
 	// Long-term keys are not kept: their own source (a file, a password
 	// manager behind credential_process) stays the one to ask.
 	if out.err == nil && out.creds.CanExpire {
-		sc := &StoredCredentials{Kind: c.desc.kind, Name: c.desc.name, Credentials: out.creds, Fetched: c.opts.Now()}
-		if err := c.opts.Store.Save(ctx, c.desc.identity, sc); err != nil {
-			c.log.Warn("xacct: credential store: save failed", "provider", c.desc.name, "error", err, "notice", true)
-		}
+		c.save(ctx, key, out.creds)
 	}
 	return out
 }
 
+// storeKey returns the key of the credentials that c's next fetch gets,
+// and the context that binds the fetch to the requester it identified.
+func (c *Cache) storeKey(ctx context.Context) (string, context.Context, error) {
+	r, ok := c.provider.(requester)
+	if !ok || c.desc.session == nil {
+		return "", ctx, fmt.Errorf("xacct: %s is not kept in a store", c.desc.name)
+	}
+	id, bound, err := r.requester(ctx)
+	if err != nil {
+		return "", ctx, err
+	}
+	k := *c.desc.session
+	k.Requester = id
+	return k.key(), bound, nil
+}
+
+// identity makes a Cache an identifier: a stored session is identified by
+// its key, which is made of facts all the way down; other credentials by
+// what their provider says of itself, or by what they are.
+func (c *Cache) identity(ctx context.Context) (string, error) {
+	if c.desc.session != nil {
+		key, _, err := c.storeKey(ctx)
+		return key, err
+	}
+	if id, ok := c.provider.(identifier); ok {
+		if v, err := id.identity(ctx); err == nil {
+			return v, nil
+		}
+	}
+	creds, err := c.Retrieve(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fingerprint(creds), nil
+}
+
 // loadFresh returns the stored credentials if they are fresh by this
-// cache's windows, and were stored after the last Invalidate.
-func (c *Cache) loadFresh(ctx context.Context) (outcome, bool) {
-	sc, err := c.opts.Store.Load(ctx, c.desc.identity)
+// cache's windows, and were stored after the last Invalidate. err is set
+// only when the store failed (errStoreHung: it did not return in time).
+func (c *Cache) loadFresh(ctx context.Context, key string) (outcome, bool, error) {
+	sc, err := storeCall(ctx, c.opts.RefreshTimeout, func(ctx context.Context) (*StoredCredentials, error) {
+		return c.opts.Store.Load(ctx, key)
+	}, nil)
 	if err != nil {
 		c.log.Warn("xacct: credential store: load failed", "provider", c.desc.name, "error", err, "notice", true)
-		return outcome{}, false
+		return outcome{}, false, err
 	}
-	if sc == nil || sc.Credentials.AccessKeyID == "" || !sc.Fetched.After(c.invalidatedAt()) {
-		return outcome{}, false
+	now := c.opts.Now()
+	switch {
+	case sc == nil || sc.Credentials.AccessKeyID == "" || !sc.Fetched.After(c.invalidatedAt()):
+		return outcome{}, false, nil
+	case sc.Fetched.After(now):
+		// Dated in the future: damaged, or written by a clock ahead of
+		// ours. Used, it would outlive Invalidate and every freshness
+		// rule, so it is a miss, and the next save replaces it.
+		c.log.Debug("xacct: credential store: entry dated in the future, ignored", "provider", c.desc.name)
+		return outcome{}, false, nil
 	}
 	// The entry is built once, with its jitter, so that the credentials
 	// found fresh here are cached fresh.
 	e := newEntry(sc.Credentials, sc.Fetched, &c.opts)
-	if e.state(c.opts.Now()) != fresh {
-		return outcome{}, false // due for a refresh: this fetch is it
+	if e.state(now) != fresh {
+		return outcome{}, false, nil // due for a refresh: this fetch is it
 	}
 	if cur := c.cur.Load(); cur != nil && cur.creds.AccessKeyID == sc.Credentials.AccessKeyID {
-		return outcome{}, false // the credentials this fetch is to replace
+		return outcome{}, false, nil // the credentials this fetch is to replace
 	}
 	c.log.Debug("xacct: credentials from the store", "provider", c.desc.name, "expires", sc.Credentials.Expires)
-	return outcome{creds: sc.Credentials, entry: e}, true
+	return outcome{creds: sc.Credentials, entry: e}, true, nil
 }
 
 // lockStore takes the key's lock, saying so in the log when another
-// process holds it for long.
-func (c *Cache) lockStore(ctx context.Context) (unlock func(), err error) {
+// process holds it for long. It waits as long as the fetch may (the
+// holder may be waiting for a person typing a code in another process,
+// and cutting that short would cost a second prompt); a Lock that has not
+// returned by then is errStoreHung.
+func (c *Cache) lockStore(ctx context.Context, key string) (unlock func(), err error) {
 	notice := time.AfterFunc(storeWaitNotice, func() {
 		// "notice": a line for a person at a terminal, which tools show
 		// (so are the store's failures, below).
@@ -197,18 +245,59 @@ func (c *Cache) lockStore(ctx context.Context) (unlock func(), err error) {
 			"provider", c.desc.name, "notice", true)
 	})
 	defer notice.Stop()
-	return c.opts.Store.Lock(ctx, c.desc.identity)
+	return storeCall(ctx, 0, func(ctx context.Context) (func(), error) {
+		return c.opts.Store.Lock(ctx, key)
+	}, func(unlock func()) { unlock() })
 }
 
-// StoreKeys returns the keys under which c and the hops and MFA session it
-// is built on are kept in Options.Store, c's own first; none for those
-// with no stable identity. Tools use it to clear a chain's entries.
-func (c *Cache) StoreKeys() []string {
+// save stores credentials just fetched, on a bound of its own: they are
+// worth keeping even when the fetch's deadline is near.
+func (c *Cache) save(ctx context.Context, key string, creds aws.Credentials) {
+	sc := &StoredCredentials{Kind: c.desc.session.Kind, Name: c.desc.name, Credentials: creds, Fetched: c.opts.Now()}
+	_, err := storeCall(context.WithoutCancel(ctx), c.opts.RefreshTimeout, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, c.opts.Store.Save(ctx, key, sc)
+	}, nil)
+	if err != nil {
+		c.log.Warn("xacct: credential store: save failed", "provider", c.desc.name, "error", err, "notice", true)
+	}
+}
+
+// withoutStore calls the provider after the store hung: no store this
+// time. The store may have used up the fetch's deadline, so the provider
+// gets the fetch's timeout anew; the fetch is still canceled when every
+// caller who waits on a prompt has left.
+func (c *Cache) withoutStore(ctx context.Context, timeout time.Duration, doing string, err error) outcome {
+	c.log.Warn("xacct: credential store: fetching without it, as "+doing+" it did not return in time",
+		"provider", c.desc.name, "error", err, "notice", true)
+	fresh, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		if !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+			cancel()
+		}
+	})
+	defer stop()
+	return c.callBounded(fresh, timeout)
+}
+
+// StoreKeys returns the keys under which c and the hops, MFA session and
+// web identity session it is built on are kept in Options.Store, c's own
+// first. A key names who asks as well as what is asked, so finding it may
+// need the chain's base credentials (a credential_process runs; no STS
+// call is made and no code is asked). Tools use it to find or clear a
+// chain's entries.
+func (c *Cache) StoreKeys(ctx context.Context) ([]string, error) {
 	var keys []string
 	for p := aws.CredentialsProvider(c); p != nil; p = baseOf(p) {
-		if cc, ok := p.(*Cache); ok && cc.desc.kind != "" && cc.desc.identity != "" {
-			keys = append(keys, cc.desc.identity)
+		cc, ok := p.(*Cache)
+		if !ok || cc.desc.session == nil {
+			continue
 		}
+		key, _, err := cc.storeKey(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("xacct: the store key of %s: %w", cc.desc.name, err)
+		}
+		keys = append(keys, key)
 	}
-	return keys
+	return keys, nil
 }

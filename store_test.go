@@ -65,8 +65,8 @@ func TestStoreSharesSessionsBetweenProcesses(t *testing.T) {
 	if n := f.n.Load() + f.sessions.Load() + p.calls.Load(); n != 4 {
 		t.Fatalf("16 later processes made %d calls and prompts in all, want none more", n-4)
 	}
-	if keys := procs[0].StoreKeys(); len(keys) != 3 {
-		t.Errorf("StoreKeys = %v, want the 2 hops and the session", keys)
+	if keys, err := procs[0].StoreKeys(context.Background()); err != nil || len(keys) != 3 {
+		t.Errorf("StoreKeys = %v, %v; want the 2 hops and the session", keys, err)
 	}
 
 	// The last hop comes due: one process refreshes it, the others find it.
@@ -172,26 +172,36 @@ func TestStoreFailuresAreBypassed(t *testing.T) {
 	}
 }
 
-// Credentials with no stable identity are not stored, and neither are
-// hops on them.
-func TestStoreSkipsCredentialsWithoutIdentity(t *testing.T) {
+// Credentials of a provider that xacct does not know are identified by
+// what they are: hops on them are stored, under a key that another
+// provider's credentials never find.
+func TestStoreIdentifiesUnknownProvidersByTheirCredentials(t *testing.T) {
 	t.Parallel()
 	f := &fakeSTS{clk: newClock()}
 	store := &countingStore{Store: newStore(t)}
-	var logs syncBuffer
-	c, err := AssumeRole(baseConfig(), Role{ARN: roleB}, withFake(f), func(o *Options) {
-		o.Store = store
-		o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	})
-	if err != nil {
-		t.Fatal(err)
+	hop := func(cfg aws.Config) *Cache {
+		c, err := AssumeRole(cfg, Role{ARN: roleB, SessionName: "ss"}, withFake(f), func(o *Options) { o.Store = store })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
 	}
-	c.Retrieve(context.Background())
-	if n := store.calls.Load(); n != 0 || len(c.StoreKeys()) != 0 {
-		t.Errorf("%d store calls, keys %v, for a hop on credentials of unknown identity", n, c.StoreKeys())
+	ctx := context.Background()
+	first, again := hop(baseConfig()), hop(baseConfig())
+	other := baseConfig()
+	other.Credentials = credentials.NewStaticCredentialsProvider("AKIAEXAMPLEOTHER", testSecret, "")
+	for _, c := range []*Cache{first, again, hop(other)} {
+		if _, err := c.Retrieve(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if !strings.Contains(logs.String(), "no stable identity") {
-		t.Errorf("no Debug line says why:\n%s", logs.String())
+	if n := f.callsFor(roleB); n != 2 {
+		t.Errorf("%d AssumeRole calls for two callers of one identity and one of another; want 2", n)
+	}
+	k1, err1 := first.StoreKeys(ctx)
+	k2, err2 := again.StoreKeys(ctx)
+	if err1 != nil || err2 != nil || len(k1) != 1 || k1[0] != k2[0] {
+		t.Errorf("StoreKeys = %v, %v and %v, %v; want one key, the same", k1, err1, k2, err2)
 	}
 }
 
@@ -203,7 +213,11 @@ func TestStoreKeysDiffer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return c.desc.identity
+		k, err := c.StoreKeys(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k[0]
 	}
 	base := Role{ARN: roleB, SessionName: "ss"}
 	other := staticConfig()
@@ -355,8 +369,12 @@ func TestStoreCredentialsAreCachedAsTheyWereJudged(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		store.Save(context.Background(), c.desc.identity, sc)
-		out, ok := c.loadFresh(context.Background())
+		k, err := c.StoreKeys(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		store.Save(context.Background(), k[0], sc)
+		out, ok, _ := c.loadFresh(context.Background(), k[0])
 		if ok && out.entry.state(clk.Now()) != fresh {
 			t.Fatal("credentials judged fresh were cached stale")
 		}
@@ -378,7 +396,9 @@ func TestStoreCacheOfAStoredCache(t *testing.T) {
 	if _, err := outer.Retrieve(context.Background()); err != nil {
 		t.Fatalf("Retrieve through a cache of a stored cache: %v", err)
 	}
-	if keys := outer.StoreKeys(); len(keys) != 1 || keys[0] != inner.desc.identity {
-		t.Errorf("StoreKeys = %v, want the inner cache's key once", keys)
+	keys, err := outer.StoreKeys(context.Background())
+	want, _ := inner.StoreKeys(context.Background())
+	if err != nil || len(keys) != 1 || keys[0] != want[0] {
+		t.Errorf("StoreKeys = %v, %v; want the inner cache's key once", keys, err)
 	}
 }

@@ -151,12 +151,11 @@ func assumeRole(cfg aws.Config, role Role, o Options) (*Cache, error) {
 	if p.desc.interactive {
 		p.desc.prompts++
 	}
-	p.desc.kind = "assume-role"
-	if base.identity != "" {
-		in := p.input
-		p.desc.identity = storeKey(p.desc.kind, endpointOf(cfg), base.identity, role.ARN, role.SessionName,
-			role.ExternalID, role.MFASerial, aws.ToInt32(in.DurationSeconds), role.Policy, role.PolicyARNs,
-			in.Tags, role.TransitiveTagKeys, role.SourceIdentity)
+	p.desc.session = &sessionKey{
+		Kind: "assume-role", Endpoint: endpointOf(cfg), Region: cfg.Region,
+		RoleARN: role.ARN, SessionName: role.SessionName, ExternalID: role.ExternalID, MFASerial: role.MFASerial,
+		DurationSeconds: aws.ToInt32(p.input.DurationSeconds), Policy: role.Policy, PolicyARNs: role.PolicyARNs,
+		Tags: tagList(p.input.Tags), TransitiveTagKeys: role.TransitiveTagKeys, SourceIdentity: role.SourceIdentity,
 	}
 	return newCache(p, p.desc, o), nil
 }
@@ -236,6 +235,15 @@ func assumeRoleInput(r Role) *sts.AssumeRoleInput {
 	return in
 }
 
+// tagList is tags as "key=value", in the request's order.
+func tagList(tags []types.Tag) []string {
+	var out []string
+	for _, t := range tags {
+		out = append(out, aws.ToString(t.Key)+"="+aws.ToString(t.Value))
+	}
+	return out
+}
+
 func optional(s string) *string {
 	if s == "" {
 		return nil
@@ -257,6 +265,12 @@ type roleProvider struct {
 func (p *roleProvider) describe() descriptor { return p.desc }
 
 func (p *roleProvider) baseProvider() aws.CredentialsProvider { return p.base }
+
+// requester identifies the credentials that sign the hop's AssumeRole.
+func (p *roleProvider) requester(ctx context.Context) (string, context.Context, error) {
+	id, err := identityOf(ctx, p.base)
+	return id, ctx, err
+}
 
 // Retrieve assumes the role once, with an MFA code (asked with a context)
 // when the role has a device.

@@ -193,7 +193,10 @@ func openCache(ctx context.Context, fs *flag.FlagSet, f *profileFlags) (*xacct.F
 	if err != nil {
 		return nil, nil, &exitError{code: exitConfig, err: err}
 	}
-	keys := cfg.Credentials.(*xacct.Cache).StoreKeys()
+	keys, err := cfg.Credentials.(*xacct.Cache).StoreKeys(ctx)
+	if err != nil {
+		return nil, nil, &exitError{code: exitConfig, err: err}
+	}
 	if keys == nil {
 		keys = []string{} // a profile whose chain keeps nothing: none, not all
 	}

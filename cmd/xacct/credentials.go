@@ -145,7 +145,8 @@ func (r *credentialRun) explain(ctx context.Context, err error) error {
 	limit := fmt.Sprintf("%v (--timeout), inside the minute that the Go SDK gives a credential_process", r.timeout)
 	switch code := exitCodeOf(ctx, err, &r.w); code {
 	case exitLockTimeout:
-		what := chainNames(r.plan, r.cache.StoreKeys())[r.w.lastLockKey()]
+		keys, _ := r.cache.StoreKeys(context.WithoutCancel(ctx)) // known by now: the fetch made them
+		what := chainNames(r.plan, keys)[r.w.lastLockKey()]
 		if what == "" {
 			what = "these credentials"
 		}

@@ -50,10 +50,13 @@ func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if _, err := r.get(ctx); err != nil {
 		return r.fail(ctx, err)
 	}
-	keys := r.cache.StoreKeys()
+	keys, err := r.cache.StoreKeys(ctx)
+	if err != nil {
+		return r.fail(ctx, err)
+	}
 	if len(keys) == 0 {
-		fmt.Fprintf(stderr, "%s: profile %s: its credentials cannot be kept in the store: the base of its chain "+
-			"(%s) has no stable identity, so every process fetches its own\n", r.name, r.plan.Profile, r.plan.Base.Kind)
+		fmt.Fprintf(stderr, "%s: profile %s: nothing to keep in the store: its credentials (%s) are no STS "+
+			"session, and come from their own source each time\n", r.name, r.plan.Profile, r.plan.Base.Kind)
 		return 0
 	}
 	names := chainNames(r.plan, keys)

@@ -52,8 +52,8 @@ func needsCode(ctx context.Context, cfg aws.Config, profile string, plan *xacct.
 	if err != nil {
 		return ""
 	}
-	if len(c.StoreKeys()) == 0 {
-		return firstSerial(plan) // the chain's base has no stable identity: nothing of it is stored
+	if keys, err := c.StoreKeys(ctx); err != nil || len(keys) == 0 {
+		return firstSerial(plan) // nothing of the chain is stored, or who asks is unknown: every MFA step asks
 	}
 	if _, err = c.Retrieve(ctx); errors.Is(err, errOfflineCode) {
 		return serial
@@ -88,15 +88,18 @@ func (readOnlyStore) Delete(context.Context, string) error { return nil }
 // STS would answer it, without the network. Like the SDK's client, it
 // first gets the credentials that would sign the call, when they are a
 // hop or an MFA session of the chain (a *Cache with store keys), so that
-// the walk down the chain is the real one; it never gets the chain's
-// base's (the profile's keys, SSO, the instance's role): the real fetch
-// would, but only to sign a call, not to decide whether a code is needed.
+// the walk down the chain is the real one. The chain's base (the
+// profile's keys, a credential_process) is read only as far as the store
+// keys need: they name who asks, as it is at run time.
 type offlineSTS struct {
 	signer aws.CredentialsProvider
 }
 
 func (s offlineSTS) sign(ctx context.Context) error {
-	if c, ok := s.signer.(*xacct.Cache); ok && len(c.StoreKeys()) > 0 {
+	if c, ok := s.signer.(*xacct.Cache); ok {
+		if keys, err := c.StoreKeys(ctx); err != nil || len(keys) == 0 {
+			return nil
+		}
 		_, err := c.Retrieve(ctx)
 		return err
 	}

@@ -1,0 +1,116 @@
+package xacct
+
+// Store keys: which stored session a fetch may use. A key is a function of
+// everything that decides the session's identity and permissions,
+// including the identity actually obtained at run time by the credentials
+// that ask STS for it, never of a name (a profile, a command line, a file's
+// path) that two identities could share.
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// storeKeyScheme names the scheme of store keys. It is hashed into every
+// key, so entries written under an older scheme (v1 keyed some sessions by
+// names) are never found, hence never served.
+const storeKeyScheme = "xacct-store-key-v2"
+
+// sessionKey is everything that decides a stored session. Every field is
+// part of the key: a change of any one gives another key
+// (TestSessionKeyCoversEveryInput). It holds no secret: Requester is a
+// one-way digest.
+type sessionKey struct {
+	Kind     string // what the session is: "assume-role", "mfa-session", "web-identity"
+	Endpoint string // the STS endpoint that the SDK's client calls (endpointOf)
+	Region   string // the client's region, which decides the partition of a global endpoint
+
+	// Requester identifies the credentials that ask STS for the session,
+	// as obtained at run time: requesterOf's answer, set per fetch.
+	Requester string
+
+	RoleARN           string
+	SessionName       string
+	ExternalID        string
+	MFASerial         string
+	DurationSeconds   int32
+	Policy            string
+	PolicyARNs        []string
+	Tags              []string // "key=value", sorted by key as the request sends them
+	TransitiveTagKeys []string
+	SourceIdentity    string
+}
+
+// key returns the store key: the lowercase hexadecimal SHA-256 of the
+// scheme and a canonical (JSON) encoding of k. This is the one place
+// where store keys are made.
+func (k sessionKey) key() string {
+	b, err := json.Marshal(struct {
+		Scheme string
+		Key    sessionKey
+	}{storeKeyScheme, k})
+	if err != nil {
+		panic(err) // strings, numbers and lists of them always encode
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// identifier is implemented by credentials that can say who they are
+// across processes without being fetched: a stored session (its key), an
+// SSO base (its cached token). Others are identified by what they return.
+type identifier interface {
+	identity(ctx context.Context) (string, error)
+}
+
+// requester is implemented by the providers that a Cache keeps in a Store
+// (a hop, an MFA session, a web identity session): it identifies what
+// signs (or, for web identity, authenticates) the provider's next call.
+// The context it returns makes that call use exactly what was identified,
+// so a file changed in between cannot put one identity's session under
+// another's key.
+type requester interface {
+	requester(ctx context.Context) (id string, bound context.Context, err error)
+}
+
+// identityOf returns the identity of the credentials that p gives: what p
+// says of itself (identifier), else a keyed digest of the credentials it
+// returns now. Long-term keys are identified by their secret too, not by
+// their access key ID alone, which is no secret: a process that knows
+// only the ID of another's key must not be handed sessions made with it.
+func identityOf(ctx context.Context, p aws.CredentialsProvider) (string, error) {
+	if id, ok := p.(identifier); ok {
+		return id.identity(ctx)
+	}
+	creds, err := p.Retrieve(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fingerprint(creds), nil
+}
+
+// fingerprint is a keyed digest (HMAC-SHA-256) of the access key ID, the
+// secret and the session token together. The digest is one-way: a key
+// shows nothing of the credentials. Its key separates it from any other
+// use of SHA-256 over the same secrets; the secret's own entropy is what
+// makes it impossible to guess.
+func fingerprint(c aws.Credentials) string {
+	return "credentials:" + digest(storeKeyScheme+"/credentials", c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
+}
+
+// digest is the hex HMAC-SHA-256 under label of parts, each prefixed with
+// its length so that no two lists of parts encode alike.
+func digest(label string, parts ...string) string {
+	m := hmac.New(sha256.New, []byte(label))
+	for _, s := range parts {
+		m.Write(binary.BigEndian.AppendUint64(nil, uint64(len(s))))
+		m.Write([]byte(s))
+	}
+	return hex.EncodeToString(m.Sum(nil))
+}
