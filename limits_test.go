@@ -1,0 +1,73 @@
+package xacct_test
+
+// What xacct reads is bounded: AWS answers, the shared files, and the
+// hints that list what the files hold.
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/xacct/xacct"
+)
+
+// An Organizations answer is read to 1 MiB at most, as STS's are: a 200 MB
+// answer fails the listing with the limit's error, and allocates little.
+// Not parallel: it counts the whole process's allocations.
+func TestOrganizationsAnswersAreBounded(t *testing.T) {
+	var written atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // else the client's request write may fail, closing the connection
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Write([]byte(`{"Accounts":[{"Id":"111111111111","Name":"`))
+		chunk := bytes.Repeat([]byte("x"), 64<<10)
+		for range 200 << 20 / len(chunk) {
+			n, err := w.Write(chunk)
+			written.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+		w.Write([]byte(`","State":"ACTIVE"}]}`))
+	}))
+	defer srv.Close()
+	cfg := aws.Config{
+		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("AKIAEXAMPLE000000001", "secret", ""),
+	}
+	const want = "larger than 1048576 bytes, which no Organizations answer is"
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	// As in TestSTSAnswersAreBounded, a few tries tell a dropped
+	// connection apart from a missing limit.
+	var err error
+	for range 5 {
+		_, err = xacct.Accounts(context.Background(), cfg)
+		if err != nil && strings.Contains(err.Error(), want) {
+			break
+		}
+	}
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("Accounts = %v; want the answer limit", err)
+	}
+	if !strings.Contains(err.Error(), "Accounts: ListAccounts") {
+		t.Errorf("error %q: want the operation", err)
+	}
+	srv.CloseClientConnections()
+	if n := written.Load(); n > 64<<20 {
+		t.Errorf("the server wrote %d MB before the client stopped reading", n>>20)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 64<<20 {
+		t.Errorf("the listing allocated %d MB", n>>20)
+	}
+}
