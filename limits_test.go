@@ -9,7 +9,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -69,5 +72,34 @@ func TestOrganizationsAnswersAreBounded(t *testing.T) {
 	}
 	if n := after.TotalAlloc - before.TotalAlloc; n > 64<<20 {
 		t.Errorf("the listing allocated %d MB", n>>20)
+	}
+}
+
+// The hint of an unknown profile lists the first 20 profiles of the files
+// and counts the rest: 5,000 profiles make one short line, not 60 KB,
+// and a name of 100 KB is cut.
+func TestUnknownProfileHintIsBounded(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := range 5000 {
+		b.WriteString("[profile p" + strconv.Itoa(10000+i) + "]\nregion = eu-west-1\n")
+	}
+	b.WriteString("[profile p0" + strings.Repeat("x", 100_000) + "]\n") // a name is cut too
+	cfg := filepath.Join(dir, "config")
+	os.WriteFile(cfg, []byte(b.String()), 0o600)
+	_, err := xacct.PlanProfile(context.Background(), "nope", func(o *xacct.Options) {
+		o.ConfigFiles, o.CredentialsFiles = []string{cfg}, []string{filepath.Join(dir, "credentials")}
+	})
+	if err == nil {
+		t.Fatal("PlanProfile of an unknown profile succeeded")
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "the profiles there: p0xxx") || !strings.Contains(msg, "more bytes), p10000, p10001, ") ||
+		!strings.Contains(msg, ", p10018, …and 4,981 more") || strings.Contains(msg, "p10019") {
+		t.Errorf("error %q: want the first 20 profiles and a count of the rest", msg)
+	}
+	if len(msg) > 1000 {
+		t.Errorf("the error is %d bytes long", len(msg))
 	}
 }
