@@ -6,6 +6,7 @@ package xacct_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -101,5 +103,67 @@ func TestUnknownProfileHintIsBounded(t *testing.T) {
 	}
 	if len(msg) > 1000 {
 		t.Errorf("the error is %d bytes long", len(msg))
+	}
+}
+
+// A shared file larger than 16 MiB is refused before it is read, with an
+// error naming the file, its size and the rule: config and credentials
+// files alike.
+func TestLargeSharedFilesAreRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	small, large := filepath.Join(dir, "small"), filepath.Join(dir, "large")
+	os.WriteFile(small, []byte("[profile a]\nregion = eu-west-1\n[a]\naws_access_key_id = AKIAEXAMPLE000000001\n"+
+		"aws_secret_access_key = s\n"), 0o600)
+	pad := strings.Repeat("# padding\n", 17<<20/10+1) // a valid file of 17 MiB: comments
+	os.WriteFile(large, []byte("[profile a]\nregion = eu-west-1\n"+pad), 0o600)
+	for _, tt := range []struct{ name, config, credentials string }{
+		{"config file", large, small},
+		{"credentials file", small, large},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := loadWithin(t, tt.config, tt.credentials, nil)
+			wantSharedFileError(t, err, large, "17.0 MiB (17,825,8")
+		})
+	}
+}
+
+// loadWithin runs LoadConfig of profile a on the files, and fails the test
+// unless it returns within 10 s; unblock, when not nil, then ends the load
+// (it is left running otherwise).
+func loadWithin(t *testing.T, config, credentials string, unblock func()) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		_, err := xacct.LoadConfig(context.Background(), "a", func(o *xacct.Options) {
+			o.ConfigFiles, o.CredentialsFiles = []string{config}, []string{credentials}
+		})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		if unblock != nil {
+			unblock()
+		}
+		t.Fatalf("LoadConfig did not return in 10 s")
+		return nil
+	}
+}
+
+// wantSharedFileError fails the test unless err is a ProfileError about
+// file that says what it is (want) and the rule.
+func wantSharedFileError(t *testing.T, err error, file, want string) {
+	t.Helper()
+	var pe *xacct.ProfileError
+	if !errors.As(err, &pe) || pe.File != file {
+		t.Fatalf("got %v; want a ProfileError about %s", err, file)
+	}
+	for _, w := range []string{file, "the file is " + want, "must be a regular file of at most 16 MiB"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q: want %q", err, w)
+		}
 	}
 }

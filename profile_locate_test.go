@@ -27,7 +27,10 @@ region = ignored: a bare section other than default is not a profile in a config
 sso_region = eu-west-1
 `), 0o600)
 	os.WriteFile(creds, []byte("[b]\naws_access_key_id = AKIAEXAMPLEB0000001\n[profile c]\naws_access_key_id = ignored\n"), 0o600)
-	x := indexFiles(profileFiles{config: []string{cfg}, credentials: []string{creds}})
+	x, bad := indexFiles(profileFiles{config: []string{cfg}, credentials: []string{creds}})
+	if bad != nil {
+		t.Fatal(bad)
+	}
 	for _, tt := range []struct {
 		profile, key, value, file string
 		line                      int
