@@ -81,6 +81,8 @@ type AccountsOptions struct {
 // Organizations answers only the management account and delegated
 // administrators; cfg's credentials must be theirs, and cfg.Region any
 // region of the partition (Organizations has one endpoint per partition).
+// What it reads of each answer is bounded (1 MiB): a longer one fails the
+// listing.
 func Accounts(ctx context.Context, cfg aws.Config, optFns ...func(*AccountsOptions)) ([]Account, error) {
 	var o AccountsOptions
 	for _, f := range optFns {
@@ -91,6 +93,10 @@ func Accounts(ctx context.Context, cfg aws.Config, optFns ...func(*AccountsOptio
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
+	// Through the config's API options, so that a client from NewClient
+	// built with organizations.NewFromConfig is bounded too.
+	cfg = cfg.Copy()
+	cfg.APIOptions = append(slices.Clip(cfg.APIOptions), addOrganizationsAnswerLimit)
 	var client OrganizationsClient
 	if o.NewClient != nil {
 		client = o.NewClient(cfg)

@@ -51,6 +51,13 @@ import (
 // MFASerial) are never refreshed in the background: their refresh starts
 // when a caller needs the credentials, in the due or expired state.
 type Cache struct {
+	// The state is behind a pointer, so that a Cache value holds no lock
+	// and can format itself without the wrapped provider's keys (Format).
+	*cacheState
+}
+
+// cacheState is the state of a Cache.
+type cacheState struct {
 	provider aws.CredentialsProvider
 	desc     descriptor   // what provider is; fixed at construction
 	opts     Options      // resolved; read-only after construction
@@ -95,7 +102,7 @@ func NewCache(p aws.CredentialsProvider, optFns ...func(*Options)) *Cache {
 }
 
 func newCache(p aws.CredentialsProvider, d descriptor, o Options) *Cache {
-	c := &Cache{provider: p, desc: d, opts: o, log: o.Logger}
+	c := &Cache{&cacheState{provider: p, desc: d, opts: o, log: o.Logger}}
 	if d.prompts > 0 {
 		c.waiters = &waiters{}
 	}

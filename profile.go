@@ -41,6 +41,8 @@ func LoadConfig(ctx context.Context, profile string, optFns ...func(*Options)) (
 		// it, as it picked for resolveChain.
 		named = append(named, config.WithSharedConfigProfile(c.plan.Profile))
 	}
+	// The SDK reads the files that resolveChain has checked (indexFiles);
+	// one swapped for a FIFO since is the user's own doing.
 	cfg, err := config.LoadDefaultConfig(ctx, append(named,
 		config.WithSharedConfigFiles(c.files.config),
 		config.WithSharedCredentialsFiles(c.files.credentials),

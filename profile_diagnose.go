@@ -9,9 +9,12 @@ package xacct
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/xacct/xacct/internal/trunc"
 )
 
 // credentialKinds are the keys of which a profile may have one at most.
@@ -134,13 +137,36 @@ func (x *profileIndex) present(profile string, keys []string) []string {
 	return out
 }
 
-// knownProfiles is a hint listing the profiles of the files.
+// maxHintNames is how many profile names a hint lists: enough to spot a
+// typo in a hand-written config, while a generated one of 5,000 profiles
+// still makes a line a person reads ("…and 4,980 more").
+const maxHintNames = 20
+
+// knownProfiles is a hint listing the profiles of the files: the first
+// maxHintNames in order, each cut to trunc.Max bytes, and a count of the rest.
 func (x *profileIndex) knownProfiles() string {
 	names := x.names()
 	if len(names) == 0 {
 		return "the files define no profile"
 	}
-	return "the profiles there: " + strings.Join(names, ", ")
+	n := min(len(names), maxHintNames)
+	shown := make([]string, 0, n+1)
+	for _, name := range names[:n] {
+		shown = append(shown, trunc.String(name))
+	}
+	if len(names) > n {
+		shown = append(shown, "…and "+thousands(len(names)-n)+" more")
+	}
+	return "the profiles there: " + strings.Join(shown, ", ")
+}
+
+// thousands formats n ≥ 0 with commas between groups of three digits: 4,980.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // describe names the files for messages.

@@ -10,7 +10,7 @@ package xacct
 
 import (
 	"bufio"
-	"os"
+	"bytes"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,34 +51,39 @@ type sectionIndex struct {
 // indexFiles reads the files; a file that cannot be read counts as empty,
 // as in the SDK. As in the SDK, the config files are merged first, then a
 // [profile default] section replaces a bare [default] as a whole, then the
-// credentials files are merged in key by key.
-func indexFiles(files profileFiles) *profileIndex {
+// credentials files are merged in key by key. It refuses a file that is
+// not a regular file, or is too large (readSharedFile): it runs before the
+// SDK reads the files, so that the SDK never opens one it would block on.
+func indexFiles(files profileFiles) (*profileIndex, *sharedFileError) {
 	x := &profileIndex{profiles: map[string]*sectionIndex{}, sessions: map[string]*sectionIndex{}}
 	bare := map[string]*sectionIndex{} // [default] of the config files
 	for _, f := range files.config {
-		x.read(f, true, bare)
+		if err := x.read(f, true, bare); err != nil {
+			return nil, err
+		}
 	}
 	if _, ok := x.profiles["default"]; !ok && bare["default"] != nil {
 		x.profiles["default"] = bare["default"]
 	}
 	for _, f := range files.credentials {
-		x.read(f, false, nil)
+		if err := x.read(f, false, nil); err != nil {
+			return nil, err
+		}
 	}
-	return x
+	return x, nil
 }
 
 // read adds one file. In a config file a profile's section is
 // [profile NAME] or [default]; in a credentials file it is [NAME], and
 // [profile NAME] is ignored. Other sections are ignored, as in the SDK,
 // but [sso-session NAME] of a config file.
-func (x *profileIndex) read(path string, isConfig bool, bare map[string]*sectionIndex) {
-	f, err := os.Open(path)
-	if err != nil {
-		return
+func (x *profileIndex) read(path string, isConfig bool, bare map[string]*sectionIndex) *sharedFileError {
+	b, bad := readSharedFile(path)
+	if bad != nil {
+		return bad
 	}
-	defer f.Close()
 	var cur *sectionIndex
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
@@ -109,6 +114,7 @@ func (x *profileIndex) read(path string, isConfig bool, bare map[string]*section
 			cur.keys[k] = place{file: path, line: n, value: v}
 		}
 	}
+	return nil
 }
 
 // section returns the index of a section, creating it; its header becomes

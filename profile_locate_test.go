@@ -27,7 +27,10 @@ region = ignored: a bare section other than default is not a profile in a config
 sso_region = eu-west-1
 `), 0o600)
 	os.WriteFile(creds, []byte("[b]\naws_access_key_id = AKIAEXAMPLEB0000001\n[profile c]\naws_access_key_id = ignored\n"), 0o600)
-	x := indexFiles(profileFiles{config: []string{cfg}, credentials: []string{creds}})
+	x, bad := indexFiles(profileFiles{config: []string{cfg}, credentials: []string{creds}})
+	if bad != nil {
+		t.Fatal(bad)
+	}
 	for _, tt := range []struct {
 		profile, key, value, file string
 		line                      int
@@ -66,6 +69,15 @@ func TestBaseHelpers(t *testing.T) {
 	} {
 		if got := programName(in); got != want {
 			t.Errorf("programName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestThousands(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 4980: "4,980", 1234567: "1,234,567"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q; want %q", n, got, want)
 		}
 	}
 }

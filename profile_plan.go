@@ -117,7 +117,10 @@ func resolveChain(ctx context.Context, profile string, o *Options) (*profileChai
 	}
 	name, chosen := profileName(profile, env)
 	files := resolveFiles(o, env)
-	x := indexFiles(files)
+	x, bad := indexFiles(files)
+	if bad != nil {
+		return nil, &ProfileError{Profile: name, File: bad.path, Err: bad, Hint: sharedFileHint}
+	}
 	c := &profileChain{files: files, idx: x, plan: ProfilePlan{
 		Profile: name, ChosenBy: chosen,
 		ConfigFiles: files.config, CredentialsFiles: files.credentials,
@@ -125,6 +128,9 @@ func resolveChain(ctx context.Context, profile string, o *Options) (*profileChai
 	if chosen == "default" && (env.Credentials.HasKeys() || env.WebIdentityTokenFilePath != "") {
 		return c, c.unnamed(env, false, o)
 	}
+	// The SDK opens the files by their paths again, after indexFiles has
+	// checked them: a file swapped for a FIFO in between is the user's own
+	// doing (the SDK takes no contents instead of paths).
 	sc, err := config.LoadSharedConfigProfile(ctx, name, func(lo *config.LoadSharedConfigOptions) {
 		lo.ConfigFiles, lo.CredentialsFiles = files.config, files.credentials
 	})

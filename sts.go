@@ -1,21 +1,19 @@
 package xacct
 
-// Talking to STS: the client a hop calls, what xacct reads of its answers,
-// and how an answer becomes aws.Credentials.
+// Talking to STS: the client a hop calls, and how an answer becomes
+// aws.Credentials. What xacct reads of its answers is bounded
+// (answerlimit.go).
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // STSClient is the part of *sts.Client that xacct calls.
@@ -23,11 +21,6 @@ type STSClient interface {
 	AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error)
 	GetSessionToken(ctx context.Context, in *sts.GetSessionTokenInput, optFns ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error)
 }
-
-// maxAnswerBytes bounds what xacct reads of one STS answer. STS answers
-// are a few kilobytes; a misbehaving endpoint or proxy that streams more
-// fails the call instead of filling memory.
-const maxAnswerBytes = 1 << 20
 
 // newSTSClient builds the STS client of a hop or MFA session from the
 // caller's config, with base signing its calls and every answer bounded to
@@ -38,55 +31,6 @@ func newSTSClient(cfg aws.Config, base aws.CredentialsProvider, o *Options) STSC
 	cfg.Credentials = base
 	cfg.APIOptions = append(slices.Clip(cfg.APIOptions), addAnswerLimit)
 	return o.NewSTSClient(cfg)
-}
-
-const answerLimitID = "xacct.AnswerLimit"
-
-// addAnswerLimit adds the answer limit to a client's middleware stack,
-// innermost in the deserialize step: it wraps the raw response body before
-// any deserializer reads it.
-func addAnswerLimit(stack *middleware.Stack) error {
-	if _, ok := stack.Deserialize.Get(answerLimitID); ok {
-		return nil
-	}
-	return stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc(answerLimitID,
-		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (
-			middleware.DeserializeOutput, middleware.Metadata, error,
-		) {
-			out, md, err := next.HandleDeserialize(ctx, in)
-			if resp, ok := out.RawResponse.(*smithyhttp.Response); ok && resp.Body != nil {
-				resp.Body = &limitedBody{ReadCloser: resp.Body, left: maxAnswerBytes}
-			}
-			return out, md, err
-		}), middleware.After)
-}
-
-// errAnswerTooLarge ends the read of an answer over maxAnswerBytes.
-var errAnswerTooLarge = fmt.Errorf("the answer is larger than %d bytes, which no STS answer is: "+
-	"check the endpoint (cfg.BaseEndpoint) and any proxy", maxAnswerBytes)
-
-// limitedBody fails a read past its limit.
-type limitedBody struct {
-	io.ReadCloser
-	left int64
-}
-
-func (b *limitedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		// One byte more tells a body of exactly the limit from a longer one.
-		var one [1]byte
-		n, err := b.ReadCloser.Read(one[:])
-		if n > 0 {
-			return 0, errAnswerTooLarge
-		}
-		return 0, err
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.ReadCloser.Read(p)
-	b.left -= int64(n)
-	return n, err
 }
 
 // fromSTS turns the credentials of an STS answer into aws.Credentials,

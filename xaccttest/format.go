@@ -35,8 +35,10 @@ func (u User) Format(f fmt.State, verb rune) {
 		u.AccessKeyID, hide(u.SecretAccessKey), hide(u.MFATOTPSecret), len(u.Policies)))
 }
 
-// Format prints the server as its URL, never the keys and sessions it holds.
-func (s *Server) Format(f fmt.State, verb rune) {
+// Format prints the server as its URL, never the keys and sessions it
+// holds, whatever the verb: a value as well as a pointer (fmt prints the
+// fields of a value, and %s, %q or %d even those behind a pointer).
+func (s Server) Format(f fmt.State, verb rune) {
 	if verb == 'v' && f.Flag('#') {
 		fmt.Fprintf(f, "&xaccttest.Server{URL:%q}", s.URL)
 		return

@@ -68,6 +68,13 @@ type Server struct {
 	// fake-sts` runs on a NewRealClock, as STS runs on real time.
 	Clock *Clock
 
+	// The state is behind a pointer, so that a Server value holds no lock
+	// and can format itself without its keys and sessions (Format).
+	*serverState
+}
+
+// serverState is the state of a Server.
+type serverState struct {
 	ts *httptest.Server
 
 	// mu guards the IAM world and its sessions: users, roles, keys (long-term
@@ -142,8 +149,7 @@ func NewServerOn(ln net.Listener) *Server {
 // httptest.NewUnstartedServer does: set its Clock (such as a NewRealClock),
 // then call StartOn. URL, Client and Config need a started server.
 func NewUnstartedServer() *Server {
-	s := &Server{
-		Clock:   NewClock(time.Now().UTC().Truncate(time.Second)),
+	s := &Server{Clock: NewClock(time.Now().UTC().Truncate(time.Second)), serverState: &serverState{
 		active:  newActivity(),
 		users:   map[string]*userRec{},
 		roles:   map[string]*roleRec{},
@@ -152,7 +158,7 @@ func NewUnstartedServer() *Server {
 
 		providers: map[string]*providerRec{},
 		accounts:  map[string]*accountRec{},
-	}
+	}}
 	s.issuers.keys = map[string]ed25519.PrivateKey{}
 	s.calls.limit = DefaultCallLimit
 	return s
