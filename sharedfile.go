@@ -49,7 +49,7 @@ func readSharedFile(path string) ([]byte, *sharedFileError) {
 	if ok, bad := checkSharedFile(path, fi); !ok {
 		return nil, bad
 	}
-	f, err := openSharedFile(path)
+	f, err := openNonBlocking(path)
 	if err != nil {
 		return nil, nil
 	}

@@ -4,6 +4,6 @@ package xacct
 
 import "os"
 
-// openSharedFile opens a shared file for reading. Without FIFOs in the
+// openNonBlocking opens a shared file for reading. Without FIFOs in the
 // file system there is no open that blocks to guard against.
-func openSharedFile(path string) (*os.File, error) { return os.Open(path) }
+func openNonBlocking(path string) (*os.File, error) { return os.Open(path) }

@@ -20,7 +20,7 @@ func TestSharedFileOpenDoesNotBlockOnAFIFO(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		f, err := openSharedFile(fifo)
+		f, err := openNonBlocking(fifo)
 		if err != nil {
 			done <- err
 			return

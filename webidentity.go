@@ -119,7 +119,7 @@ func openRegular(path string) (*os.File, error) {
 	}
 	fi, err := f.Stat()
 	if err == nil && !fi.Mode().IsRegular() {
-		err = fmt.Errorf("is not a regular file (%s)", fi.Mode().Type())
+		err = fmt.Errorf("is %s, not a regular file", fileKind(fi.Mode()))
 	}
 	if err != nil {
 		f.Close()
