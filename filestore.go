@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/gofrs/flock"
 )
 
 // FileStore is a Store of files in one directory: an entry is a JSON file
@@ -24,15 +23,26 @@ import (
 // The files hold the credentials in plain text, as the AWS CLI's own cache
 // does: what protects them is that the directory is the user's alone. So
 // NewFileStore refuses a directory owned by another user or writable by
-// group or others (on Unix), and a cache file that is a symbolic link. No
-// MFA code is ever written. Use a Store of your own (a keyring) to keep
-// them elsewhere.
+// group or others (on Unix), and Load and Lock refuse a file that is a
+// symbolic link, not a regular file, or another user's, judged on the file
+// they opened (without following a link), so that a file swapped in after
+// a check is refused too. No MFA code is ever written. Use a Store of your
+// own (a keyring) to keep them elsewhere.
 //
 // A FileStore is safe for concurrent use by multiple goroutines and
 // processes.
 type FileStore struct {
 	dir string // absolute, checked by NewFileStore; read-only
+
+	// testHook, when not nil, is called at the moments that races
+	// between processes turn on (hookOpen), so that tests can act there. Set before the store is used; nil outside tests.
+	testHook func(event, path string)
 }
+
+// The events of FileStore.testHook.
+const (
+	hookOpen = "open" // path (an entry or lock file) is about to be opened
+)
 
 // File format of an entry. fileFormat and fileVersion mark xacct's files:
 // a file without them is foreign, and a miss.
@@ -95,26 +105,32 @@ func (s *FileStore) String() string { return "xacct.FileStore(" + s.dir + ")" }
 // Load returns the entry under key; nil when there is none, or when its
 // file is unreadable, truncated or foreign (a miss: the next Save replaces
 // it). Expired entries are returned, for tools to show: a Cache never
-// serves them. A file that is a symbolic link, or that others may read,
-// is an error.
+// serves them. A file that is a symbolic link, not a regular file, or
+// that others may read, is an error.
 func (s *FileStore) Load(ctx context.Context, key string) (*StoredCredentials, error) {
 	path, err := s.path(key, ".json")
 	if err != nil {
 		return nil, err
 	}
-	fi, err := os.Lstat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, nil
-	case err != nil:
-		return nil, fmt.Errorf("xacct: credential store: %w", err)
+	s.hook(hookOpen, path)
+	f, err := openEntry(path)
+	if err != nil {
+		return nil, whyNotOpened(path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil // unreadable: a miss
 	}
 	if err := checkEntryFile(path, fi); err != nil {
 		return nil, err
 	}
-	b, err := readSmall(path)
-	if err != nil {
-		return nil, nil // unreadable: a miss
+	if fi.Size() > maxFileSize {
+		return nil, nil // not one of ours
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil || len(b) > maxFileSize {
+		return nil, nil
 	}
 	sc := parseEntry(b)
 	if sc == nil {
@@ -166,26 +182,16 @@ func (s *FileStore) Save(ctx context.Context, key string, sc *StoredCredentials)
 	return nil
 }
 
-// Lock takes the lock of key, waiting until it is free or ctx ends.
+// Lock takes the lock of key, waiting until it is free or ctx ends. Its
+// file is opened without following a link and checked once open: a link
+// or a FIFO swapped in for it is refused, never locked through.
 func (s *FileStore) Lock(ctx context.Context, key string) (func(), error) {
 	path, err := s.path(key, ".lock")
 	if err != nil {
 		return nil, err
 	}
-	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("xacct: credential store: lock file %s is not a regular file: refused", path)
-	}
-	l := flock.New(path, flock.SetPermissions(0o600))
-	ok, err := l.TryLockContext(ctx, lockRetry)
-	switch {
-	case err != nil && ctx.Err() != nil:
-		return nil, ctx.Err()
-	case err != nil:
-		return nil, fmt.Errorf("xacct: credential store: locking %s: %w", path, err)
-	case !ok:
-		return nil, ctx.Err()
-	}
-	return func() { l.Unlock() }, nil
+	s.hook(hookOpen, path)
+	return lockFile(ctx, path)
 }
 
 // lockRetry is how often a waiting Lock tries again: short next to a
@@ -267,18 +273,25 @@ func checkEntryFile(path string, fi fs.FileInfo) error {
 	return checkPrivateFile(path, fi)
 }
 
-// readSmall reads a file of at most maxFileSize bytes.
-func readSmall(path string) ([]byte, error) {
-	f, err := openNoFollow(path)
-	if err != nil {
-		return nil, err
+// whyNotOpened says why the entry file path could not be opened: nil (a
+// miss) when there is none, or when it is merely unreadable; the refusal
+// of a link, or of another user's file, as Lstat sees it.
+func whyNotOpened(path string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
 	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err == nil && len(b) > maxFileSize {
-		err = errors.New("too large")
+	fi, lerr := os.Lstat(path)
+	if lerr != nil {
+		return nil
 	}
-	return b, err
+	return checkEntryFile(path, fi)
+}
+
+// hook calls the test hook, if any.
+func (s *FileStore) hook(event, path string) {
+	if s.testHook != nil {
+		s.testHook(event, path)
+	}
 }
 
 // parseEntry decodes an entry file; nil when it is not a complete one of

@@ -47,8 +47,9 @@ func checkOwner(path string, fi fs.FileInfo) error {
 	return nil
 }
 
-// openNoFollow opens path for reading, refusing a symbolic link even if
-// one replaced the file after it was checked.
-func openNoFollow(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+// openEntry opens the entry file path for reading: never through a
+// symbolic link, and without waiting for a writer if it is a FIFO (the
+// caller checks what it opened).
+func openEntry(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 }
