@@ -32,16 +32,19 @@ import (
 // A FileStore is safe for concurrent use by multiple goroutines and
 // processes.
 type FileStore struct {
-	dir string // absolute, checked by NewFileStore; read-only
+	dir   string // absolute, checked by NewFileStore; read-only
+	swept int    // temporary files NewFileStore removed; read-only
 
 	// testHook, when not nil, is called at the moments that races
-	// between processes turn on (hookOpen), so that tests can act there. Set before the store is used; nil outside tests.
+	// between processes turn on (hookOpen, hookRename), so that tests can
+	// act there. Set before the store is used; nil outside tests.
 	testHook func(event, path string)
 }
 
 // The events of FileStore.testHook.
 const (
-	hookOpen = "open" // path (an entry or lock file) is about to be opened
+	hookOpen   = "open"   // path (an entry or lock file) is about to be opened
+	hookRename = "rename" // Save is about to rename its temporary file, path
 )
 
 // File format of an entry. fileFormat and fileVersion mark xacct's files:
@@ -68,6 +71,8 @@ type storeFile struct {
 
 // NewFileStore returns a FileStore in dir, creating it with mode 0700 if
 // it does not exist. dir "": filepath.Join(os.UserCacheDir(), "xacct").
+// It then removes the temporary files that writers killed while saving
+// left behind (see Skipped).
 func NewFileStore(dir string) (*FileStore, error) {
 	if dir == "" {
 		base, err := os.UserCacheDir()
@@ -93,7 +98,9 @@ func NewFileStore(dir string) (*FileStore, error) {
 	if err := checkPrivateDir(dir, fi); err != nil {
 		return nil, fmt.Errorf("xacct: credential store: %w", err)
 	}
-	return &FileStore{dir: dir}, nil
+	s := &FileStore{dir: dir}
+	s.swept, _, _ = s.sweep(time.Now())
+	return s, nil
 }
 
 // Dir returns the store's directory.
@@ -164,21 +171,41 @@ func (s *FileStore) Save(ctx context.Context, key string, sc *StoredCredentials)
 	if err != nil {
 		return fmt.Errorf("xacct: credential store: %w", err)
 	}
+	// The claim tells the sweep of other processes that the writer of this
+	// file lives; it lasts until the file has its name (commit).
+	claimTemp(tmp)
 	_, err = tmp.Write(append(b, '\n'))
 	if err == nil {
 		err = tmp.Sync()
 	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
 	if err == nil {
-		err = os.Rename(tmp.Name(), path)
+		err = s.commit(tmp, path)
 	}
 	if err != nil {
+		tmp.Close()
 		os.Remove(tmp.Name())
 		return fmt.Errorf("xacct: credential store: writing %s: %w", path, err)
 	}
 	syncDir(s.dir)
+	return nil
+}
+
+// commit renames tmp, written and synced, to path, and closes it: where
+// the claim is a lock (Unix), in that order, so that the claim lasts until
+// the file has its name; elsewhere (Windows cannot rename an open file)
+// the other way round.
+func (s *FileStore) commit(tmp *os.File, path string) error {
+	s.hook(hookRename, tmp.Name())
+	if !renameOpen {
+		if err := tmp.Close(); err != nil {
+			return err
+		}
+		return os.Rename(tmp.Name(), path)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	tmp.Close() // written and synced: nothing of the entry's is left to fail
 	return nil
 }
 

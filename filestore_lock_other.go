@@ -12,6 +12,10 @@ import (
 	"github.com/gofrs/flock"
 )
 
+// renameOpen: Windows cannot rename a file that is open, so Save closes
+// its temporary file first.
+const renameOpen = false
+
 // lockFile takes the lock of the lock file path, creating it with mode
 // 0600, and waits until it is free or ctx ends.
 func lockFile(ctx context.Context, path string) (unlock func(), err error) {
@@ -30,3 +34,11 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 	}
 	return func() { l.Unlock() }, nil
 }
+
+// claimTemp does nothing: Windows itself keeps a file that its writer has
+// open from being removed, and the sweep goes by age.
+func claimTemp(f *os.File) {}
+
+// removeAbandoned removes the temporary file path, which Windows refuses
+// while its writer has it open.
+func removeAbandoned(path string) bool { return os.Remove(path) == nil }

@@ -19,6 +19,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// renameOpen: Save renames its temporary file before closing it, so that
+// its claim, a lock, lasts until the file has its name.
+const renameOpen = true
+
 // lockFile takes the lock of the lock file path, creating it with mode
 // 0600, and waits until it is free or ctx ends.
 func lockFile(ctx context.Context, path string) (unlock func(), err error) {
@@ -98,4 +102,27 @@ func tryFlock(f *os.File) (bool, error) {
 		return false, nil
 	}
 	return ferr == nil, ferr
+}
+
+// claimTemp marks the new temporary file f as its writer's while the
+// writer lives: the kernel drops the lock when the writer dies, however it
+// dies. Where locks do not work (some network file systems), the sweep
+// still goes by age.
+func claimTemp(f *os.File) { tryFlock(f) }
+
+// removeAbandoned removes the temporary file path if no writer claims it
+// (claimTemp); false when one does, or when that cannot be told.
+func removeAbandoned(path string) bool {
+	f, err := os.OpenFile(path, os.O_RDWR|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	if ok, err := tryFlock(f); !ok || err != nil {
+		return false
+	}
+	return os.Remove(path) == nil
 }
