@@ -70,23 +70,16 @@ type storeFile struct {
 }
 
 // NewFileStore returns a FileStore in dir, creating it with mode 0700 if
-// it does not exist. dir "": filepath.Join(os.UserCacheDir(), "xacct").
-// It then removes the temporary files that writers killed while saving
-// left behind (see Skipped).
+// it does not exist. dir "": filepath.Join(os.UserCacheDir(), "xacct"),
+// where only the user cache directory and xacct's are created: a process
+// whose home does not exist (HOME=/nonexistent) gets an error, not a home.
+// A directory this process cannot write is an error too: it would fail
+// every Lock and Save. NewFileStore then removes the temporary files that
+// writers killed while saving left behind (see Skipped).
 func NewFileStore(dir string) (*FileStore, error) {
-	if dir == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			return nil, fmt.Errorf("xacct: credential store: no user cache directory (%w): pass a directory", err)
-		}
-		dir = filepath.Join(base, "xacct")
-	}
-	dir, err := filepath.Abs(dir)
+	dir, err := makeStoreDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("xacct: credential store %s: %w", dir, err)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("xacct: credential store: creating %s: %w", dir, err)
+		return nil, err
 	}
 	fi, err := os.Stat(dir)
 	switch {
@@ -98,9 +91,43 @@ func NewFileStore(dir string) (*FileStore, error) {
 	if err := checkPrivateDir(dir, fi); err != nil {
 		return nil, fmt.Errorf("xacct: credential store: %w", err)
 	}
+	if err := checkWritable(dir); err != nil {
+		return nil, fmt.Errorf("xacct: credential store: %s: this process may not create files in it (%w): "+
+			"the store writes an entry and a lock file per session", dir, err)
+	}
 	s := &FileStore{dir: dir}
 	s.swept, _, _ = s.sweep(time.Now())
 	return s, nil
+}
+
+// makeStoreDir returns dir made absolute, created 0700 if missing; for
+// dir "", the default, creating no more than the user cache directory.
+func makeStoreDir(dir string) (string, error) {
+	if dir != "" {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return "", fmt.Errorf("xacct: credential store %s: %w", dir, err)
+		}
+		if err := os.MkdirAll(abs, 0o700); err != nil {
+			return "", fmt.Errorf("xacct: credential store: creating %s: %w", abs, err)
+		}
+		return abs, nil
+	}
+	base, err := os.UserCacheDir()
+	if err == nil {
+		base, err = filepath.Abs(base)
+	}
+	if err != nil {
+		return "", fmt.Errorf("xacct: credential store: no user cache directory (%w): pass a directory", err)
+	}
+	dir = filepath.Join(base, "xacct")
+	for _, d := range []string{base, dir} {
+		if err := os.Mkdir(d, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("xacct: credential store: creating %s: %w (the store creates the user cache "+
+				"directory, not its parents)", dir, err)
+		}
+	}
+	return dir, nil
 }
 
 // Dir returns the store's directory.

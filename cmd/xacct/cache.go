@@ -184,7 +184,7 @@ func openCache(ctx context.Context, fs *flag.FlagSet, f *profileFlags) (*xacct.F
 	}
 	store, err := f.openStore()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, storeUnavailable(err)
 	}
 	if f.profile == "" {
 		return store, nil, nil

@@ -38,7 +38,7 @@ failed; 4 no MFA code could be had (no terminal and no --token-command);
 `
 
 func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	r := &credentialRun{name: "xacct login", stderr: stderr}
+	r := &credentialRun{name: "xacct login", stderr: stderr, needsStore: true}
 	// The processes after login get what it stored: as credential-process
 	// would have them, with the time botocore needs.
 	r.flags.minRemaining = defaultMinRemaining
