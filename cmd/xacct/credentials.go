@@ -68,15 +68,9 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 	}
 	notices, closeNotices := noticeWriter(r.stderr)
 	defer closeNotices()
-	if r.store, err = r.flags.openStore(); err != nil {
-		if r.needsStore {
-			return aws.Credentials{}, storeUnavailable(err)
-		}
-		noStoreNotice(notices, err)
-	}
-	var store xacct.Store // a nil interface, not a nil *FileStore, without a store
-	if r.store != nil {
-		store = r.store
+	store, err := r.openStore(notices)
+	if err != nil {
+		return aws.Credentials{}, err
 	}
 
 	terminal, tokenArgs := hasTerminal(), r.flags.tokenArgs()
@@ -115,6 +109,23 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 		return aws.Credentials{}, r.relay(r.explain(ctx, err))
 	}
 	return creds, nil
+}
+
+// openStore opens the store of the flags, as r.store and as the Store to
+// use: nil with --no-cache, or when none can be had, which fails a command
+// that needs one (login) and is a notice for the others (see needsStore).
+func (r *credentialRun) openStore(notices io.Writer) (xacct.Store, error) {
+	var err error
+	if r.store, err = r.flags.openStore(); err != nil {
+		if r.needsStore {
+			return nil, storeUnavailable(err)
+		}
+		noStoreNotice(notices, err)
+	}
+	if r.store == nil {
+		return nil, nil // a nil interface, not a nil *FileStore
+	}
+	return r.store, nil
 }
 
 // fresh returns the cache's credentials if they have --min-remaining
