@@ -33,7 +33,11 @@ func (s *FileStore) Skipped(ctx context.Context) (unreadable map[string]error, r
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("xacct: credential store: %w", err)
 	}
-	removed, saving = s.sweepTemps(des, time.Now())
+	names := make([]string, len(des))
+	for i, de := range des {
+		names[i] = de.Name()
+	}
+	removed, saving = s.sweepTemps(names, time.Now())
 	removed += s.swept
 	unreadable = map[string]error{}
 	for _, de := range des {
@@ -54,30 +58,39 @@ func (s *FileStore) Skipped(ctx context.Context) (unreadable map[string]error, r
 }
 
 // sweep removes the leftover temporary files of the directory, as
-// sweepTemps does.
+// sweepTemps does. Every process that opens the store pays for it: the
+// names alone, unsorted, are the cheapest read of the directory.
 func (s *FileStore) sweep(now time.Time) (removed, saving int, err error) {
-	des, err := os.ReadDir(s.dir)
+	d, err := os.Open(s.dir)
 	if err != nil {
 		return 0, 0, err
 	}
-	removed, saving = s.sweepTemps(des, now)
+	names, err := d.Readdirnames(-1)
+	d.Close()
+	if err != nil {
+		return 0, 0, err
+	}
+	removed, saving = s.sweepTemps(names, now)
 	return removed, saving, nil
 }
 
-// sweepTemps removes, among des (the directory's), the temporary files of
-// saves whose writer is gone: older than staleTemp and claimed by no
+// sweepTemps removes, among names (the directory's), the temporary files
+// of saves whose writer is gone: older than staleTemp and claimed by no
 // writer. removed counts them; saving counts those it leaves, of writers
 // that live or may.
-func (s *FileStore) sweepTemps(des []os.DirEntry, now time.Time) (removed, saving int) {
-	for _, de := range des {
-		if !isTempName(de.Name()) || !de.Type().IsRegular() {
+func (s *FileStore) sweepTemps(names []string, now time.Time) (removed, saving int) {
+	for _, name := range names {
+		if !isTempName(name) {
 			continue
 		}
-		fi, err := de.Info()
-		if err != nil {
+		path := filepath.Join(s.dir, name)
+		fi, err := os.Lstat(path)
+		switch {
+		case err != nil:
 			continue // renamed or removed since: its save is done
-		}
-		if now.Sub(fi.ModTime()) < staleTemp || !removeAbandoned(filepath.Join(s.dir, de.Name())) {
+		case !fi.Mode().IsRegular():
+			continue // not a file of a save
+		case now.Sub(fi.ModTime()) < staleTemp || !removeAbandoned(path):
 			saving++
 			continue
 		}
@@ -89,11 +102,10 @@ func (s *FileStore) sweepTemps(des []os.DirEntry, now time.Time) (removed, savin
 // isTempName reports whether name is that of a temporary file of Save:
 // a key, a dot, os.CreateTemp's random part, ".tmp".
 func isTempName(name string) bool {
-	if len(name) <= 64 || !isKey(name[:64]) {
+	if !strings.HasSuffix(name, ".tmp") || len(name) <= 64+len("..tmp") {
 		return false
 	}
-	rest := name[64:]
-	return len(rest) > len("..tmp") && rest[0] == '.' && strings.HasSuffix(rest, ".tmp")
+	return name[64] == '.' && isKey(name[:64])
 }
 
 func exists(path string) bool {
