@@ -46,7 +46,8 @@ behind (they hold credentials; every xacct process that opens the store
 does), never those of saves still running, and count them.
 
 Exit status: 0 success; 1 the store could not be read or written, or
-stdout could not be; 2 bad usage or configuration.
+stdout could not be; 2 bad usage or configuration, or no store directory
+that can be used (it names the directory and why).
 
 `
 
