@@ -122,9 +122,13 @@ func makeStoreDir(dir string) (string, error) {
 	}
 	dir = filepath.Join(base, "xacct")
 	for _, d := range []string{base, dir} {
-		if err := os.Mkdir(d, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-			return "", fmt.Errorf("xacct: credential store: creating %s: %w (the store creates the user cache "+
-				"directory, not its parents)", dir, err)
+		err := os.Mkdir(d, 0o700)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return "", fmt.Errorf("xacct: credential store: creating %s: %w (by default the store creates "+
+				"the user cache directory, never its parents, such as a home that does not exist)", dir, err)
+		case err != nil && !errors.Is(err, fs.ErrExist):
+			return "", fmt.Errorf("xacct: credential store: creating %s: %w", dir, err)
 		}
 	}
 	return dir, nil
