@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/gofrs/flock"
 )
 
 // FileStore is a Store of files in one directory: an entry is a JSON file
@@ -24,15 +23,29 @@ import (
 // The files hold the credentials in plain text, as the AWS CLI's own cache
 // does: what protects them is that the directory is the user's alone. So
 // NewFileStore refuses a directory owned by another user or writable by
-// group or others (on Unix), and a cache file that is a symbolic link. No
-// MFA code is ever written. Use a Store of your own (a keyring) to keep
-// them elsewhere.
+// group or others (on Unix), and Load and Lock refuse a file that is a
+// symbolic link, not a regular file, or another user's, judged on the file
+// they opened (without following a link), so that a file swapped in after
+// a check is refused too. No MFA code is ever written. Use a Store of your
+// own (a keyring) to keep them elsewhere.
 //
 // A FileStore is safe for concurrent use by multiple goroutines and
 // processes.
 type FileStore struct {
-	dir string // absolute, checked by NewFileStore; read-only
+	dir   string // absolute, checked by NewFileStore; read-only
+	swept int    // temporary files NewFileStore removed; read-only
+
+	// testHook, when not nil, is called at the moments that races
+	// between processes turn on (hookOpen, hookRename), so that tests can
+	// act there. Set before the store is used; nil outside tests.
+	testHook func(event, path string)
 }
+
+// The events of FileStore.testHook.
+const (
+	hookOpen   = "open"   // path (an entry or lock file) is about to be opened
+	hookRename = "rename" // Save is about to rename its temporary file, path
+)
 
 // File format of an entry. fileFormat and fileVersion mark xacct's files:
 // a file without them is foreign, and a miss.
@@ -57,21 +70,16 @@ type storeFile struct {
 }
 
 // NewFileStore returns a FileStore in dir, creating it with mode 0700 if
-// it does not exist. dir "": filepath.Join(os.UserCacheDir(), "xacct").
+// it does not exist. dir "": filepath.Join(os.UserCacheDir(), "xacct"),
+// where only the user cache directory and xacct's are created: a process
+// whose home does not exist (HOME=/nonexistent) gets an error, not a home.
+// A directory this process cannot write is an error too: it would fail
+// every Lock and Save. NewFileStore then removes the temporary files that
+// writers killed while saving left behind (see Skipped).
 func NewFileStore(dir string) (*FileStore, error) {
-	if dir == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			return nil, fmt.Errorf("xacct: credential store: no user cache directory (%w): pass a directory", err)
-		}
-		dir = filepath.Join(base, "xacct")
-	}
-	dir, err := filepath.Abs(dir)
+	dir, err := makeStoreDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("xacct: credential store %s: %w", dir, err)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("xacct: credential store: creating %s: %w", dir, err)
+		return nil, err
 	}
 	fi, err := os.Stat(dir)
 	switch {
@@ -83,7 +91,47 @@ func NewFileStore(dir string) (*FileStore, error) {
 	if err := checkPrivateDir(dir, fi); err != nil {
 		return nil, fmt.Errorf("xacct: credential store: %w", err)
 	}
-	return &FileStore{dir: dir}, nil
+	if err := checkWritable(dir); err != nil {
+		return nil, fmt.Errorf("xacct: credential store: %s: this process may not create files in it (%w): "+
+			"the store writes an entry and a lock file per session", dir, err)
+	}
+	s := &FileStore{dir: dir}
+	s.swept, _, _ = s.sweep(time.Now())
+	return s, nil
+}
+
+// makeStoreDir returns dir made absolute, created 0700 if missing; for
+// dir "", the default, creating no more than the user cache directory.
+func makeStoreDir(dir string) (string, error) {
+	if dir != "" {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return "", fmt.Errorf("xacct: credential store %s: %w", dir, err)
+		}
+		if err := os.MkdirAll(abs, 0o700); err != nil {
+			return "", fmt.Errorf("xacct: credential store: creating %s: %w", abs, err)
+		}
+		return abs, nil
+	}
+	base, err := os.UserCacheDir()
+	if err == nil {
+		base, err = filepath.Abs(base)
+	}
+	if err != nil {
+		return "", fmt.Errorf("xacct: credential store: no user cache directory (%w): pass a directory", err)
+	}
+	dir = filepath.Join(base, "xacct")
+	for _, d := range []string{base, dir} {
+		err := os.Mkdir(d, 0o700)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return "", fmt.Errorf("xacct: credential store: creating %s: %w (by default the store creates "+
+				"the user cache directory, never its parents, such as a home that does not exist)", dir, err)
+		case err != nil && !errors.Is(err, fs.ErrExist):
+			return "", fmt.Errorf("xacct: credential store: creating %s: %w", dir, err)
+		}
+	}
+	return dir, nil
 }
 
 // Dir returns the store's directory.
@@ -95,26 +143,32 @@ func (s *FileStore) String() string { return "xacct.FileStore(" + s.dir + ")" }
 // Load returns the entry under key; nil when there is none, or when its
 // file is unreadable, truncated or foreign (a miss: the next Save replaces
 // it). Expired entries are returned, for tools to show: a Cache never
-// serves them. A file that is a symbolic link, or that others may read,
-// is an error.
+// serves them. A file that is a symbolic link, not a regular file, or
+// that others may read, is an error.
 func (s *FileStore) Load(ctx context.Context, key string) (*StoredCredentials, error) {
 	path, err := s.path(key, ".json")
 	if err != nil {
 		return nil, err
 	}
-	fi, err := os.Lstat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, nil
-	case err != nil:
-		return nil, fmt.Errorf("xacct: credential store: %w", err)
+	s.hook(hookOpen, path)
+	f, err := openEntry(path)
+	if err != nil {
+		return nil, whyNotOpened(path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil // unreadable: a miss
 	}
 	if err := checkEntryFile(path, fi); err != nil {
 		return nil, err
 	}
-	b, err := readSmall(path)
-	if err != nil {
-		return nil, nil // unreadable: a miss
+	if fi.Size() > maxFileSize {
+		return nil, nil // not one of ours
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil || len(b) > maxFileSize {
+		return nil, nil
 	}
 	sc := parseEntry(b)
 	if sc == nil {
@@ -148,17 +202,18 @@ func (s *FileStore) Save(ctx context.Context, key string, sc *StoredCredentials)
 	if err != nil {
 		return fmt.Errorf("xacct: credential store: %w", err)
 	}
+	// The claim tells the sweep of other processes that the writer of this
+	// file lives; it lasts until the file has its name (commit).
+	claimTemp(tmp)
 	_, err = tmp.Write(append(b, '\n'))
 	if err == nil {
 		err = tmp.Sync()
 	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
 	if err == nil {
-		err = os.Rename(tmp.Name(), path)
+		err = s.commit(tmp, path)
 	}
 	if err != nil {
+		tmp.Close()
 		os.Remove(tmp.Name())
 		return fmt.Errorf("xacct: credential store: writing %s: %w", path, err)
 	}
@@ -166,26 +221,35 @@ func (s *FileStore) Save(ctx context.Context, key string, sc *StoredCredentials)
 	return nil
 }
 
-// Lock takes the lock of key, waiting until it is free or ctx ends.
+// commit renames tmp, written and synced, to path, and closes it: where
+// the claim is a lock (Unix), in that order, so that the claim lasts until
+// the file has its name; elsewhere (Windows cannot rename an open file)
+// the other way round.
+func (s *FileStore) commit(tmp *os.File, path string) error {
+	s.hook(hookRename, tmp.Name())
+	if !renameOpen {
+		if err := tmp.Close(); err != nil {
+			return err
+		}
+		return os.Rename(tmp.Name(), path)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	tmp.Close() // written and synced: nothing of the entry's is left to fail
+	return nil
+}
+
+// Lock takes the lock of key, waiting until it is free or ctx ends. Its
+// file is opened without following a link and checked once open: a link
+// or a FIFO swapped in for it is refused, never locked through.
 func (s *FileStore) Lock(ctx context.Context, key string) (func(), error) {
 	path, err := s.path(key, ".lock")
 	if err != nil {
 		return nil, err
 	}
-	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("xacct: credential store: lock file %s is not a regular file: refused", path)
-	}
-	l := flock.New(path, flock.SetPermissions(0o600))
-	ok, err := l.TryLockContext(ctx, lockRetry)
-	switch {
-	case err != nil && ctx.Err() != nil:
-		return nil, ctx.Err()
-	case err != nil:
-		return nil, fmt.Errorf("xacct: credential store: locking %s: %w", path, err)
-	case !ok:
-		return nil, ctx.Err()
-	}
-	return func() { l.Unlock() }, nil
+	s.hook(hookOpen, path)
+	return lockFile(ctx, path)
 }
 
 // lockRetry is how often a waiting Lock tries again: short next to a
@@ -267,18 +331,25 @@ func checkEntryFile(path string, fi fs.FileInfo) error {
 	return checkPrivateFile(path, fi)
 }
 
-// readSmall reads a file of at most maxFileSize bytes.
-func readSmall(path string) ([]byte, error) {
-	f, err := openNoFollow(path)
-	if err != nil {
-		return nil, err
+// whyNotOpened says why the entry file path could not be opened: nil (a
+// miss) when there is none, or when it is merely unreadable; the refusal
+// of a link, or of another user's file, as Lstat sees it.
+func whyNotOpened(path string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
 	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err == nil && len(b) > maxFileSize {
-		err = errors.New("too large")
+	fi, lerr := os.Lstat(path)
+	if lerr != nil {
+		return nil
 	}
-	return b, err
+	return checkEntryFile(path, fi)
+}
+
+// hook calls the test hook, if any.
+func (s *FileStore) hook(event, path string) {
+	if s.testHook != nil {
+		s.testHook(event, path)
+	}
 }
 
 // parseEntry decodes an entry file; nil when it is not a complete one of

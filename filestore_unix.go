@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // checkPrivateDir refuses a store directory that another user owns or that
@@ -47,8 +49,15 @@ func checkOwner(path string, fi fs.FileInfo) error {
 	return nil
 }
 
-// openNoFollow opens path for reading, refusing a symbolic link even if
-// one replaced the file after it was checked.
-func openNoFollow(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+// openEntry opens the entry file path for reading: never through a
+// symbolic link, and without waiting for a writer if it is a FIFO (the
+// caller checks what it opened).
+func openEntry(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+}
+
+// checkWritable reports whether this process may create files in dir; a
+// file system mounted read-only says so too.
+func checkWritable(dir string) error {
+	return unix.Access(dir, unix.W_OK|unix.X_OK)
 }

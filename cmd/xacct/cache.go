@@ -6,9 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"regexp"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -43,8 +41,13 @@ clear removes every entry, or with --profile those of the profile's chain:
 its processes then fetch anew (and ask for an MFA code). Files of other
 names in the directory are never touched.
 
+Both remove the temporary files that writers killed while saving left
+behind (they hold credentials; every xacct process that opens the store
+does), never those of saves still running, and count them.
+
 Exit status: 0 success; 1 the store could not be read or written, or
-stdout could not be; 2 bad usage or configuration.
+stdout could not be; 2 bad usage or configuration, or no store directory
+that can be used (it names the directory and why).
 
 `
 
@@ -95,15 +98,22 @@ func runCacheList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		report(stderr, name, err)
 		return exitFailure
 	}
-	// The files List skipped, found among all of the store's, before the
-	// entries are narrowed to --profile's chain.
-	skipped := unreadable(ctx, store, entries)
+	// What List left out, found among all of the store's files, before
+	// the entries are narrowed to --profile's chain.
+	skipped, removed, saving, err := store.Skipped(ctx)
+	if err != nil {
+		report(stderr, name, err)
+		return exitFailure
+	}
 	if only != nil {
 		entries = slices.DeleteFunc(entries, func(sc *xacct.StoredCredentials) bool { return !slices.Contains(only, sc.Key) })
-		skipped = slices.DeleteFunc(skipped, func(u unreadableFile) bool { return !slices.Contains(only, u.key) })
+		maps.DeleteFunc(skipped, func(k string, _ error) bool { return !slices.Contains(only, k) })
 	}
-	for _, u := range skipped {
-		fmt.Fprintf(stderr, "%s: skipped %s: %s\n", name, u.path, u.why)
+	for _, k := range slices.Sorted(maps.Keys(skipped)) {
+		fmt.Fprintf(stderr, "%s: skipped: %s\n", name, strings.TrimPrefix(skipped[k].Error(), "xacct: credential store: "))
+	}
+	if removed+saving > 0 {
+		fmt.Fprintf(stderr, "%s: %s\n", name, tempFiles(removed, saving))
 	}
 	slices.SortStableFunc(entries, func(a, b *xacct.StoredCredentials) int { return strings.Compare(a.Name, b.Name) })
 	now := time.Now()
@@ -143,36 +153,50 @@ func runCacheClear(ctx context.Context, args []string, stdout, stderr io.Writer)
 		report(stderr, name, err)
 		return exitCodeOf(ctx, err, nil)
 	}
+	entries, err := store.List(ctx)
+	if err != nil {
+		report(stderr, name, err)
+		return exitFailure
+	}
+	// Files of ours that cannot be read (damaged, refused) go too: they
+	// may hold part of a secret, and the name is the store's.
+	skipped, removed, saving, err := store.Skipped(ctx)
+	if err != nil {
+		report(stderr, name, err)
+		return exitFailure
+	}
+	present := slices.Collect(maps.Keys(skipped))
+	for _, sc := range entries {
+		present = append(present, sc.Key)
+	}
 	what := "profile " + f.profile + "'s chain"
 	if keys == nil {
-		what = "the store"
-		entries, err := store.List(ctx)
-		if err != nil {
-			report(stderr, name, err)
-			return exitFailure
-		}
-		for _, sc := range entries {
-			keys = append(keys, sc.Key)
-		}
-		// Files of ours that cannot be read (damaged, refused) go too:
-		// they may hold part of a secret, and the name is the store's.
-		for _, u := range unreadable(ctx, store, entries) {
-			keys = append(keys, u.key)
-		}
+		what, keys = "the store", present
 	}
-	removed := 0
+	n := 0
 	for _, k := range keys {
-		if _, err := os.Lstat(entryPath(store, k)); err != nil {
+		if !slices.Contains(present, k) {
 			continue // not there: nothing to remove
 		}
 		if err := store.Delete(ctx, k); err != nil {
 			report(stderr, name, err)
 			return exitFailure
 		}
-		removed++
+		n++
 	}
-	fmt.Fprintf(stdout, "removed %d %s of %s from %s\n", removed, plural(removed, "entry", "entries"), what, store.Dir())
+	fmt.Fprintf(stdout, "removed %d %s of %s from %s\n", n, plural(n, "entry", "entries"), what, store.Dir())
+	if removed+saving > 0 {
+		fmt.Fprintln(stdout, tempFiles(removed, saving))
+	}
 	return 0
+}
+
+// tempFiles says what became of the temporary files of saves
+// (FileStore.Skipped): removed, of writers killed while saving; saving,
+// of saves still running.
+func tempFiles(removed, saving int) string {
+	return fmt.Sprintf("temporary files of saves: removed %d that writers killed while saving left behind "+
+		"(they held credentials); left %d of saves still running", removed, saving)
 }
 
 // openCache opens the store of the flags and, with --profile, returns the
@@ -184,7 +208,7 @@ func openCache(ctx context.Context, fs *flag.FlagSet, f *profileFlags) (*xacct.F
 	}
 	store, err := f.openStore()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, storeUnavailable(err)
 	}
 	if f.profile == "" {
 		return store, nil, nil
@@ -201,49 +225,6 @@ func openCache(ctx context.Context, fs *flag.FlagSet, f *profileFlags) (*xacct.F
 		keys = []string{} // a profile whose chain keeps nothing: none, not all
 	}
 	return store, keys, nil
-}
-
-// unreadableFile is a file under a store key that List skipped.
-type unreadableFile struct {
-	key, path, why string
-}
-
-// entryName matches the file of a store entry, as FileStore names them:
-// the key (64 lowercase hexadecimal digits) and ".json".
-var entryName = regexp.MustCompile(`^[0-9a-f]{64}\.json$`)
-
-// unreadable returns the entry files of store that are not among listed
-// (what List returned): damaged, of another program, or refused (a
-// symbolic link, a file others may read). It reads the directory once, and
-// asks the store's own Load why of the files List skipped only.
-func unreadable(ctx context.Context, store *xacct.FileStore, listed []*xacct.StoredCredentials) []unreadableFile {
-	des, err := os.ReadDir(store.Dir())
-	if err != nil {
-		return nil
-	}
-	keys := make(map[string]bool, len(listed))
-	for _, sc := range listed {
-		keys[sc.Key] = true
-	}
-	var out []unreadableFile
-	for _, de := range des {
-		key, _ := strings.CutSuffix(de.Name(), ".json")
-		if !entryName.MatchString(de.Name()) || keys[key] {
-			continue
-		}
-		why := "not a readable xacct entry (damaged, or another program's file); the next refresh replaces it"
-		if _, err := store.Load(ctx, key); err != nil {
-			why = strings.TrimPrefix(err.Error(), "xacct: ")
-		}
-		out = append(out, unreadableFile{key: key, path: filepath.Join(store.Dir(), de.Name()), why: why})
-	}
-	return out
-}
-
-// entryPath is the file of a key in a FileStore, which names an entry's
-// file after its key, as its List reads them.
-func entryPath(store *xacct.FileStore, key string) string {
-	return filepath.Join(store.Dir(), key+".json")
 }
 
 func plural(n int, one, many string) string {

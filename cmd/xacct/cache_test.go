@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gofrs/flock"
 )
 
 // cache list shows what the store keeps and never a secret; cache clear
@@ -43,7 +45,7 @@ func TestCacheListAndClear(t *testing.T) {
 	os.WriteFile(files[devMFA], []byte(`{"format":"xacct-credentials","version":1,"access_key_id":"AS`), 0o600)
 	list = w.run(t, "cache", "list", "--cache-dir", w.store)
 	if !regexp.MustCompile(`role/Admin +expired \S+ \(3h ago\)`).MatchString(list.stdout) ||
-		!strings.Contains(list.stderr, "xacct cache list: skipped "+files[devMFA]+": not a readable xacct entry") {
+		!strings.Contains(list.stderr, "xacct cache list: skipped: "+files[devMFA]+" is not a readable xacct entry") {
 		t.Errorf("cache list of an expired and a damaged entry:\n%s%s", list.stdout, list.stderr)
 	}
 	js := w.run(t, "cache", "list", "--cache-dir", w.store, "--json", "--profile", "admin")
@@ -60,7 +62,7 @@ func TestCacheListAndClear(t *testing.T) {
 		strings.Contains(r.stderr, foreign) || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("cache list --profile admin: stderr names another chain's file, or not its own:\n%s", r.stderr)
 	}
-	if r := w.run(t, "cache", "list", "--cache-dir", w.store); !strings.Contains(r.stderr, "skipped "+foreign+": not a readable xacct entry") {
+	if r := w.run(t, "cache", "list", "--cache-dir", w.store); !strings.Contains(r.stderr, "skipped: "+foreign+" is not a readable xacct entry") {
 		t.Errorf("cache list: stderr does not name %s:\n%s", foreign, r.stderr)
 	}
 	os.Remove(foreign)
@@ -84,6 +86,54 @@ func TestCacheListAndClear(t *testing.T) {
 	}
 	if list := w.run(t, "cache", "list", "--cache-dir", w.store); strings.Count(list.stdout, "\n") != 1 {
 		t.Errorf("after cache clear:\n%s", list.stdout)
+	}
+}
+
+// The temporary files that writers killed while saving left behind hold
+// credentials: cache list and cache clear remove them and say how many,
+// as every process that opens the store removes them; a save still
+// running keeps its file, however old.
+func TestCacheLeftovers(t *testing.T) {
+	t.Parallel()
+	w := newToolsWorld(t)
+	if r := w.run(t, "credential-process", "--profile", "plain", "--cache-dir", w.store); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	key := strings.TrimSuffix(filepath.Base(w.entryFiles(t)[plainRole]), ".json")
+	const secret = "leftover-secret-never-printed"
+	leftover := func(name string) string {
+		path := filepath.Join(w.store, key+"."+name+".tmp")
+		os.WriteFile(path, []byte(`{"secret_access_key":"`+secret+`"}`), 0o600)
+		old := time.Now().Add(-2 * time.Minute)
+		os.Chtimes(path, old, old)
+		return path
+	}
+	live := leftover("12345")
+	writer := flock.New(live) // as a save in progress holds its file
+	if ok, err := writer.TryLock(); !ok || err != nil {
+		t.Fatalf("locking %s: %v, %v", live, ok, err)
+	}
+	defer writer.Unlock()
+	gone := func(path string) bool { _, err := os.Lstat(path); return os.IsNotExist(err) }
+	const counts = "temporary files of saves: removed 1 that writers killed while saving left behind " +
+		"(they held credentials); left 1 of saves still running"
+
+	dead := leftover("23456")
+	list := w.run(t, "cache", "list", "--cache-dir", w.store)
+	if list.code != 0 || !strings.Contains(list.stderr, "xacct cache list: "+counts+"\n") || !gone(dead) || gone(live) {
+		t.Errorf("cache list: exit %d; %s removed: %v; %s removed: %v\n%s", list.code, dead, gone(dead), live, gone(live), list.stderr)
+	}
+	dead = leftover("34567")
+	clear := w.run(t, "cache", "clear", "--cache-dir", w.store)
+	if want := "removed 1 entry of the store from " + w.store + "\n" + counts + "\n"; clear.code != 0 || clear.stdout != want ||
+		!gone(dead) || gone(live) {
+		t.Errorf("cache clear: exit %d, %q, want %q; %s removed: %v; %s removed: %v\n%s", clear.code, clear.stdout, want,
+			dead, gone(dead), live, gone(live), clear.stderr)
+	}
+	assertNoSecret(t, "cache", list.stdout+list.stderr+clear.stdout+clear.stderr, secret)
+	writer.Unlock() // the save ends without its rename: its writer is gone
+	if r := w.run(t, "credential-process", "--profile", "plain", "--cache-dir", w.store); r.code != 0 || !gone(live) {
+		t.Errorf("credential-process: exit %d; %s removed: %v\n%s", r.code, live, gone(live), r.stderr)
 	}
 }
 

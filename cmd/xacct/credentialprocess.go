@@ -30,7 +30,9 @@ stdout:
 Every xacct process shares one session per hop and per MFA session through
 the credential store (--cache-dir): processes started together make one STS
 call per hop between them, and one MFA prompt. A process that finds what it
-needs in the store asks nobody.
+needs in the store asks nobody. Without a store directory it can use (no
+home, a read-only one, one others may write), the credentials still come,
+with one notice that names the directory and why.
 
 MFA codes are asked for on the terminal (/dev/tty); without one,
 --token-command is run; without that, a chain that needs a code fails at
@@ -42,8 +44,8 @@ The whole run takes at most --timeout (50s), inside the minute that the Go
 SDK gives a credential_process before it kills it.
 
 Exit status: 0 success; 1 the credentials could not be written to stdout;
-2 bad usage or configuration (a flag, the profile, the store directory, a
-credential_process that calls xacct for the same profile); 3 STS or the
+2 bad usage or configuration (a flag, the profile, a credential_process
+that calls xacct for the same profile); 3 STS or the
 chain's base refused or failed; 4 an MFA code was needed and none could be
 had; 5 another xacct process kept refreshing the same credentials past the
 deadline; 130 interrupted (SIGINT, SIGTERM).

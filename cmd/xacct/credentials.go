@@ -26,6 +26,10 @@ type credentialRun struct {
 	flags  profileFlags
 	stderr io.Writer
 
+	// needsStore: the command fails without a store (login, whose purpose
+	// it is); the others go on without one, with a notice.
+	needsStore bool
+
 	// timeout bounds the whole fetch: lock waits, prompts and STS calls.
 	// Zero: the library's own bounds (Options.RefreshTimeout, plus
 	// MFATimeout per prompting step).
@@ -35,7 +39,7 @@ type credentialRun struct {
 	plan  *xacct.ProfilePlan
 	cfg   aws.Config       // the profile's config: region, endpoints
 	cache *xacct.Cache     // cfg.Credentials: the chain's last step
-	store *xacct.FileStore // nil with --no-cache
+	store *xacct.FileStore // nil with --no-cache, or when none could be had
 	w     watch
 }
 
@@ -62,18 +66,15 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 	if err := checkLifetime(plan, r.flags.minRemaining); err != nil {
 		return aws.Credentials{}, err
 	}
-	if r.store, err = r.flags.openStore(); err != nil {
+	notices, closeNotices := noticeWriter(r.stderr)
+	defer closeNotices()
+	store, err := r.openStore(notices)
+	if err != nil {
 		return aws.Credentials{}, err
-	}
-	var store xacct.Store // a nil interface, not a nil *FileStore, with --no-cache
-	if r.store != nil {
-		store = r.store
 	}
 
 	terminal, tokenArgs := hasTerminal(), r.flags.tokenArgs()
 	token := mfaSource(terminal, tokenArgs, plan.Profile)
-	notices, closeNotices := noticeWriter(r.stderr)
-	defer closeNotices()
 	// LoadConfig makes no network call: a chain that needs a code that
 	// cannot be had is still refused before any, below.
 	// The profile as the user named it (or did not): the plan's name would
@@ -108,6 +109,23 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 		return aws.Credentials{}, r.relay(r.explain(ctx, err))
 	}
 	return creds, nil
+}
+
+// openStore opens the store of the flags, as r.store and as the Store to
+// use: nil with --no-cache, or when none can be had, which fails a command
+// that needs one (login) and is a notice for the others (see needsStore).
+func (r *credentialRun) openStore(notices io.Writer) (xacct.Store, error) {
+	var err error
+	if r.store, err = r.flags.openStore(); err != nil {
+		if r.needsStore {
+			return nil, storeUnavailable(err)
+		}
+		noStoreNotice(notices, err)
+	}
+	if r.store == nil {
+		return nil, nil // a nil interface, not a nil *FileStore
+	}
+	return r.store, nil
 }
 
 // fresh returns the cache's credentials if they have --min-remaining

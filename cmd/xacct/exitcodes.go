@@ -20,7 +20,7 @@ import (
 const (
 	exitFailure       = 1 // anything not below: stdout could not be written, the store could not be listed
 	exitAccountFailed = 1 // for-each-account: an account failed, or was not run
-	exitConfig        = 2 // bad usage or configuration: a flag, a profile, the store directory, a recursion
+	exitConfig        = 2 // bad usage or configuration: a flag, a profile, a recursion; the store directory (login, cache)
 	exitCredentials   = 3 // STS (or the chain's base provider) refused or failed, or did not answer in time
 	exitMFAImpossible = 4 // an MFA code was needed and none could be had
 	exitLockTimeout   = 5 // another xacct process kept refreshing the same credentials past the deadline

@@ -31,14 +31,16 @@ the MFA session (or the MFA hop's session) expires, xacct gets their
 credentials without a code. Entries that are still valid are kept: for a
 new MFA session now, run 'xacct cache clear --profile P' first.
 
-Exit status: 0 success; 2 bad usage or configuration; 3 STS refused or
-failed; 4 no MFA code could be had (no terminal and no --token-command);
-5 another xacct process kept refreshing the credentials too long.
+Exit status: 0 success; 2 bad usage or configuration, or no store
+directory that login can use (it names the directory and why); 3 STS
+refused or failed; 4 no MFA code could be had (no terminal and no
+--token-command); 5 another xacct process kept refreshing the credentials
+too long.
 
 `
 
 func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	r := &credentialRun{name: "xacct login", stderr: stderr}
+	r := &credentialRun{name: "xacct login", stderr: stderr, needsStore: true}
 	// The processes after login get what it stored: as credential-process
 	// would have them, with the time botocore needs.
 	r.flags.minRemaining = defaultMinRemaining

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/xacct/xacct"
@@ -82,19 +83,32 @@ func (f *profileFlags) tokenArgs() []string {
 	return words
 }
 
-// openStore returns the store of --cache-dir; nil with --no-cache. A
-// directory it refuses (another user's, writable by others) is a
-// configuration error.
+// openStore returns the store of --cache-dir; nil with --no-cache. Its
+// error says which directory cannot serve and why: it cannot be created
+// or written (no home, a read-only one), or it is not the user's alone.
+// Either way the store is not used; whether the command goes on without
+// it is the command's to say (storeUnavailable, noStoreNotice).
 func (f *profileFlags) openStore() (*xacct.FileStore, error) {
 	if f.noCache {
 		return nil, nil
 	}
-	s, err := xacct.NewFileStore(f.cacheDir)
-	if err != nil {
-		return nil, &exitError{code: exitConfig, err: err,
-			hint: "the store holds credentials in plain text, as the AWS CLI's cache does: its directory must be yours alone"}
-	}
-	return s, nil
+	return xacct.NewFileStore(f.cacheDir)
+}
+
+// storeUnavailable is the failure of a command whose purpose is the store
+// (login, cache) when it has none: err, from openStore.
+func storeUnavailable(err error) error {
+	return &exitError{code: exitConfig, err: err,
+		hint: "--cache-dir names a directory of your own, that no one else may write and this process can"}
+}
+
+// noStoreNotice tells the person, in one line, that the command goes on
+// without a store, and why (err, from openStore): the credentials matter
+// more than sharing them with other processes.
+func noStoreNotice(w io.Writer, err error) {
+	fmt.Fprintf(w, "xacct: no credential store, so this process shares no credentials with others: %s "+
+		"(hint: --cache-dir names a directory of your own that this process can write; --no-cache goes without, "+
+		"and without this notice)\n", strings.Join(strings.Fields(strings.TrimPrefix(err.Error(), "xacct: ")), " "))
 }
 
 // allSharedFlags are the shared flags of credential-process and exec, in

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -107,18 +108,21 @@ func TestCredentialProcessStoreFiles(t *testing.T) {
 	}
 }
 
-// A directory others may write is refused before anything (exit 2); one
-// the process may not write serves no store, and the credentials still
-// come, with a notice.
+// A directory others may write, or this process may not: no store, and
+// the credentials still come, with one notice naming the directory and
+// why; login, whose purpose is the store, fails. Nothing is written to
+// either directory.
 func TestCredentialProcessStoreDirectories(t *testing.T) {
 	t.Parallel()
 	w := newToolsWorld(t)
 	open := filepath.Join(w.dir, "open")
 	os.Mkdir(open, 0o700)
 	os.Chmod(open, 0o777)
-	r := w.run(t, "credential-process", "--profile", "plain", "--cache-dir", open)
-	if r.code != exitConfig || w.stsCalls() != 0 || !strings.Contains(r.stderr, "chmod 700 "+open) {
-		t.Errorf("a 0777 directory: exit %d, %d STS calls\n%s", r.code, w.stsCalls(), r.stderr)
+	assertNoStore(t, "a 0777 directory", w.command("credential-process", "--profile", "plain", "--cache-dir", open),
+		"has mode 0777", "chmod 700 "+open)
+	if r := w.run(t, "login", "--profile", "plain", "--cache-dir", open); r.code != exitConfig ||
+		!strings.Contains(r.stderr, "chmod 700 "+open) {
+		t.Errorf("login in a 0777 directory: exit %d, want 2 and the directory named\n%s", r.code, r.stderr)
 	}
 	if des, _ := os.ReadDir(open); len(des) != 0 {
 		t.Errorf("files were written to the 0777 directory: %v", des)
@@ -132,18 +136,84 @@ func TestCredentialProcessStoreDirectories(t *testing.T) {
 		asNobody(t, cmd, w, readOnly)
 	}
 	os.Chmod(readOnly, 0o500)
-	r = runCmd(t, cmd, "")
-	if r.code != 0 {
-		t.Fatalf("a read-only directory: exit %d\n%s", r.code, r.stderr)
-	}
-	p := parseProcessOutput(t, r.stdout)
-	if want := "xacct: credential store: lock failed; fetching without it"; !strings.Contains(r.stderr, want) ||
-		!strings.Contains(r.stderr, "permission denied") {
-		t.Errorf("a read-only directory: stderr lacks %q and why:\n%s", want, r.stderr)
-	}
-	assertNoSecret(t, "stderr", r.stderr, p.SecretAccessKey, p.SessionToken)
+	assertNoStore(t, "a read-only directory", cmd, readOnly+": this process may not create files in it", "permission denied")
 	if des, _ := os.ReadDir(readOnly); len(des) != 0 {
 		t.Errorf("files in the read-only directory: %v", des)
+	}
+}
+
+// Where no store directory can be had (no HOME, a home that does not
+// exist, a cache directory under a regular file, which root cannot write
+// through either), credential-process and exec give the credentials with
+// one notice that names the directory and why; login fails, naming them.
+func TestNoStoreDirectory(t *testing.T) {
+	t.Parallel()
+	w := newToolsWorld(t)
+	file := filepath.Join(w.dir, "file")
+	os.WriteFile(file, nil, 0o600)
+	gone := filepath.Join(w.dir, "nonexistent") // as HOME=/nonexistent, which root would create
+	home := "HOME=" + filepath.Join(w.dir, "home")
+	for _, tt := range []struct {
+		name string
+		env  []string // HOME and XDG_CACHE_HOME
+		args []string
+		want string // in the notice, and in login's error
+	}{
+		{"HOME unset", nil, nil, "neither $XDG_CACHE_HOME nor $HOME are defined"},
+		{"a home that does not exist", []string{"HOME=" + gone}, nil, "creating " + gone + "/.cache/xacct"},
+		{"a home under a regular file", []string{"HOME=" + file + "/home"}, nil, "creating " + file + "/home/.cache/xacct"},
+		{"XDG_CACHE_HOME under a regular file", []string{home, "XDG_CACHE_HOME=" + file + "/cache"}, nil,
+			"creating " + file + "/cache/xacct"},
+		{"--cache-dir under a regular file", []string{home}, []string{"--cache-dir", file + "/xacct"},
+			"creating " + file + "/xacct"},
+	} {
+		env := slices.DeleteFunc(slices.Clone(w.env), func(e string) bool {
+			return strings.HasPrefix(e, "HOME=") || strings.HasPrefix(e, "XDG_CACHE_HOME=")
+		})
+		env = append(env, tt.env...)
+		command := func(args ...string) *exec.Cmd { return detached(env, w.bin, append(args, tt.args...)...) }
+		assertNoStore(t, tt.name, command("credential-process", "--profile", "plain"), tt.want)
+		assertNoStore(t, tt.name+" (exec)", command("exec", "--profile", "plain"), tt.want)
+		r := runCmd(t, command("login", "--profile", "plain"), "")
+		if r.code != exitConfig || r.stdout != "" || !strings.Contains(r.stderr, "xacct login: credential store") ||
+			!strings.Contains(r.stderr, tt.want) || strings.Contains(r.stderr, "yours alone") {
+			t.Errorf("%s: login: exit %d, want 2 and %q\n%s%s", tt.name, r.code, tt.want, r.stdout, r.stderr)
+		}
+	}
+	if _, err := os.Stat(gone); err == nil {
+		t.Errorf("%s was created", gone)
+	}
+}
+
+// assertNoStore runs cmd, credential-process (or exec, to which it adds
+// a command that prints the credentials), and checks that it succeeds
+// with credentials and exactly one line on stderr: the notice of no
+// store, with want.
+func assertNoStore(t *testing.T, name string, cmd *exec.Cmd, want ...string) {
+	t.Helper()
+	isExec := cmd.Args[1] == "exec"
+	if isExec {
+		cmd.Args = append(cmd.Args, "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID")
+	}
+	r := runCmd(t, cmd, "")
+	if r.code != 0 {
+		t.Errorf("%s: exit %d, want 0\n%s", name, r.code, r.stderr)
+		return
+	}
+	if isExec && !strings.HasPrefix(r.stdout, "ASIA") {
+		t.Errorf("%s: exec's command has no credentials: %q", name, r.stdout)
+	} else if !isExec {
+		p := parseProcessOutput(t, r.stdout)
+		assertNoSecret(t, name, r.stderr, p.SecretAccessKey, p.SessionToken)
+	}
+	want = append(want, "xacct: no credential store, so this process shares no credentials with others: ")
+	for _, s := range want {
+		if !strings.Contains(r.stderr, s) {
+			t.Errorf("%s: stderr lacks %q:\n%s", name, s, r.stderr)
+		}
+	}
+	if n := strings.Count(r.stderr, "\n"); n != 1 || strings.Contains(r.stderr, "yours alone") {
+		t.Errorf("%s: %d lines on stderr, want the one notice:\n%s", name, n, r.stderr)
 	}
 }
 
