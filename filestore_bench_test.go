@@ -19,9 +19,9 @@ func BenchmarkFileStore(b *testing.B) {
 		b.Fatal(err)
 	}
 	for i := range 50 {
-		s.Save(ctx, storeKey("bench", fmt.Sprint(i)), entryFor(time.Now().Add(time.Hour)))
+		s.Save(ctx, key(fmt.Sprint("bench", i)), entryFor(time.Now().Add(time.Hour)))
 	}
-	k := storeKey("bench", "0")
+	k := key("bench0")
 	b.Run("op=NewFileStore", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := NewFileStore(dir); err != nil {
