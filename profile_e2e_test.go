@@ -280,15 +280,7 @@ func TestLoadConfigUsesTheProfilesSettings(t *testing.T) {
 
 func TestProfileWebIdentityEndToEnd(t *testing.T) {
 	t.Parallel()
-	sc, err := xaccttest.LoadScenarioFile("xaccttest/testdata/webidentity.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := xaccttest.NewServerWithScenario(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
+	srv, cfg := webIdentityWorld(t)
 	token, err := srv.WebIdentityToken("https://oidc.example.com/cluster1", "system:serviceaccount:ci:deployer",
 		"sts.amazonaws.com", 6*time.Hour)
 	if err != nil {
@@ -302,7 +294,6 @@ func TestProfileWebIdentityEndToEnd(t *testing.T) {
 		"[profile target]\nrole_arn = arn:aws:iam::555555555555:role/Target\nsource_profile = ci\nrole_session_name = wi\n"), 0o600)
 	// cfg's credentials are not used: AssumeRoleWithWebIdentity is signed
 	// by nobody, and the hop by the web identity session.
-	cfg := srv.Config("AKIAUNUSEDBYPROFILES", "unused", "")
 	target, err := xacct.FromProfile(context.Background(), cfg, "target", func(o *xacct.Options) {
 		o.ConfigFiles, o.CredentialsFiles, o.Now = []string{configFile}, []string{}, srv.Clock.Now
 	})

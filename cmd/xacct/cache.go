@@ -93,14 +93,9 @@ func runCacheList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		report(stderr, name, err)
 		return exitCodeOf(ctx, err, nil)
 	}
-	entries, err := store.List(ctx)
-	if err != nil {
-		report(stderr, name, err)
-		return exitFailure
-	}
 	// What List left out, found among all of the store's files, before
 	// the entries are narrowed to --profile's chain.
-	skipped, removed, saving, err := store.Skipped(ctx)
+	entries, skipped, removed, saving, err := storeContents(ctx, store)
 	if err != nil {
 		report(stderr, name, err)
 		return exitFailure
@@ -139,6 +134,18 @@ func runCacheList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return stdoutFailed(stderr, name, out)
 }
 
+// storeContents returns the store's entries, the files of entries that
+// List left out (by key, with why), and the counts of temporary files
+// removed and of saves under way.
+func storeContents(ctx context.Context, store *xacct.FileStore) (entries []*xacct.StoredCredentials,
+	skipped map[string]error, removed, saving int, err error) {
+	if entries, err = store.List(ctx); err != nil {
+		return nil, nil, 0, 0, err
+	}
+	skipped, removed, saving, err = store.Skipped(ctx)
+	return entries, skipped, removed, saving, err
+}
+
 func runCacheClear(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const name = "xacct cache clear"
 	var f profileFlags
@@ -153,14 +160,9 @@ func runCacheClear(ctx context.Context, args []string, stdout, stderr io.Writer)
 		report(stderr, name, err)
 		return exitCodeOf(ctx, err, nil)
 	}
-	entries, err := store.List(ctx)
-	if err != nil {
-		report(stderr, name, err)
-		return exitFailure
-	}
 	// Files of ours that cannot be read (damaged, refused) go too: they
 	// may hold part of a secret, and the name is the store's.
-	skipped, removed, saving, err := store.Skipped(ctx)
+	entries, skipped, removed, saving, err := storeContents(ctx, store)
 	if err != nil {
 		report(stderr, name, err)
 		return exitFailure
