@@ -1,0 +1,215 @@
+// Package proctree starts a child process as the root of a tree of
+// processes that ends with it: the child and whatever it starts (the
+// commands under `sh -c`, a credential_process that calls xacct, which
+// starts its own credential_process, and so on down) are ended when the
+// caller's context ends, when the child itself exits (what it left in the
+// background), and when the caller exits (EndAll) or, on Linux, is killed.
+//
+// Ending only the direct child is not enough: a timed-out xacct that
+// killed its credential_process left that process's children running, and
+// a credential_process that called xacct again (with the environment
+// scrubbed, past the recursion guard) grew a chain that outlived every
+// caller.
+//
+// On Unix the tree is the child's process group: the child starts in a
+// group of its own, which is killed as one. A group that is not the
+// terminal's foreground group is stopped by SIGTTIN when it reads the
+// terminal, so a tree that may prompt (Options.Terminal) is lent the
+// foreground while it runs, when this process has it, and gives it back
+// when it ends. On Linux each child also gets SIGKILL (SIGTERM with a
+// Grace) when the thread that started it exits, so that a process killed
+// with SIGKILL, which cannot clean up, takes its child along; and a
+// process can ask for the same about itself (EndWithParent), which carries
+// the end down through children that are not started by this package (a
+// shell between two xaccts).
+//
+// Elsewhere (Windows) a Tree is its child alone: the child is killed, not
+// what it started.
+package proctree
+
+import (
+	"context"
+	"os/exec"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options say how a Tree's processes are stopped, and whether they may
+// use the terminal.
+type Options struct {
+	// Grace is how long the tree has between SIGTERM and SIGKILL when its
+	// context ends. 0: SIGKILL at once, for a helper whose answer nobody
+	// will read any more (a credential_process, a token command). A
+	// command a person started (for-each-account's) gets time to clean
+	// up, as after a shell's Ctrl-C.
+	Grace time.Duration
+
+	// Terminal lends the terminal's foreground to the tree while it runs,
+	// when this process holds it, so that a child that prompts on
+	// /dev/tty (a password manager, aws-vault, a nested xacct) can read
+	// it. One tree holds it at a time: a tree started meanwhile runs in
+	// the background, as does every tree of a process that is itself in
+	// the background.
+	Terminal bool
+}
+
+// pipeGrace bounds the wait for a tree's output once its root process has
+// exited, or its context has ended, and its group was killed: only a
+// process that left the group (a daemon in a session of its own) can still
+// hold the pipes, for ever. A pipe's last 64 KiB take far less than this.
+const pipeGrace = time.Second
+
+// endAllWait bounds EndAll's wait for each running tree to be killed or to
+// end: past pipeGrace, which a tree whose root has exited may still be
+// waiting out.
+const endAllWait = 2 * pipeGrace
+
+// Tree is a child process and the processes it starts. A Tree is for one
+// goroutine at a time, except that EndAll may run alongside.
+type Tree struct {
+	// Cmd is the root process. Set its Env, Dir, Stdin, Stdout and Stderr
+	// before it starts; its SysProcAttr, Cancel and WaitDelay are the
+	// tree's.
+	Cmd *exec.Cmd
+
+	opts   Options
+	cancel context.CancelFunc // ends Cmd's context: exec then calls Cmd.Cancel (t.stop)
+	unhook func() bool        // detaches the tree from EndAll
+	group  group              // the platform's handle on the tree: its group, the terminal lent to it
+	ended  sync.Once          // End's work, once
+	done   chan struct{}      // closed once the tree was signalled or ended: EndAll waits for it
+	mark   sync.Once          // closes done
+}
+
+// Command returns a Tree whose root runs name with arg, like
+// exec.CommandContext: when ctx ends while the root runs, the whole tree
+// is stopped (Options.Grace). End must be called once Cmd has been waited
+// for, or has failed to start: Run does it.
+func Command(ctx context.Context, opts Options, name string, arg ...string) *Tree {
+	ctx, cancel := context.WithCancel(ctx)
+	t := &Tree{opts: opts, cancel: cancel, done: make(chan struct{})}
+	t.Cmd = exec.CommandContext(ctx, name, arg...)
+	// exec kills the root itself when it has not exited WaitDelay after
+	// Cancel, and then stops waiting for the pipes.
+	t.Cmd.WaitDelay = max(opts.Grace, pipeGrace)
+	t.Cmd.Cancel = t.stop
+	t.group.prepare(t.Cmd, opts)
+	live.add(t)
+	t.unhook = context.AfterFunc(exiting.ctx, cancel)
+	return t
+}
+
+// Run starts the tree, waits for its root process, ends the tree, and
+// returns the root's error, as exec.Cmd.Run. Unlike exec, it does not wait
+// for the pipes before it ends the tree: a background process that the
+// root left behind (`sleep 300 &`) holds its stdout only until then, not
+// until exec's WaitDelay, which would make a success an error.
+func (t *Tree) Run() error {
+	defer t.End()
+	// On Linux the child's parent-death signal fires when the thread
+	// that forked it exits: this one lives at least as long as the child.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	out, err := ownPipes(t.Cmd)
+	if err != nil {
+		return err
+	}
+	if err := t.Cmd.Start(); err != nil {
+		out.abort()
+		return err
+	}
+	out.start()
+	err = t.Cmd.Wait() // the process only: its stdout and stderr are out's
+	t.End()
+	out.wait(pipeGrace)
+	return err
+}
+
+// End kills what is left of the tree and gives back the terminal, once
+// Cmd has been waited for (or failed to start). It may be called more than
+// once.
+func (t *Tree) End() {
+	t.ended.Do(func() {
+		t.unhook()
+		t.cancel()
+		if t.Cmd.Process != nil {
+			t.group.left(t.Cmd.Process)
+		}
+		t.group.release()
+		t.markDone()
+		live.remove(t)
+	})
+}
+
+// stop is Cmd.Cancel: exec calls it when the context ends while the root
+// runs, so Cmd.Process is set.
+func (t *Tree) stop() error {
+	defer t.markDone()
+	return t.group.signal(t.Cmd.Process, t.opts.Grace == 0 || exiting.now.Load())
+}
+
+func (t *Tree) markDone() { t.mark.Do(func() { close(t.done) }) }
+
+// EndAll ends every tree still running, for a process about to exit, and
+// gives the terminal back if a tree holds it: on Linux the roots would get
+// the parent-death signal, but not what they started. It waits at most a
+// few seconds; Command's trees started after it are stopped as they start.
+func EndAll() {
+	exiting.now.Store(true)
+	exiting.cancel()
+	deadline := time.NewTimer(endAllWait)
+	defer deadline.Stop()
+	for _, t := range live.snapshot() {
+		select {
+		case <-t.done:
+		case <-deadline.C:
+			releaseTerminal()
+			return
+		}
+	}
+	releaseTerminal()
+}
+
+// exiting is EndAll's: every Tree's context ends with its ctx.
+var exiting struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	now    atomic.Bool // EndAll has started: stop with SIGKILL, whatever the Grace
+}
+
+func init() { exiting.ctx, exiting.cancel = context.WithCancel(context.Background()) }
+
+// live is the trees made by Command and not yet ended.
+var live trees
+
+type trees struct {
+	mu  sync.Mutex // guards set
+	set map[*Tree]struct{}
+}
+
+func (l *trees) add(t *Tree) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.set == nil {
+		l.set = map[*Tree]struct{}{}
+	}
+	l.set[t] = struct{}{}
+}
+
+func (l *trees) remove(t *Tree) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.set, t)
+}
+
+func (l *trees) snapshot() []*Tree {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]*Tree, 0, len(l.set))
+	for t := range l.set {
+		out = append(out, t)
+	}
+	return out
+}
