@@ -19,6 +19,16 @@ func setParentDeathSignal(attr *syscall.SysProcAttr, sig syscall.Signal) {
 	attr.Pdeathsig = sig
 }
 
+// waitExit waits until the process pid has exited, without reaping it
+// (exec's Wait does), and reports true. If exec reaped it first, waitid
+// fails at once: it has exited all the same.
+func waitExit(pid int) bool {
+	var info unix.Siginfo
+	for unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil) == unix.EINTR {
+	}
+	return true
+}
+
 // EndWithParent has the kernel send this process SIGTERM when its parent
 // exits, for a process whose only purpose is to answer its parent (xacct
 // credential-process): with no one to read its answer it stops, and ends

@@ -29,6 +29,8 @@ package proctree
 
 import (
 	"context"
+	"io"
+	"os"
 	"os/exec"
 	"runtime"
 	"sync"
@@ -75,12 +77,13 @@ type Tree struct {
 	Cmd *exec.Cmd
 
 	opts   Options
-	cancel context.CancelFunc // ends Cmd's context: exec then calls Cmd.Cancel (t.stop)
-	unhook func() bool        // detaches the tree from EndAll
-	group  group              // the platform's handle on the tree: its group, the terminal lent to it
-	ended  sync.Once          // End's work, once
-	done   chan struct{}      // closed once the tree was signalled or ended: EndAll waits for it
-	mark   sync.Once          // closes done
+	root   atomic.Pointer[os.Process] // Cmd.Process, once it can be read here: EndAll kills its group
+	cancel context.CancelFunc         // ends Cmd's context: exec then calls Cmd.Cancel (t.stop)
+	unhook func() bool                // detaches the tree from EndAll
+	group  group                      // the platform's handle on the tree: its group, the terminal lent to it
+	ended  sync.Once                  // End's work, once
+	done   chan struct{}              // closed once the tree was signalled or ended: EndAll waits for it
+	mark   sync.Once                  // closes done
 }
 
 // Command returns a Tree whose root runs name with arg, like
@@ -120,11 +123,40 @@ func (t *Tree) Run() error {
 		out.abort()
 		return err
 	}
+	t.root.Store(t.Cmd.Process)
 	out.start()
 	err = t.Cmd.Wait() // the process only: its stdout and stderr are out's
 	t.End()
 	out.wait(pipeGrace)
 	return err
+}
+
+// Watch returns a writer to set as Cmd.Stdout when another package starts
+// and waits for Cmd (the SDK's processcreds, whose Wait copies stdout
+// through exec's pipes: Run's own are not an option). It discards what it
+// is given. exec writes stdout from a goroutine that it starts after the
+// root has started, so the first write tells the tree the root's process:
+// from then on EndAll can kill the tree, and (on Linux) the tree ends as
+// soon as the root exits, as Run's does, so that a leftover does not hold
+// exec's Wait, and a success becomes an error at WaitDelay.
+func (t *Tree) Watch() io.Writer { return &watcher{t: t} }
+
+type watcher struct {
+	t    *Tree
+	once sync.Once
+}
+
+func (w *watcher) Write(p []byte) (int, error) {
+	w.once.Do(func() {
+		root := w.t.Cmd.Process
+		w.t.root.Store(root)
+		go func() {
+			if waitExit(root.Pid) {
+				w.t.group.left(root)
+			}
+		}()
+	})
+	return len(p), nil
 }
 
 // End kills what is left of the tree and gives back the terminal, once
@@ -162,6 +194,10 @@ func EndAll() {
 	deadline := time.NewTimer(endAllWait)
 	defer deadline.Stop()
 	for _, t := range live.snapshot() {
+		if root := t.root.Load(); root != nil {
+			t.group.signal(root, true)
+			t.markDone()
+		}
 		select {
 		case <-t.done:
 		case <-deadline.C:

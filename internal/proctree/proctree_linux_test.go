@@ -3,6 +3,7 @@ package proctree
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -31,6 +32,25 @@ func TestRunEndsWhatTheRootLeft(t *testing.T) {
 		t.Errorf("output %q, want the PID then ok", out.String())
 	}
 	left := atoi(t, pid)
+	t.Cleanup(func() { syscall.Kill(left, syscall.SIGKILL) })
+	waitGone(t, left)
+}
+
+// A Cmd that another package starts and waits for, with stdout copied to
+// Watch as the SDK's processcreds does, ends its tree when the root exits:
+// the leftover does not hold Wait until WaitDelay, which would make the
+// success an error.
+func TestWatchEndsWhatTheRootLeft(t *testing.T) {
+	t.Parallel()
+	tree := Command(context.Background(), Options{}, "sh", "-c", `sleep 300 & echo $!`)
+	var out bytes.Buffer
+	tree.Cmd.Stdout = io.MultiWriter(tree.Watch(), &out)
+	err := tree.Cmd.Run()
+	tree.End()
+	if err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	left := atoi(t, out.String())
 	t.Cleanup(func() { syscall.Kill(left, syscall.SIGKILL) })
 	waitGone(t, left)
 }

@@ -33,5 +33,8 @@ func (*outputs) start()                    {}
 func (*outputs) wait(time.Duration)        {}
 func (*outputs) abort()                    {}
 
+// waitExit: a Watched tree ends at End.
+func waitExit(int) bool { return false }
+
 // EndWithParent: only Linux has a parent-death signal.
 func EndWithParent(ppid int) error { return nil }
