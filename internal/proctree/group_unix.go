@@ -22,7 +22,9 @@ type group struct {
 // foreground when opts ask for it and this process has it to lend.
 func (g *group) prepare(cmd *exec.Cmd, opts Options) {
 	attr := &syscall.SysProcAttr{Setpgid: true}
-	setParentDeathSignal(attr, stopSignal(opts.Grace == 0))
+	// A process killed with SIGKILL can give its tree no time to stop:
+	// the root is killed with it.
+	setParentDeathSignal(attr, syscall.SIGKILL)
 	if opts.Terminal {
 		switch fd, s := lendTerminal(); s {
 		case front:

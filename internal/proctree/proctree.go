@@ -12,16 +12,16 @@
 // caller.
 //
 // On Unix the tree is the child's process group: the child starts in a
-// group of its own, which is killed as one. A group that is not the
-// terminal's foreground group is stopped by SIGTTIN when it reads the
-// terminal, so a tree that may prompt (Options.Terminal) is lent the
-// foreground while it runs, when this process has it, and gives it back
-// when it ends. On Linux each child also gets SIGKILL (SIGTERM with a
-// Grace) when the thread that started it exits, so that a process killed
-// with SIGKILL, which cannot clean up, takes its child along; and a
-// process can ask for the same about itself (EndWithParent), which carries
-// the end down through children that are not started by this package (a
-// shell between two xaccts).
+// group of its own, which is stopped as one, with SIGTERM and then
+// SIGKILL. A group that is not the terminal's foreground group is stopped
+// by SIGTTIN when it reads the terminal, so a tree that may prompt
+// (Options.Terminal) is lent the foreground while it runs, when this
+// process has it, and gives it back when it ends. On Linux each child is
+// also killed when the thread that started it exits, so that a process
+// killed with SIGKILL, which cannot clean up, takes its child along; and a
+// process can ask for SIGTERM when its parent exits (EndWithParent), which
+// carries the end down through children that are not started by this
+// package (a shell between two xaccts).
 //
 // Elsewhere (Windows) a Tree is its child alone: the child is killed, not
 // what it started.
@@ -42,10 +42,11 @@ import (
 // use the terminal.
 type Options struct {
 	// Grace is how long the tree has between SIGTERM and SIGKILL when its
-	// context ends. 0: SIGKILL at once, for a helper whose answer nobody
-	// will read any more (a credential_process, a token command). A
-	// command a person started (for-each-account's) gets time to clean
-	// up, as after a shell's Ctrl-C.
+	// context ends; 0 means DefaultGrace. SIGTERM comes first even for a
+	// helper whose answer nobody will read any more: an xacct in the tree
+	// then ends its own trees before it goes, so the end reaches a whole
+	// chain at once, shells in between or not. A command a person started
+	// (for-each-account's) gets longer, as after a shell's Ctrl-C.
 	Grace time.Duration
 
 	// Terminal lends the terminal's foreground to the tree while it runs,
@@ -57,16 +58,21 @@ type Options struct {
 	Terminal bool
 }
 
+// DefaultGrace is Options.Grace when it is 0: an xacct passes SIGTERM on
+// to its own trees within milliseconds, and a second is plenty to exit.
+const DefaultGrace = time.Second
+
 // pipeGrace bounds the wait for a tree's output once its root process has
 // exited, or its context has ended, and its group was killed: only a
 // process that left the group (a daemon in a session of its own) can still
 // hold the pipes, for ever. A pipe's last 64 KiB take far less than this.
 const pipeGrace = time.Second
 
-// endAllWait bounds EndAll's wait for each running tree to be killed or to
-// end: past pipeGrace, which a tree whose root has exited may still be
-// waiting out.
-const endAllWait = 2 * pipeGrace
+// endAllWait bounds EndAll's wait for the running trees to end after
+// SIGTERM, before it kills them: past DefaultGrace and pipeGrace, after
+// which exec has killed a root that ignored SIGTERM and stopped waiting
+// for its pipes, and End has killed its group.
+const endAllWait = DefaultGrace + pipeGrace + 500*time.Millisecond
 
 // Tree is a child process and the processes it starts. A Tree is for one
 // goroutine at a time, except that EndAll may run alongside.
@@ -82,8 +88,7 @@ type Tree struct {
 	unhook func() bool                // detaches the tree from EndAll
 	group  group                      // the platform's handle on the tree: its group, the terminal lent to it
 	ended  sync.Once                  // End's work, once
-	done   chan struct{}              // closed once the tree was signalled or ended: EndAll waits for it
-	mark   sync.Once                  // closes done
+	done   chan struct{}              // closed by End: EndAll waits for it
 }
 
 // Command returns a Tree whose root runs name with arg, like
@@ -92,10 +97,14 @@ type Tree struct {
 // for, or has failed to start: Run does it.
 func Command(ctx context.Context, opts Options, name string, arg ...string) *Tree {
 	ctx, cancel := context.WithCancel(ctx)
+	if opts.Grace == 0 {
+		opts.Grace = DefaultGrace
+	}
 	t := &Tree{opts: opts, cancel: cancel, done: make(chan struct{})}
 	t.Cmd = exec.CommandContext(ctx, name, arg...)
 	// exec kills the root itself when it has not exited WaitDelay after
-	// Cancel, and then stops waiting for the pipes.
+	// Cancel (SIGTERM), and then stops waiting for the pipes; End kills
+	// the rest of the group.
 	t.Cmd.WaitDelay = max(opts.Grace, pipeGrace)
 	t.Cmd.Cancel = t.stop
 	t.group.prepare(t.Cmd, opts)
@@ -170,39 +179,43 @@ func (t *Tree) End() {
 			t.group.left(t.Cmd.Process)
 		}
 		t.group.release()
-		t.markDone()
+		close(t.done)
 		live.remove(t)
 	})
 }
 
 // stop is Cmd.Cancel: exec calls it when the context ends while the root
-// runs, so Cmd.Process is set.
+// runs, so Cmd.Process is set. SIGTERM: see Options.Grace.
 func (t *Tree) stop() error {
-	defer t.markDone()
-	return t.group.signal(t.Cmd.Process, t.opts.Grace == 0 || exiting.now.Load())
+	return t.group.signal(t.Cmd.Process, false)
 }
-
-func (t *Tree) markDone() { t.mark.Do(func() { close(t.done) }) }
 
 // EndAll ends every tree still running, for a process about to exit, and
 // gives the terminal back if a tree holds it: on Linux the roots would get
-// the parent-death signal, but not what they started. It waits at most a
-// few seconds; Command's trees started after it are stopped as they start.
+// the parent-death signal, but not what they started. The trees get
+// SIGTERM, then SIGKILL when they have not ended within a couple of
+// seconds; Command's trees started after it are stopped as they start.
 func EndAll() {
-	exiting.now.Store(true)
-	exiting.cancel()
+	exiting.cancel() // exec sends each running root's group SIGTERM (stop)
+	trees := live.snapshot()
+	for _, t := range trees {
+		if root := t.root.Load(); root != nil {
+			t.group.signal(root, false) // a root whose exit exec has yet to see
+		}
+	}
 	deadline := time.NewTimer(endAllWait)
 	defer deadline.Stop()
-	for _, t := range live.snapshot() {
-		if root := t.root.Load(); root != nil {
-			t.group.signal(root, true)
-			t.markDone()
-		}
+wait:
+	for _, t := range trees {
 		select {
 		case <-t.done:
 		case <-deadline.C:
-			releaseTerminal()
-			return
+			break wait
+		}
+	}
+	for _, t := range live.snapshot() {
+		if root := t.root.Load(); root != nil {
+			t.group.signal(root, true)
 		}
 	}
 	releaseTerminal()
@@ -212,7 +225,6 @@ func EndAll() {
 var exiting struct {
 	ctx    context.Context
 	cancel context.CancelFunc
-	now    atomic.Bool // EndAll has started: stop with SIGKILL, whatever the Grace
 }
 
 func init() { exiting.ctx, exiting.cancel = context.WithCancel(context.Background()) }
