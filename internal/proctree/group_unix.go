@@ -40,14 +40,18 @@ func (g *group) prepare(cmd *exec.Cmd, opts Options) {
 }
 
 // signal sends the group of the root p SIGKILL (kill) or SIGTERM; p alone
-// when the group is this process's. A group with no process left is
-// os.ErrProcessDone, as exec's Cancel wants.
+// when the group is this process's. SIGTERM comes with SIGCONT: a stopped
+// process (^Z, or SIGTTIN) acts on it only once continued. A group with no
+// process left is os.ErrProcessDone, as exec's Cancel wants.
 func (g *group) signal(p *os.Process, kill bool) error {
 	pid := -p.Pid
 	if g.shared {
 		pid = p.Pid
 	}
 	err := syscall.Kill(pid, stopSignal(kill))
+	if !kill && err == nil {
+		syscall.Kill(pid, syscall.SIGCONT)
+	}
 	if errors.Is(err, syscall.ESRCH) {
 		return os.ErrProcessDone
 	}

@@ -146,8 +146,8 @@ func (t *Tree) Run() error {
 // is given. exec writes stdout from a goroutine that it starts after the
 // root has started, so the first write tells the tree the root's process:
 // from then on EndAll can kill the tree, and (on Linux) the tree ends as
-// soon as the root exits, as Run's does, so that a leftover does not hold
-// exec's Wait, and a success becomes an error at WaitDelay.
+// soon as the root exits, as Run's does: a leftover holding stdout would
+// hold exec's Wait until WaitDelay, and make a success an error.
 func (t *Tree) Watch() io.Writer { return &watcher{t: t} }
 
 type watcher struct {

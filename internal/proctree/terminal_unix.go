@@ -8,7 +8,9 @@ package proctree
 // hang for ever. A tree that may prompt is lent the foreground, when this
 // process is itself in the foreground (else neither could read it), and
 // this process takes it back when the tree ends, as a shell does with its
-// jobs.
+// jobs. Unlike a shell's job, a tree stopped with ^Z stops alone: the shell
+// waits on this process, which waits on the tree until its deadline ends
+// it (SIGTERM comes with SIGCONT).
 
 import (
 	"os"
