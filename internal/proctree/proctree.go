@@ -53,8 +53,10 @@ type Options struct {
 	// when this process holds it, so that a child that prompts on
 	// /dev/tty (a password manager, aws-vault, a nested xacct) can read
 	// it. One tree holds it at a time: a tree started meanwhile runs in
-	// the background, as does every tree of a process that is itself in
-	// the background.
+	// the background. In a process that is itself in the background (a
+	// shell's job), the tree stays in its group, so that the job stops
+	// as one when it reads the terminal and the shell's fg continues it;
+	// only its root is then signalled.
 	Terminal bool
 }
 
