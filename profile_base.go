@@ -11,7 +11,6 @@ package xacct
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -26,7 +25,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/logincreds"
-	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
@@ -503,7 +501,7 @@ func (b baseSpec) provider(ctx context.Context, cfg aws.Config, o *Options) (*Ca
 			}
 		})
 	case BaseProcess:
-		p = processcreds.NewProvider(s.CredentialProcess)
+		p = processProvider{command: s.CredentialProcess}
 	case BaseWebIdentity:
 		return b.webIdentity(cfg, o), nil
 	case BaseSSO:
@@ -586,27 +584,6 @@ func (pp *profileProvider) Retrieve(ctx context.Context) (aws.Credentials, error
 		return aws.Credentials{}, b.fail(b.key, withoutOutput(err), b.hint)
 	}
 	return creds, nil
-}
-
-// withoutOutput drops what processcreds quotes of a command's output when
-// it is not JSON: the output may hold a secret.
-func withoutOutput(err error) error {
-	var pe *processcreds.ProviderError
-	if !errors.As(err, &pe) || !strings.Contains(pe.Error(), "parse failed of process output") {
-		return err
-	}
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return fmt.Errorf("credential_process printed something that is not JSON (at byte %d), "+
-			"not quoted here as it may hold a secret", syn.Offset)
-	case errors.As(err, &typ):
-		return fmt.Errorf("credential_process printed JSON whose %q is a %s, not the %s the format wants",
-			typ.Field, typ.Value, typ.Type)
-	}
-	return errors.New("credential_process printed something that is not its JSON format, " +
-		"not quoted here as it may hold a secret")
 }
 
 // lastFour shows the end of an access key ID, and no more.

@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"time"
 
+	"github.com/xacct/xacct/internal/proctree"
 	"github.com/xacct/xacct/internal/totp"
 )
 
@@ -73,9 +73,11 @@ const ProcessTokenTimeout = time.Minute
 // ProcessToken returns a TokenFunc that runs a command and reads the code
 // from the last line of its stdout: a hardware-key tool such as
 // `ykman oath accounts code -s <name>`, or a password manager. The command
-// gets XACCT_MFA_SERIAL and XACCT_ROLE_ARN in its environment; it is killed
-// after ProcessTokenTimeout or when the context ends; its stderr is quoted
-// in errors (its stdout never is: it may hold a code). When a new code is
+// gets XACCT_MFA_SERIAL and XACCT_ROLE_ARN in its environment, and may
+// prompt on the terminal (it is lent the foreground). It is killed, with
+// every process it started, after ProcessTokenTimeout or when the context
+// ends; what it leaves running when it exits is killed then. Its stderr is
+// quoted in errors (its stdout never is: it may hold a code). When a new code is
 // needed (TokenRequest.NeedNewCode), it waits for the next 30-second TOTP
 // step before running the command again.
 func ProcessToken(name string, args ...string) TokenFunc {
@@ -93,12 +95,14 @@ func ProcessToken(name string, args ...string) TokenFunc {
 		}
 		ctx, cancel := context.WithTimeout(ctx, ProcessTokenTimeout)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, name, args...)
+		// A tree (internal/proctree): what the command starts ends with it,
+		// and a command that asks for a PIN on the terminal gets it.
+		tree := proctree.Command(ctx, proctree.Options{Terminal: true}, name, args...)
+		cmd := tree.Cmd
 		cmd.Env = append(os.Environ(), "XACCT_MFA_SERIAL="+req.SerialNumber, "XACCT_ROLE_ARN="+req.RoleARN)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &limitedWriter{w: &stdout, n: 64 << 10}, &limitedWriter{w: &stderr, n: 4 << 10}
-		cmd.WaitDelay = time.Second // a child that keeps the pipes open must not hold us
-		err := cmd.Run()
+		err := tree.Run()
 		errText := strings.TrimSpace(stderr.String())
 		switch {
 		case ctx.Err() != nil:

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -65,4 +66,38 @@ func TestTerminalTokenCanceled(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("a canceled prompt kept waiting for input")
 	}
+}
+
+// A token command's tree ends with it: what it leaves in the background
+// when it exits (holding stdout), and what it started when its context
+// ends. Before, the background process made a code an error after a
+// second, and outlived both.
+func TestProcessTokenEndsItsTree(t *testing.T) {
+	t.Parallel()
+	t.Run("left in the background", func(t *testing.T) {
+		t.Parallel()
+		pidFile := filepath.Join(t.TempDir(), "pid")
+		code, err := ProcessToken("sh", "-c", `sleep 300 & echo $! > "$1"; echo 123456`, "sh", pidFile)(context.Background(), TokenRequest{})
+		if err != nil || code != "123456" {
+			t.Errorf("ProcessToken = %q, %v; want 123456", code, err)
+		}
+		waitGone(t, readPID(t, pidFile))
+	})
+	t.Run("context ends", func(t *testing.T) {
+		t.Parallel()
+		pidFile := filepath.Join(t.TempDir(), "pid")
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() {
+			for !fileExists(pidFile) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			cancel()
+		}()
+		script := `sleep 300 & echo $! > "$1.tmp" && mv "$1.tmp" "$1"; wait`
+		if _, err := ProcessToken("sh", "-c", script, "sh", pidFile)(ctx, TokenRequest{}); err == nil {
+			t.Error("ProcessToken: no error, its context ended")
+		}
+		waitGone(t, readPID(t, pidFile))
+	})
 }

@@ -14,6 +14,8 @@ func init() {
 		name:    "credential-process",
 		summary: "print a profile's credentials for credential_process: --profile P [--cache-dir D | --no-cache]",
 		run:     runCredentialProcess,
+		// Its caller reads its answer: with the caller gone, nobody will.
+		withCaller: true,
 	})
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/xacct/xacct"
+	"github.com/xacct/xacct/internal/proctree"
 	"github.com/xacct/xacct/internal/validate"
 )
 
@@ -186,17 +187,16 @@ func (r *forEach) run(ctx context.Context, a xacct.Account, cfg aws.Config) erro
 	out := &lineWriter{mu: &r.outMu, out: r.stderr, prefix: prefix, redact: red}
 	errOut := &lineWriter{mu: &r.outMu, out: r.stderr, prefix: prefix, redact: red, keep: stderrTailLines}
 
-	cmd := exec.CommandContext(ctx, r.command[0], r.command[1:]...)
+	// The command runs as a process tree (its group): on Ctrl-C it gets
+	// SIGTERM with what it started (which holds the same credentials), as
+	// from a shell, and time to end; then what is left is killed. What it
+	// leaves in the background is killed when it exits: it would hold the
+	// output, and the credentials, past the command's end.
+	tree := proctree.Command(ctx, proctree.Options{Grace: childStopGrace}, r.command[0], r.command[1:]...)
+	cmd := tree.Cmd
 	cmd.Env = append(credentialEnv(os.Environ(), creds, r.region), "XACCT_ACCOUNT_ID="+a.ID, "XACCT_ACCOUNT_NAME="+a.Name)
 	cmd.Stdout, cmd.Stderr = out, errOut
-	// On Ctrl-C the command, with what it started, gets SIGTERM, as from a
-	// shell, and time to end; then what is left of it is killed.
-	ownGroup(cmd)
-	cmd.WaitDelay = childStopGrace
-	err = cmd.Run()
-	if ctx.Err() != nil {
-		killGroupLeft(cmd)
-	}
+	err = tree.Run()
 	out.Close()
 	errOut.Close()
 

@@ -73,3 +73,46 @@ func TestForEachAccountKilledCommand(t *testing.T) {
 		t.Errorf("line %+v, exit_code %v; want failed and %d", l, l.ExitCode, 128+int(syscall.SIGTERM))
 	}
 }
+
+// A command that exits 0 leaving a process in the background, which holds
+// its output, is a success at once, and the process is killed: it holds
+// the account's credentials. Before, the wait for the output ran out at
+// childStopGrace and made it an error, and the process lived on.
+func TestForEachAccountEndsWhatTheCommandLeft(t *testing.T) {
+	t.Parallel()
+	const account = "222222222222"
+	srv := fleetServer(t, []string{account})
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	cmd := exec.Command(xacctBinary(t), "for-each-account", "--role-name", orgRole, "--accounts", account, "--rate", "100",
+		"--", "sh", "-c", `sleep 300 & echo $! > "$1"; echo ok`, "sh", pidFile)
+	cmd.Env = callerEnv(t, srv.URL, "")
+	r := runCmd(t, cmd, "")
+	b, err := os.ReadFile(pidFile)
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		t.Fatalf("no PID from the command (%v); stderr:\n%s", err, r.stderr)
+	}
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+	var l forEachLine
+	if err := json.Unmarshal([]byte(r.stdout), &l); err != nil || r.code != 0 {
+		t.Fatalf("exit %d, stdout %q: %v\n%s", r.code, r.stdout, err, r.stderr)
+	}
+	if l.Status != "ok" || l.ExitCode == nil || *l.ExitCode != 0 || l.Error != "" {
+		t.Errorf("line %+v; want ok, exit_code 0", l)
+	}
+	if r.took > childStopGrace/2 {
+		t.Errorf("took %v: it waited for the background process", r.took)
+	}
+	waitFor(t, func() bool { return processGone(pid) })
+}
+
+// processGone reports whether pid has ended: it no longer exists, or is a
+// zombie that its new parent has yet to reap.
+func processGone(pid int) bool {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return syscall.Kill(pid, 0) == syscall.ESRCH // no /proc: ask the kernel
+	}
+	_, after, _ := strings.Cut(string(stat), ") ")
+	return strings.HasPrefix(after, "Z")
+}

@@ -17,6 +17,8 @@ import (
 	"syscall"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/xacct/xacct/internal/proctree"
 )
 
 // command is one subcommand. Each lives in a file of its own and adds
@@ -28,6 +30,9 @@ type command struct {
 	// run is the command without the process: it gets the arguments after
 	// the command's name and returns the exit code.
 	run func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+	// withCaller: the command only answers the process that started it,
+	// so it stops (as on SIGTERM) when that process exits, on Linux.
+	withCaller bool
 }
 
 // commands is filled by the init functions of the command files.
@@ -51,9 +56,21 @@ func usage() string {
 }
 
 func main() {
+	caller := os.Getppid()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	if len(os.Args) > 1 && commands[os.Args[1]].withCaller {
+		// A credential_process that calls xacct again (past the recursion
+		// guard, with the environment scrubbed) makes a chain of processes:
+		// each xacct ends its own children, and this ends each xacct whose
+		// caller is gone, even where a shell in between was killed.
+		proctree.EndWithParent(caller)
+	}
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	// What is still running (a credential_process of a fetch that outlived
+	// the command's deadline) ends with the process, with what it started.
+	proctree.EndAll()
+	os.Exit(code)
 }
 
 // run is main without the process: it returns the exit code.

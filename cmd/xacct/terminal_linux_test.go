@@ -4,9 +4,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -68,5 +70,73 @@ func TestCredentialProcessPromptsOnTheTerminal(t *testing.T) {
 	}
 	if s, a := w.calls("GetSessionToken", ""), w.calls("AssumeRole", ""); s != 1 || a != 2 {
 		t.Errorf("%d GetSessionToken, %d AssumeRole; want 1 and 2", s, a)
+	}
+}
+
+// A credential_process that prompts on the terminal (a password manager,
+// aws-vault, a nested xacct) gets the person's answer. It runs in a
+// process group of its own, so that it can be ended with what it starts;
+// such a group is in the background, where a read of the terminal stops
+// it (SIGTTIN), unless it is lent the foreground, as it is while it runs.
+func TestCredentialProcessCommandPromptsOnTheTerminal(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	script := filepath.Join(home, "prompt.sh")
+	writeFile(t, script, `#!/bin/sh
+printf 'passphrase: ' >/dev/tty
+read answer </dev/tty
+[ "$answer" = open-sesame ] || exit 1
+echo '{"Version": 1, "AccessKeyId": "AKIAEXAMPLEPROMPTED1", "SecretAccessKey": "prompted-secret"}'
+`)
+	writeFile(t, filepath.Join(home, ".aws", "config"), "[profile prompted]\ncredential_process = "+script+"\n")
+
+	ptmx, tty := testutil.OpenPTY(t)
+	pts, err := os.OpenFile(tty, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pts.Close()
+	cmd := exec.Command(xacctBinary(t), "credential-process", "--profile", "prompted", "--no-cache")
+	cmd.Env = cleanEnv(home)
+	// A session of its own, whose controlling terminal is the pty, in
+	// whose foreground it is, as a program run from a shell.
+	cmd.ExtraFiles = []*os.File{pts}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 3}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { killGroup(cmd) })
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+
+	screen := &testutil.Screen{PTMX: ptmx}
+	screen.Expect(t, "passphrase: ")
+	fmt.Fprintln(ptmx, "open-sesame")
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("xacct did not end after the answer (the prompt stopped in the background?); the terminal showed %q",
+			screen.Text())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 0 || stderr.Len() != 0 {
+		t.Fatalf("exit %d, stderr %q; want 0 and nothing", code, stderr.String())
+	}
+	var creds processCredentials
+	if err := json.Unmarshal(stdout.Bytes(), &creds); err != nil || creds.AccessKeyID != "AKIAEXAMPLEPROMPTED1" {
+		t.Errorf("stdout is not one JSON line with the prompting command's keys (%v)", err)
+	}
+}
+
+// writeFile writes text at path, making its directory; the file is
+// executable (a script) but no one else's.
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o700); err != nil {
+		t.Fatal(err)
 	}
 }
