@@ -44,7 +44,7 @@ func TestSessionKeyCoversEveryInput(t *testing.T) {
 			t.Errorf("%s: %q is not a key", name, k.key())
 		}
 	}
-	if base.key() != base.key() {
+	if again := base; again.key() != base.key() {
 		t.Error("one session has two keys")
 	}
 	creds := aws.Credentials{AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: testSecret, SessionToken: testToken}
