@@ -3,7 +3,6 @@ package xacct
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,9 +58,8 @@ type Cache struct {
 // cacheState is the state of a Cache.
 type cacheState struct {
 	provider aws.CredentialsProvider
-	desc     descriptor   // what provider is; fixed at construction
-	opts     Options      // resolved; read-only after construction
-	log      *slog.Logger // never nil
+	desc     descriptor // what provider is; fixed at construction
+	opts     Options    // resolved (its Logger is never nil); read-only after construction
 
 	// cur and failed are read without a lock, and written only under mu:
 	// by a fetch's record step and by Invalidate.
@@ -71,7 +69,6 @@ type cacheState struct {
 	mu  sync.Mutex // guards gen, and orders the writes of cur and failed
 	gen uint64     // bumped by Invalidate: a fetch begun under an older gen records nothing
 
-	stored      bool         // fetches go through Options.Store; fixed at construction
 	invalidated atomic.Int64 // UnixNano on the Options.Now clock of the last Invalidate: older stored entries are not used
 
 	sf         singleflight.Group    // one fetch at a time
@@ -102,11 +99,10 @@ func NewCache(p aws.CredentialsProvider, optFns ...func(*Options)) *Cache {
 }
 
 func newCache(p aws.CredentialsProvider, d descriptor, o Options) *Cache {
-	c := &Cache{&cacheState{provider: p, desc: d, opts: o, log: o.Logger}}
+	c := &Cache{&cacheState{provider: p, desc: d, opts: o}}
 	if d.prompts > 0 {
 		c.waiters = &waiters{}
 	}
-	c.stored = o.Store != nil && d.session != nil
 	return c
 }
 

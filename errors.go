@@ -9,10 +9,10 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// The errors of the core (hops, MFA sessions, the cache) are here;
-// ProfileError (profile_error.go) reuses their format, and the fan-out's
-// errors stay with it (fanout.go, stsrate.go, accounts.go). They share one
-// format,
+// The errors of the core (hops, MFA sessions, the cache) are here; a
+// feature's errors stay with it (ProfileError in profile_error.go, the
+// fan-out's in its files) and join the core's through the attributed
+// interface. They share one format,
 // "xacct: <what failed>: <why> (hint: <what to check>)", keep the error
 // they wrap reachable with errors.As and errors.Is, and are as careful in
 // %#v as in Error(): no secret, no panic value.
@@ -132,22 +132,26 @@ func hint(err error, f hintFacts) string {
 	return ""
 }
 
-// upstreamError returns the error of an earlier hop, MFA session or
-// profile base inside err, or nil. A hop whose base failed returns that
-// error as it is: it names the hop (or profile) at fault and carries the
-// hint that fits it.
+// attributed is implemented by errors that name the step at fault (a hop,
+// an MFA session, a feature's own step such as a profile's base) and carry
+// the hint that fits it, so that the steps built on it pass them on as
+// they are.
+type attributed interface {
+	error
+	attributed()
+}
+
+func (*HopError) attributed()     {}
+func (*SessionError) attributed() {}
+
+// upstreamError returns the attributed error of an earlier step inside
+// err, or nil. A hop whose base failed returns that error as it is: it
+// names the hop (or the profile) at fault and carries the hint that fits
+// it.
 func upstreamError(err error) error {
-	var he *HopError
-	if errors.As(err, &he) {
-		return he
-	}
-	var se *SessionError
-	if errors.As(err, &se) {
-		return se
-	}
-	var pe *ProfileError
-	if errors.As(err, &pe) {
-		return pe
+	var a attributed
+	if errors.As(err, &a) {
+		return a
 	}
 	return nil
 }

@@ -48,6 +48,12 @@ const (
 	DefaultDuration = time.Hour
 )
 
+// NoticeAttr is the key of the log attribute (NoticeAttr, true) that marks
+// the lines of Options.Logger meant for a person at a terminal: a wait for
+// another process's lock, a store that fails, a provider left hanging.
+// Tools show those and keep the rest for logs.
+const NoticeAttr = "notice"
+
 // Options configures AssumeRole, Chain, NewCache, MFASession, LoadConfig,
 // FromProfile and PlanProfile (and, through FanOutOptions.HopOptions, the
 // hops of a fan-out). Pass functions that set fields (optFns
@@ -106,7 +112,7 @@ type Options struct {
 	// Logger receives refreshes and failures at Debug and Warn level. It
 	// never receives secrets. Lines meant for a person at a terminal (a
 	// wait for another process's lock, a store that fails, a provider left
-	// hanging) carry the attribute notice=true, for tools to show them.
+	// hanging) carry the attribute NoticeAttr=true, for tools to show them.
 	// Nil: no logging.
 	Logger *slog.Logger
 

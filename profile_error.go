@@ -51,3 +51,7 @@ func (x *profileIndex) profileErr(profile, key string, err error, hint string) *
 	at := x.key(profile, key)
 	return &ProfileError{Profile: profile, Key: key, File: at.file, Line: at.line, Err: err, Hint: hint}
 }
+
+// attributed makes a ProfileError pass through the hops built on the
+// profile's base as it is: it names the profile and key at fault.
+func (*ProfileError) attributed() {}

@@ -135,7 +135,7 @@ func (c *Cache) fetch(parent context.Context, seen *entry) (any, error) {
 		defer unwatch()
 	}
 
-	c.log.Debug("xacct: refreshing credentials", "provider", c.desc.name, "background", background)
+	c.opts.Logger.Debug("xacct: refreshing credentials", "provider", c.desc.name, "background", background)
 	started := time.Now()
 	out := c.call(ctx, timeout)
 	now := c.opts.Now()
@@ -190,7 +190,7 @@ func (c *Cache) begin(seen *entry) (gen uint64, early *outcome) {
 // call is the call step: through the store when the cache has one, else
 // straight to the provider.
 func (c *Cache) call(ctx context.Context, timeout time.Duration) outcome {
-	if c.stored {
+	if c.opts.Store != nil && c.desc.session != nil {
 		return c.callStore(ctx, timeout)
 	}
 	return c.callBounded(ctx, timeout)
@@ -216,8 +216,8 @@ func (c *Cache) callBounded(ctx context.Context, timeout time.Duration) outcome 
 		return out
 	case <-grace.C:
 	}
-	c.log.Warn("xacct: the credentials provider did not return when its context ended; "+
-		"it is left running, and this fetch fails", "provider", c.desc.name, "timeout", timeout, "notice", true)
+	c.opts.Logger.Warn("xacct: the credentials provider did not return when its context ended; "+
+		"it is left running, and this fetch fails", "provider", c.desc.name, "timeout", timeout, NoticeAttr, true)
 	return outcome{err: fmt.Errorf("xacct: %s did not return when its context ended (%v after it began): %w",
 		c.desc.name, timeout, context.Cause(ctx))}
 }
@@ -302,15 +302,15 @@ func (c *Cache) record(ctx context.Context, gen uint64, out outcome, now time.Ti
 func (c *Cache) report(ev RefreshEvent, f *failure) {
 	switch {
 	case f != nil:
-		c.log.Warn("xacct: refreshing credentials failed", "provider", c.desc.name,
+		c.opts.Logger.Warn("xacct: refreshing credentials failed", "provider", c.desc.name,
 			"failures", f.n, "next_attempt", f.retryAt, "error", ev.Err)
 	case errors.Is(ev.Err, errNeedsPerson):
-		c.log.Debug("xacct: refresh deferred until a caller needs the credentials: it needs an MFA code",
+		c.opts.Logger.Debug("xacct: refresh deferred until a caller needs the credentials: it needs an MFA code",
 			"provider", c.desc.name)
 	case ev.Err != nil:
-		c.log.Debug("xacct: refresh ended without a result", "provider", c.desc.name, "error", ev.Err)
+		c.opts.Logger.Debug("xacct: refresh ended without a result", "provider", c.desc.name, "error", ev.Err)
 	case !ev.Expires.IsZero():
-		c.log.Debug("xacct: refreshed credentials", "provider", c.desc.name, "expires", ev.Expires)
+		c.opts.Logger.Debug("xacct: refreshed credentials", "provider", c.desc.name, "expires", ev.Expires)
 	}
 	if c.opts.OnRefresh == nil {
 		return
@@ -318,7 +318,7 @@ func (c *Cache) report(ev RefreshEvent, f *failure) {
 	// A panic here would run inside singleflight and end the process.
 	defer func() {
 		if r := recover(); r != nil {
-			c.log.Warn("xacct: Options.OnRefresh panicked", "provider", c.desc.name, "panic_type", fmt.Sprintf("%T", r))
+			c.opts.Logger.Warn("xacct: Options.OnRefresh panicked", "provider", c.desc.name, "panic_type", fmt.Sprintf("%T", r))
 		}
 	}()
 	c.opts.OnRefresh(ev)

@@ -124,7 +124,7 @@ func (c *Cache) callStore(ctx context.Context, timeout time.Duration) outcome {
 	if err != nil {
 		// The credentials that ask failed: the provider's own call says so,
 		// in its own words.
-		c.log.Debug("xacct: credential store: not used, as who asks is unknown", "provider", c.desc.name, "error", err)
+		c.opts.Logger.Debug("xacct: credential store: not used, as who asks is unknown", "provider", c.desc.name, "error", err)
 		return c.callBounded(ctx, timeout)
 	}
 	out, ok, err := c.loadFresh(ctx, key)
@@ -142,8 +142,8 @@ func (c *Cache) callStore(ctx context.Context, timeout time.Duration) outcome {
 		return outcome{err: fmt.Errorf("xacct: waiting for another process to refresh %s: %w: %w",
 			c.desc.name, ErrStoreLockWait, err)}
 	case err != nil:
-		c.log.Warn("xacct: credential store: lock failed; fetching without it",
-			"provider", c.desc.name, "error", err, "notice", true)
+		c.opts.Logger.Warn("xacct: credential store: lock failed; fetching without it",
+			"provider", c.desc.name, "error", err, NoticeAttr, true)
 		return c.callBounded(ctx, timeout)
 	}
 	defer unlock()
@@ -205,7 +205,7 @@ func (c *Cache) loadFresh(ctx context.Context, key string) (outcome, bool, error
 		return c.opts.Store.Load(ctx, key)
 	}, nil)
 	if err != nil {
-		c.log.Warn("xacct: credential store: load failed", "provider", c.desc.name, "error", err, "notice", true)
+		c.opts.Logger.Warn("xacct: credential store: load failed", "provider", c.desc.name, "error", err, NoticeAttr, true)
 		return outcome{}, false, err
 	}
 	now := c.opts.Now()
@@ -216,7 +216,7 @@ func (c *Cache) loadFresh(ctx context.Context, key string) (outcome, bool, error
 		// Dated in the future: damaged, or written by a clock ahead of
 		// ours. Used, it would outlive Invalidate and every freshness
 		// rule, so it is a miss, and the next save replaces it.
-		c.log.Debug("xacct: credential store: entry dated in the future, ignored", "provider", c.desc.name)
+		c.opts.Logger.Debug("xacct: credential store: entry dated in the future, ignored", "provider", c.desc.name)
 		return outcome{}, false, nil
 	}
 	// The entry is built once, with its jitter, so that the credentials
@@ -228,7 +228,7 @@ func (c *Cache) loadFresh(ctx context.Context, key string) (outcome, bool, error
 	if cur := c.cur.Load(); cur != nil && cur.creds.AccessKeyID == sc.Credentials.AccessKeyID {
 		return outcome{}, false, nil // the credentials this fetch is to replace
 	}
-	c.log.Debug("xacct: credentials from the store", "provider", c.desc.name, "expires", sc.Credentials.Expires)
+	c.opts.Logger.Debug("xacct: credentials from the store", "provider", c.desc.name, "expires", sc.Credentials.Expires)
 	return outcome{creds: sc.Credentials, entry: e}, true, nil
 }
 
@@ -241,8 +241,8 @@ func (c *Cache) lockStore(ctx context.Context, key string) (unlock func(), err e
 	notice := time.AfterFunc(storeWaitNotice, func() {
 		// "notice": a line for a person at a terminal, which tools show
 		// (so are the store's failures, below).
-		c.log.Info("xacct: waiting for another xacct process to refresh "+c.desc.name,
-			"provider", c.desc.name, "notice", true)
+		c.opts.Logger.Info("xacct: waiting for another xacct process to refresh "+c.desc.name,
+			"provider", c.desc.name, NoticeAttr, true)
 	})
 	defer notice.Stop()
 	return storeCall(ctx, 0, func(ctx context.Context) (func(), error) {
@@ -258,7 +258,7 @@ func (c *Cache) save(ctx context.Context, key string, creds aws.Credentials) {
 		return struct{}{}, c.opts.Store.Save(ctx, key, sc)
 	}, nil)
 	if err != nil {
-		c.log.Warn("xacct: credential store: save failed", "provider", c.desc.name, "error", err, "notice", true)
+		c.opts.Logger.Warn("xacct: credential store: save failed", "provider", c.desc.name, "error", err, NoticeAttr, true)
 	}
 }
 
@@ -267,8 +267,8 @@ func (c *Cache) save(ctx context.Context, key string, creds aws.Credentials) {
 // gets the fetch's timeout anew; the fetch is still canceled when every
 // caller who waits on a prompt has left.
 func (c *Cache) withoutStore(ctx context.Context, timeout time.Duration, doing string, err error) outcome {
-	c.log.Warn("xacct: credential store: fetching without it, as "+doing+" it did not return in time",
-		"provider", c.desc.name, "error", err, "notice", true)
+	c.opts.Logger.Warn("xacct: credential store: fetching without it, as "+doing+" it did not return in time",
+		"provider", c.desc.name, "error", err, NoticeAttr, true)
 	fresh, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() {

@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/xacct/xacct"
 )
 
 // ttyPath is the controlling terminal of a Unix process.
@@ -59,10 +61,6 @@ func newNoticeLogger(w io.Writer) *slog.Logger {
 	return slog.New(&noticeHandler{mu: &sync.Mutex{}, w: w})
 }
 
-// noticeKey is the attribute with which the library marks the lines for a
-// person: "notice", true.
-const noticeKey = "notice"
-
 // noticeHandler is the slog.Handler of newNoticeLogger.
 type noticeHandler struct {
 	mu     *sync.Mutex // guards w, shared by the handlers derived from one
@@ -78,7 +76,7 @@ func (h *noticeHandler) Enabled(_ context.Context, l slog.Level) bool { return l
 // notice, outside any group, with the value true.
 func (h *noticeHandler) isNotice(a slog.Attr) bool {
 	v := a.Value.Resolve()
-	return h.group == "" && a.Key == noticeKey && v.Kind() == slog.KindBool && v.Bool()
+	return h.group == "" && a.Key == xacct.NoticeAttr && v.Kind() == slog.KindBool && v.Bool()
 }
 
 // Handle writes a notice's message and the attributes that it does not
