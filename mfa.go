@@ -57,7 +57,11 @@ const (
 // caller needs it, never in the background, so prompts come when a person
 // is there to answer them.
 func MFASession(cfg aws.Config, serial string, token TokenFunc, optFns ...func(*Options)) (*Cache, error) {
-	return mfaSession(cfg, serial, token, resolveOptions(optFns))
+	o := resolveOptions(optFns)
+	if err := refuseOptions("MFASession", &o, optConfigFiles, optCredentialsFiles); err != nil {
+		return nil, err
+	}
+	return mfaSession(cfg, serial, token, o)
 }
 
 // mfaSession is MFASession with its options resolved.

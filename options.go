@@ -101,7 +101,9 @@ type Options struct {
 	MFATimeout time.Duration
 
 	// SessionDuration is the lifetime of MFASession credentials: 15m to 36h.
-	// Zero: DefaultSessionDuration (12h).
+	// Zero: DefaultSessionDuration (12h). MFASession, LoadConfig and
+	// FromProfile use it; AssumeRole and Chain refuse it (a hop's length is
+	// Role.Duration).
 	SessionDuration time.Duration
 
 	// Now is the clock. Nil: time.Now. Tests inject a fake clock here (the
@@ -129,12 +131,13 @@ type Options struct {
 
 	// ConfigFiles are the shared config files that LoadConfig and
 	// FromProfile read, in order, as config.LoadSharedConfigProfile takes
-	// them. Nil: AWS_CONFIG_FILE, else ~/.aws/config.
+	// them. Nil: AWS_CONFIG_FILE, else ~/.aws/config. AssumeRole, Chain and
+	// MFASession, which read no profile, refuse it.
 	ConfigFiles []string
 
 	// CredentialsFiles are the shared credentials files that LoadConfig and
 	// FromProfile read, in order. Nil: AWS_SHARED_CREDENTIALS_FILE, else
-	// ~/.aws/credentials.
+	// ~/.aws/credentials. AssumeRole, Chain and MFASession refuse it.
 	CredentialsFiles []string
 
 	// Store, when set, keeps credentials across processes: every hop and

@@ -112,7 +112,11 @@ type Role struct {
 // Bad input fails here, before any network call, with an error that names
 // the hop, the field and the rule.
 func AssumeRole(cfg aws.Config, role Role, optFns ...func(*Options)) (*Cache, error) {
-	return assumeRole(cfg, role, resolveOptions(optFns))
+	o := resolveOptions(optFns)
+	if err := refuseOptions("AssumeRole", &o, optConfigFiles, optCredentialsFiles, optSessionDuration); err != nil {
+		return nil, err
+	}
+	return assumeRole(cfg, role, o)
 }
 
 func assumeRole(cfg aws.Config, role Role, o Options) (*Cache, error) {
