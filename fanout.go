@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/xacct/xacct/internal/stsrate"
 	"github.com/xacct/xacct/internal/validate"
 )
 
@@ -221,13 +222,15 @@ func FanOut(ctx context.Context, cfg aws.Config, accounts []Account,
 
 	f := &fanOut{
 		cfg: cfg, fn: fn, o: o, rep: rep,
-		rate: newSTSRate(o.STSRate, o.STSBurst, o.ThrottleRetries, o.ThrottleBackoff),
-		hop:  resolveOptions(o.HopOptions),
+		rate: stsrate.New(stsrate.Limits{
+			PerSecond: o.STSRate, Burst: o.STSBurst, Retries: o.ThrottleRetries, Backoff: o.ThrottleBackoff,
+		}),
+		hop: resolveOptions(o.HopOptions),
 	}
-	f.stsCfg = f.rate.configure(cfg)
+	f.stsCfg = f.rate.Configure(cfg)
 	f.partition = partitionOf(cfg.Region)
 	f.run(ctx)
-	f.rate.close()
+	f.rate.Close()
 
 	for _, res := range rep.Results {
 		switch {
@@ -239,8 +242,8 @@ func FanOut(ctx context.Context, cfg aws.Config, accounts []Account,
 			rep.Failed++
 		}
 	}
-	rep.STSAttempts = int(f.rate.attempts.Load())
-	rep.Throttled = int(f.rate.throttled.Load())
+	rep.STSAttempts = f.rate.Attempts()
+	rep.Throttled = f.rate.Throttled()
 	rep.Took = time.Since(started)
 	return rep
 }
@@ -303,7 +306,7 @@ type fanOut struct {
 	fn        func(context.Context, Account, aws.Config) error
 	o         FanOutOptions
 	hop       Options // resolved once, for every account's hop
-	rate      *stsRate
+	rate      *stsrate.Rate
 	rep       *Report
 	next      atomic.Int64 // index of the next account to start
 
@@ -342,16 +345,16 @@ func (f *fanOut) run(ctx context.Context) {
 func (f *fanOut) account(ctx context.Context, i int) {
 	res := f.rep.Results[i]
 	res.Started = time.Now()
-	st := &accountStats{}
+	st := &stsrate.Stats{}
 	res.Err = f.assumeAndRun(ctx, res.Account, st, &res.Ran)
 	res.Took = time.Since(res.Started)
-	res.Attempts = int(st.attempts.Load())
-	res.Throttled = int(st.throttled.Load())
-	res.Sessions = int(st.sessions.Load())
+	res.Attempts = st.Attempts()
+	res.Throttled = st.Throttled()
+	res.Sessions = st.Sessions()
 	f.report(i, res)
 }
 
-func (f *fanOut) assumeAndRun(ctx context.Context, a Account, st *accountStats, ran *bool) error {
+func (f *fanOut) assumeAndRun(ctx context.Context, a Account, st *stsrate.Stats, ran *bool) error {
 	roleARN := ""
 	if f.o.RoleARN != nil {
 		roleARN = f.o.RoleARN(a)
@@ -361,7 +364,7 @@ func (f *fanOut) assumeAndRun(ctx context.Context, a Account, st *accountStats, 
 	o := f.hop
 	o.NewSTSClient = func(cfg aws.Config) STSClient {
 		f.clientOnce.Do(func() { f.client = f.hop.NewSTSClient(cfg) })
-		return &rateClient{inner: f.client, rate: f.rate, stats: st}
+		return f.rate.Client(f.client, st)
 	}
 	creds, err := assumeRole(f.stsCfg, Role{
 		ARN: roleARN, ExternalID: f.o.ExternalID, SessionName: f.o.SessionName, Duration: f.o.Duration,
