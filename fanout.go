@@ -1,22 +1,28 @@
 package xacct
 
 // Fan-out: one function run in every account of a fleet, each with its
-// own refresh-ahead hop, all sharing one STS rate.
+// own refresh-ahead hop, all sharing one STS rate. This file holds FanOut,
+// its options and how one call runs; what it reports is in
+// fanout_report.go. The mechanisms are internal: the shared rate and the
+// Throttling retry (internal/stsrate), the workers that take the accounts
+// in turn (internal/workpool), a panic in fn made an error
+// (internal/recovered).
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/xacct/xacct/internal/recovered"
+	"github.com/xacct/xacct/internal/stsrate"
 	"github.com/xacct/xacct/internal/validate"
+	"github.com/xacct/xacct/internal/workpool"
 )
 
 // Defaults for FanOutOptions.
@@ -48,11 +54,6 @@ const (
 	// each wait is jittered between its half and its whole.
 	DefaultThrottleBackoff = 250 * time.Millisecond
 )
-
-// ErrNotRun is wrapped by the Result.Err of an account whose turn never
-// came: the fan-out's context ended first. errors.Is finds the context's
-// error in it too.
-var ErrNotRun = errors.New("not run")
 
 // FanOutOptions configures FanOut. Only one of RoleName and RoleARN is
 // required.
@@ -110,69 +111,6 @@ type FanOutOptions struct {
 	OnResult func(Result)
 }
 
-// Result is the outcome of one account of a fan-out.
-type Result struct {
-	Account Account
-
-	// Err is nil on success. Otherwise: a *HopError when the role could
-	// not be assumed (with a hint for AccessDenied and the like); fn's
-	// error; the error of a panic in fn (its type, and where it happened);
-	// or, for an account not run, an error wrapping ErrNotRun and the
-	// context's error.
-	Err error
-
-	// Ran reports whether fn was called: the role was assumed.
-	Ran bool
-
-	// Attempts counts the HTTP attempts of this account's STS calls: the
-	// first AssumeRole, the refreshes while fn ran, and their retries.
-	Attempts int
-	// Throttled counts the Attempts that STS answered with Throttling.
-	Throttled int
-	// Sessions counts the sessions assumed: one, and one per refresh.
-	Sessions int
-
-	// Started is when the account's turn came; zero when it did not.
-	Started time.Time
-	// Took is the time from Started to fn's return (or to the failure to
-	// assume the role): the assume and fn.
-	Took time.Duration
-}
-
-// Report is the outcome of a fan-out.
-type Report struct {
-	// Results has one Result per account, in the order given to FanOut.
-	Results []Result
-
-	Succeeded int // accounts whose fn returned nil
-	Failed    int // accounts whose role or fn failed
-	NotRun    int // accounts whose turn never came
-
-	STSAttempts int           // HTTP attempts to STS of the whole fan-out
-	Throttled   int           // of those, answered with Throttling
-	Took        time.Duration // from FanOut's call to its return
-}
-
-// Err returns nil when every account succeeded, and otherwise an error
-// that counts the failures and quotes the first. errors.Is and errors.As
-// look into every account's error.
-func (r *Report) Err() error {
-	var errs []error
-	var first *Result
-	for i := range r.Results {
-		if err := r.Results[i].Err; err != nil {
-			errs = append(errs, err)
-			if first == nil {
-				first = &r.Results[i]
-			}
-		}
-	}
-	if first == nil {
-		return nil
-	}
-	return &reportError{errs: errs, first: first, failed: r.Failed, notRun: r.NotRun, total: len(r.Results)}
-}
-
 // FanOut runs fn once per account with an aws.Config whose Credentials act
 // in that account, and returns a Report with one Result per account.
 //
@@ -206,41 +144,17 @@ func FanOut(ctx context.Context, cfg aws.Config, accounts []Account,
 			f(&o)
 		}
 	}
-	rep := &Report{Results: make([]Result, len(accounts))}
-	for i, a := range accounts {
-		rep.Results[i].Account = a
-	}
+	rep := newReport(accounts)
 	if err := o.resolve(fn); err != nil {
-		for i := range rep.Results {
-			rep.Results[i].Err = err
-		}
-		rep.Failed = len(accounts)
+		rep.failAll(err)
 		rep.Took = time.Since(started)
 		return rep
 	}
-
-	f := &fanOut{
-		cfg: cfg, fn: fn, o: o, rep: rep,
-		rate: newSTSRate(o.STSRate, o.STSBurst, o.ThrottleRetries, o.ThrottleBackoff),
-		hop:  resolveOptions(o.HopOptions),
-	}
-	f.stsCfg = f.rate.configure(cfg)
-	f.partition = partitionOf(cfg.Region)
-	f.run(ctx)
-	f.rate.close()
-
-	for _, res := range rep.Results {
-		switch {
-		case res.Err == nil:
-			rep.Succeeded++
-		case errors.Is(res.Err, ErrNotRun):
-			rep.NotRun++
-		default:
-			rep.Failed++
-		}
-	}
-	rep.STSAttempts = int(f.rate.attempts.Load())
-	rep.Throttled = int(f.rate.throttled.Load())
+	f := newFanOut(cfg, fn, o, rep)
+	workpool.Run(ctx, len(accounts), o.Concurrency,
+		func(i int) { f.account(ctx, i) }, func(i int) { f.notRun(ctx, i) })
+	f.rate.Close()
+	rep.count(f.rate)
 	rep.Took = time.Since(started)
 	return rep
 }
@@ -303,9 +217,8 @@ type fanOut struct {
 	fn        func(context.Context, Account, aws.Config) error
 	o         FanOutOptions
 	hop       Options // resolved once, for every account's hop
-	rate      *stsRate
+	rate      *stsrate.Rate
 	rep       *Report
-	next      atomic.Int64 // index of the next account to start
 
 	clientOnce sync.Once // builds client
 	client     STSClient // the one STS client of the fan-out
@@ -313,58 +226,42 @@ type fanOut struct {
 	resultMu sync.Mutex // serializes OnResult
 }
 
-// run starts Concurrency workers, each taking the next account until none
-// is left, and waits for them.
-func (f *fanOut) run(ctx context.Context) {
-	n := len(f.rep.Results)
-	var wg sync.WaitGroup
-	for range min(f.o.Concurrency, n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(f.next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				if ctx.Err() != nil {
-					f.notRun(ctx, i)
-					continue
-				}
-				f.account(ctx, i)
-			}
-		}()
+// newFanOut prepares a call of FanOut with resolved options: its rate, the
+// hop options of every account, and the config of its STS client.
+func newFanOut(cfg aws.Config, fn func(context.Context, Account, aws.Config) error, o FanOutOptions, rep *Report) *fanOut {
+	f := &fanOut{
+		cfg: cfg, fn: fn, o: o, rep: rep,
+		rate: stsrate.New(stsrate.Limits{
+			PerSecond: o.STSRate, Burst: o.STSBurst, Retries: o.ThrottleRetries, Backoff: o.ThrottleBackoff,
+		}),
+		hop:       resolveOptions(o.HopOptions),
+		partition: partitionOf(cfg.Region),
 	}
-	wg.Wait()
+	f.stsCfg = f.rate.Configure(cfg)
+	return f
 }
 
 // account assumes the role of the i-th account and runs fn there.
 func (f *fanOut) account(ctx context.Context, i int) {
 	res := f.rep.Results[i]
 	res.Started = time.Now()
-	st := &accountStats{}
+	st := &stsrate.Stats{}
 	res.Err = f.assumeAndRun(ctx, res.Account, st, &res.Ran)
 	res.Took = time.Since(res.Started)
-	res.Attempts = int(st.attempts.Load())
-	res.Throttled = int(st.throttled.Load())
-	res.Sessions = int(st.sessions.Load())
+	res.Attempts = st.Attempts()
+	res.Throttled = st.Throttled()
+	res.Sessions = st.Sessions()
 	f.report(i, res)
 }
 
-func (f *fanOut) assumeAndRun(ctx context.Context, a Account, st *accountStats, ran *bool) error {
-	roleARN := ""
-	if f.o.RoleARN != nil {
-		roleARN = f.o.RoleARN(a)
-	} else {
-		roleARN = fmt.Sprintf("arn:%s:iam::%s:role/%s", f.partition, a.ID, f.o.RoleName)
-	}
+func (f *fanOut) assumeAndRun(ctx context.Context, a Account, st *stsrate.Stats, ran *bool) error {
 	o := f.hop
 	o.NewSTSClient = func(cfg aws.Config) STSClient {
 		f.clientOnce.Do(func() { f.client = f.hop.NewSTSClient(cfg) })
-		return &rateClient{inner: f.client, rate: f.rate, stats: st}
+		return f.rate.Client(f.client, st)
 	}
 	creds, err := assumeRole(f.stsCfg, Role{
-		ARN: roleARN, ExternalID: f.o.ExternalID, SessionName: f.o.SessionName, Duration: f.o.Duration,
+		ARN: f.roleARN(a), ExternalID: f.o.ExternalID, SessionName: f.o.SessionName, Duration: f.o.Duration,
 	}, o)
 	if err != nil {
 		return err
@@ -378,14 +275,21 @@ func (f *fanOut) assumeAndRun(ctx context.Context, a Account, st *accountStats, 
 	return callFn(ctx, f.fn, a, cfg)
 }
 
+// roleARN is the role to assume in account a.
+func (f *fanOut) roleARN(a Account) string {
+	if f.o.RoleARN != nil {
+		return f.o.RoleARN(a)
+	}
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", f.partition, a.ID, f.o.RoleName)
+}
+
 // callFn calls fn, turning a panic into the account's error.
-func callFn(ctx context.Context, fn func(context.Context, Account, aws.Config) error, a Account, cfg aws.Config) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = newFnPanic(a, v)
-		}
-	}()
-	return fn(ctx, a, cfg)
+func callFn(ctx context.Context, fn func(context.Context, Account, aws.Config) error, a Account, cfg aws.Config) error {
+	p, err := recovered.Call(func() error { return fn(ctx, a, cfg) })
+	if p != nil {
+		return &fnPanicError{account: accountName(a), p: p}
+	}
+	return err
 }
 
 // notRun records an account whose turn came after ctx ended.
@@ -431,79 +335,3 @@ func partitionOf(region string) string {
 	}
 	return "aws"
 }
-
-// accountName names an account in errors: its ID, and its name if known.
-func accountName(a Account) string {
-	if a.Name == "" {
-		return a.ID
-	}
-	return fmt.Sprintf("%s (%s)", a.ID, a.Name)
-}
-
-// fnPanicError is an account's error when its fn panicked. It keeps the
-// panic value's type, the message of a runtime error (which quotes no
-// data), and where the panic happened, but not the value itself: it could
-// hold anything, credentials included.
-type fnPanicError struct {
-	account   string
-	valueType string
-	runtime   string // the message of a runtime.Error; empty otherwise
-	where     string // function (file:line)
-}
-
-func newFnPanic(a Account, v any) error {
-	e := &fnPanicError{account: accountName(a), valueType: fmt.Sprintf("%T", v)}
-	if re, ok := v.(runtime.Error); ok {
-		e.runtime = re.Error()
-	}
-	pc := make([]uintptr, 32)
-	frames := runtime.CallersFrames(pc[:runtime.Callers(3, pc)])
-	for {
-		fr, more := frames.Next()
-		if !strings.HasPrefix(fr.Function, "runtime.") && fr.Function != "" {
-			e.where = fmt.Sprintf("%s (%s:%d)", fr.Function, fr.File, fr.Line)
-			break
-		}
-		if !more {
-			break
-		}
-	}
-	return e
-}
-
-func (e *fnPanicError) Error() string {
-	s := fmt.Sprintf("xacct: FanOut: fn panicked in account %s (value of type %s", e.account, e.valueType)
-	if e.runtime != "" {
-		s += ": " + e.runtime
-	}
-	s += ")"
-	if e.where != "" {
-		s += " at " + e.where
-	}
-	return s
-}
-
-// reportError is Report.Err's error.
-type reportError struct {
-	errs                  []error
-	first                 *Result
-	failed, notRun, total int
-}
-
-func (e *reportError) Error() string {
-	var parts []string
-	if e.failed > 0 {
-		parts = append(parts, fmt.Sprintf("%d of %d %s failed", e.failed, e.total, plural(e.total, "account", "accounts")))
-	}
-	if e.notRun > 0 {
-		parts = append(parts, fmt.Sprintf("%d of %d not run", e.notRun, e.total))
-	}
-	first := errorText(e.first.Err)
-	if !strings.HasPrefix(first, "xacct: ") {
-		first = "account " + accountName(e.first.Account) + ": " + first
-	}
-	return fmt.Sprintf("xacct: FanOut: %s; the first: %s", strings.Join(parts, ", "), first)
-}
-
-// Unwrap returns every account's error, for errors.Is and errors.As.
-func (e *reportError) Unwrap() []error { return e.errs }

@@ -1,4 +1,4 @@
-package xacct
+package stsrate
 
 import (
 	"context"
@@ -22,14 +22,14 @@ func (answeringSTS) GetSessionToken(context.Context, *sts.GetSessionTokenInput, 
 }
 
 // Calls that start while the fan-out closes (background refreshes) run
-// before close waits for them, or are refused: the race detector sees no
-// WaitGroup Add concurrent with its Wait, and no call starts after close.
-func TestSTSRateCallsWhileClosing(t *testing.T) {
+// before Close waits for them, or are refused: the race detector sees no
+// WaitGroup Add concurrent with its Wait, and no call starts after Close.
+func TestCallsWhileClosing(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	for range 50 {
-		r := newSTSRate(1e6, 1000, 0, time.Millisecond)
-		c := &rateClient{inner: answeringSTS{}, rate: r, stats: &accountStats{}}
+		r := New(Limits{PerSecond: 1e6, Burst: 1000, Retries: 0, Backoff: time.Millisecond})
+		c := r.Client(answeringSTS{}, &Stats{})
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Add(1)
@@ -40,10 +40,10 @@ func TestSTSRateCallsWhileClosing(t *testing.T) {
 				}
 			}()
 		}
-		r.close()
+		r.Close()
 		wg.Wait()
-		if _, err := c.AssumeRole(ctx, &sts.AssumeRoleInput{}); !errors.Is(err, errFanOutEnded) {
-			t.Fatalf("a call after close: %v, want errFanOutEnded", err)
+		if _, err := c.AssumeRole(ctx, &sts.AssumeRoleInput{}); !errors.Is(err, ErrClosed) {
+			t.Fatalf("a call after Close: %v, want ErrClosed", err)
 		}
 	}
 }
