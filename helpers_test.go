@@ -14,33 +14,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/xacct/xacct/internal/fakeclock"
 )
 
-// fakeClock is a settable clock for Options.Now.
-type fakeClock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-func newClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
+// newClock returns a frozen clock for Options.Now: the module's one fake
+// clock, xaccttest.Clock's type (these tests cannot import xaccttest, which
+// imports this package).
+func newClock() *fakeclock.Clock { return fakeclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) }
 
 const testSecret = "SECRET/wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 const testToken = "TOKEN/FwoGZXIvYXdzEXAMPLESESSIONTOKEN"
@@ -58,7 +39,7 @@ func (p *provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 
 // expiring returns a provider of credentials valid for life on clk; the
 // n-th call's key is "AKID<n>".
-func expiring(clk *fakeClock, life time.Duration) *provider {
+func expiring(clk *fakeclock.Clock, life time.Duration) *provider {
 	return &provider{fn: func(ctx context.Context, n int) (aws.Credentials, error) {
 		return creds(n, clk.Now().Add(life)), nil
 	}}
@@ -78,7 +59,7 @@ func apiError(code, msg string) error {
 // fakeSTS is a test double of the STS client: it records inputs and
 // answers from a script. The full fake STS server is xaccttest.
 type fakeSTS struct {
-	clk   *fakeClock
+	clk   *fakeclock.Clock
 	mu    sync.Mutex // guards calls, codes, devices
 	calls []*sts.AssumeRoleInput
 	// err, when set, decides the outcome of each call.
@@ -229,7 +210,7 @@ func parallel(n int, fn func(i int)) {
 
 func noJitter(o *Options) { o.RefreshJitter = -1 }
 
-func withClock(clk *fakeClock) func(*Options) { return func(o *Options) { o.Now = clk.Now } }
+func withClock(clk *fakeclock.Clock) func(*Options) { return func(o *Options) { o.Now = clk.Now } }
 
 // prevHop returns the hop a hop's cache runs on, or nil.
 func prevHop(c *Cache) *Cache {

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/xacct/xacct/internal/backoff"
+	"github.com/xacct/xacct/internal/fakeclock"
 )
 
 // With nothing valid cached, a failed fetch is followed by a backoff too:
@@ -187,7 +188,7 @@ func TestCacheProviderThatIgnoresItsContext(t *testing.T) {
 // fail every request signed with it for the whole session.
 func TestIncompleteAnswersAreNotCached(t *testing.T) {
 	t.Parallel()
-	full := func(clk *fakeClock) *types.Credentials {
+	full := func(clk *fakeclock.Clock) *types.Credentials {
 		return &types.Credentials{
 			AccessKeyId: aws.String("ASIAFULL"), SecretAccessKey: aws.String(testSecret),
 			SessionToken: aws.String(testToken), Expiration: aws.Time(clk.Now().Add(time.Hour)),
