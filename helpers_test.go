@@ -2,7 +2,6 @@ package xacct
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/xacct/xacct/internal/fakeclock"
+	"github.com/xacct/xacct/internal/testutil"
 )
 
 // newClock returns a frozen clock for Options.Now: the module's one fake
@@ -193,20 +193,7 @@ func (c signingClient) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, 
 }
 
 // parallel runs fn in n goroutines started together and waits for all.
-func parallel(n int, fn func(i int)) {
-	var start, done sync.WaitGroup
-	start.Add(1)
-	for i := range n {
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			start.Wait()
-			fn(i)
-		}()
-	}
-	start.Done()
-	done.Wait()
-}
+func parallel(n int, fn func(i int)) { testutil.Parallel(n, fn) }
 
 func noJitter(o *Options) { o.RefreshJitter = -1 }
 
@@ -265,13 +252,7 @@ func (p *prompter) token(ctx context.Context, req TokenRequest) (string, error) 
 // a background goroutine, never for simulated time.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testutil.WaitFor(t, 2*time.Second, what, cond)
 }
 
 // serialFor returns an MFA serial of the test's own: xacct remembers the last
@@ -297,13 +278,4 @@ func uniqueCodes() TokenFunc {
 	return func(context.Context, TokenRequest) (string, error) {
 		return fmt.Sprintf("%06d", codeCounter.Add(1)%1_000_000), nil
 	}
-}
-
-// codeOf returns the STS error code inside err, or "".
-func codeOf(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	return ""
 }
