@@ -2,7 +2,6 @@ package xacct
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -14,33 +13,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/xacct/xacct/internal/fakeclock"
+	"github.com/xacct/xacct/internal/testutil"
 )
 
-// fakeClock is a settable clock for Options.Now.
-type fakeClock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-func newClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
+// newClock returns a frozen clock for Options.Now: the module's one fake
+// clock, xaccttest.Clock's type (these tests cannot import xaccttest, which
+// imports this package).
+func newClock() *fakeclock.Clock { return fakeclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) }
 
 const testSecret = "SECRET/wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 const testToken = "TOKEN/FwoGZXIvYXdzEXAMPLESESSIONTOKEN"
@@ -58,7 +39,7 @@ func (p *provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 
 // expiring returns a provider of credentials valid for life on clk; the
 // n-th call's key is "AKID<n>".
-func expiring(clk *fakeClock, life time.Duration) *provider {
+func expiring(clk *fakeclock.Clock, life time.Duration) *provider {
 	return &provider{fn: func(ctx context.Context, n int) (aws.Credentials, error) {
 		return creds(n, clk.Now().Add(life)), nil
 	}}
@@ -78,7 +59,7 @@ func apiError(code, msg string) error {
 // fakeSTS is a test double of the STS client: it records inputs and
 // answers from a script. The full fake STS server is xaccttest.
 type fakeSTS struct {
-	clk   *fakeClock
+	clk   *fakeclock.Clock
 	mu    sync.Mutex // guards calls, codes, devices
 	calls []*sts.AssumeRoleInput
 	// err, when set, decides the outcome of each call.
@@ -212,24 +193,11 @@ func (c signingClient) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, 
 }
 
 // parallel runs fn in n goroutines started together and waits for all.
-func parallel(n int, fn func(i int)) {
-	var start, done sync.WaitGroup
-	start.Add(1)
-	for i := range n {
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			start.Wait()
-			fn(i)
-		}()
-	}
-	start.Done()
-	done.Wait()
-}
+func parallel(n int, fn func(i int)) { testutil.Parallel(n, fn) }
 
 func noJitter(o *Options) { o.RefreshJitter = -1 }
 
-func withClock(clk *fakeClock) func(*Options) { return func(o *Options) { o.Now = clk.Now } }
+func withClock(clk *fakeclock.Clock) func(*Options) { return func(o *Options) { o.Now = clk.Now } }
 
 // prevHop returns the hop a hop's cache runs on, or nil.
 func prevHop(c *Cache) *Cache {
@@ -284,13 +252,7 @@ func (p *prompter) token(ctx context.Context, req TokenRequest) (string, error) 
 // a background goroutine, never for simulated time.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testutil.WaitFor(t, 2*time.Second, what, cond)
 }
 
 // serialFor returns an MFA serial of the test's own: xacct remembers the last
@@ -316,13 +278,4 @@ func uniqueCodes() TokenFunc {
 	return func(context.Context, TokenRequest) (string, error) {
 		return fmt.Sprintf("%06d", codeCounter.Add(1)%1_000_000), nil
 	}
-}
-
-// codeOf returns the STS error code inside err, or "".
-func codeOf(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	return ""
 }

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xacct/xacct/internal/testutil"
 )
 
 // A profile's credential_process runs as a process tree: what it leaves
@@ -34,8 +36,8 @@ echo '{"Version": 1, "AccessKeyId": "AKIAEXAMPLELEFTOVER1", "SecretAccessKey": "
 			pidFile := filepath.Join(dir, "pid")
 			script := filepath.Join(dir, "creds.sh")
 			config := filepath.Join(dir, "config")
-			writeFile(t, script, "#!/bin/sh\nPIDFILE="+pidFile+"\n"+tt.script+"\n", 0o700)
-			writeFile(t, config, "[profile proc]\ncredential_process = "+script+"\n", 0o600)
+			testutil.WriteFile(t, script, "#!/bin/sh\nPIDFILE="+pidFile+"\n"+tt.script+"\n", 0o700)
+			testutil.WriteFile(t, config, "[profile proc]\ncredential_process = "+script+"\n", 0o600)
 			cfg, err := LoadConfig(context.Background(), "proc", func(o *Options) {
 				o.ConfigFiles, o.CredentialsFiles = []string{config}, []string{filepath.Join(dir, "none")}
 				o.RefreshTimeout = 2 * time.Second
@@ -53,15 +55,8 @@ echo '{"Version": 1, "AccessKeyId": "AKIAEXAMPLELEFTOVER1", "SecretAccessKey": "
 			case !tt.wantErr && time.Since(start) > time.Second:
 				t.Errorf("Retrieve took %v: it waited for the leftover", time.Since(start))
 			}
-			waitGone(t, readPID(t, pidFile))
+			testutil.WaitGone(t, readPID(t, pidFile))
 		})
-	}
-}
-
-func writeFile(t *testing.T, path, text string, perm os.FileMode) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(text), perm); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -84,19 +79,4 @@ func readPID(t *testing.T, path string) int {
 	}
 	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
 	return pid
-}
-
-// waitGone waits at most 5 s until pid has ended: it no longer exists, or
-// is a zombie that its new parent has yet to reap.
-func waitGone(t *testing.T, pid int) {
-	t.Helper()
-	for end := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if _, after, _ := strings.Cut(string(stat), ") "); err != nil || strings.HasPrefix(after, "Z") {
-			return
-		}
-		if time.Now().After(end) {
-			t.Fatalf("process %d still runs 5s later", pid)
-		}
-	}
 }

@@ -23,6 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/xacct/xacct/internal/backoff"
+	"github.com/xacct/xacct/internal/fakeclock"
+	"github.com/xacct/xacct/internal/testutil"
 )
 
 // With nothing valid cached, a failed fetch is followed by a backoff too:
@@ -61,7 +63,7 @@ func TestCacheBacksOffWhenNothingValidIsCached(t *testing.T) {
 		t.Errorf("error while backing off = %q; want when the next attempt is", err)
 	}
 	var be *backoffError
-	if !errors.As(err, &be) || codeOf(err) != "Throttling" {
+	if !errors.As(err, &be) || testutil.ErrorCode(err) != "Throttling" {
 		t.Errorf("error %v: want the backoff wrapping the STS error", err)
 	}
 
@@ -124,7 +126,7 @@ func TestCacheInvalidateDuringFailingFetchDiscardsTheFailure(t *testing.T) {
 	eventually(t, "first call", func() bool { return p.calls.Load() == 1 })
 	c.Invalidate()
 	close(release)
-	if err := <-first; codeOf(err) != "AccessDenied" {
+	if err := <-first; testutil.ErrorCode(err) != "AccessDenied" {
 		t.Fatalf("the waiter of the old fetch got %v, want its AccessDenied", err)
 	}
 	if cr, err := c.Retrieve(context.Background()); err != nil || cr.AccessKeyID != "AKID2" {
@@ -187,7 +189,7 @@ func TestCacheProviderThatIgnoresItsContext(t *testing.T) {
 // fail every request signed with it for the whole session.
 func TestIncompleteAnswersAreNotCached(t *testing.T) {
 	t.Parallel()
-	full := func(clk *fakeClock) *types.Credentials {
+	full := func(clk *fakeclock.Clock) *types.Credentials {
 		return &types.Credentials{
 			AccessKeyId: aws.String("ASIAFULL"), SecretAccessKey: aws.String(testSecret),
 			SessionToken: aws.String(testToken), Expiration: aws.Time(clk.Now().Add(time.Hour)),

@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/smithy-go"
 
 	"github.com/xacct/xacct"
+	"github.com/xacct/xacct/internal/testutil"
 	"github.com/xacct/xacct/xaccttest"
 )
 
@@ -63,7 +63,7 @@ func TestStoreKeysAProcessBaseByWhatItPrints(t *testing.T) {
 		t.Fatalf("alice: %v", err)
 	}
 	err := as("AKIAEXAMPLEBOB000001", "bob-secret")
-	if err == nil || errorCode(err) != "AccessDenied" {
+	if err == nil || testutil.ErrorCode(err) != "AccessDenied" {
 		t.Errorf("bob through alice's command line: %v; want STS's AccessDenied", err)
 	}
 	if err := as("AKIAEXAMPLEALICE0001", "alice-secret"); err != nil {
@@ -153,7 +153,7 @@ func TestStoreKeysAWebIdentityByItsToken(t *testing.T) {
 		t.Fatalf("builder: %v", err)
 	}
 	writeToken(t, srv, tokenFile, "repo:someone-else/app:ref:refs/heads/main")
-	if _, err := retrieveAs(t, srv, cfg, "ci", store, files); err == nil || errorCode(err) != "AccessDenied" {
+	if _, err := retrieveAs(t, srv, cfg, "ci", store, files); err == nil || testutil.ErrorCode(err) != "AccessDenied" {
 		t.Errorf("another subject's token at the same path: %v; want STS's AccessDenied", err)
 	}
 	if n := srv.CallCount("AssumeRoleWithWebIdentity"); n != 2 {
@@ -226,13 +226,4 @@ func TestWebIdentityTokenFileIsBounded(t *testing.T) {
 	if n := srv.CallCount("AssumeRoleWithWebIdentity"); n != 0 {
 		t.Errorf("%d calls with a refused token file", n)
 	}
-}
-
-// errorCode is the API error code in err, or "".
-func errorCode(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	return ""
 }

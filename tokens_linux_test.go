@@ -81,7 +81,7 @@ func TestProcessTokenEndsItsTree(t *testing.T) {
 		if err != nil || code != "123456" {
 			t.Errorf("ProcessToken = %q, %v; want 123456", code, err)
 		}
-		waitGone(t, readPID(t, pidFile))
+		testutil.WaitGone(t, readPID(t, pidFile))
 	})
 	t.Run("context ends", func(t *testing.T) {
 		t.Parallel()
@@ -98,6 +98,6 @@ func TestProcessTokenEndsItsTree(t *testing.T) {
 		if _, err := ProcessToken("sh", "-c", script, "sh", pidFile)(ctx, TokenRequest{}); err == nil {
 			t.Error("ProcessToken: no error, its context ended")
 		}
-		waitGone(t, readPID(t, pidFile))
+		testutil.WaitGone(t, readPID(t, pidFile))
 	})
 }

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/xacct/xacct/internal/policy"
+	"github.com/xacct/xacct/xaccttest/internal/policy"
 )
 
 // assumeRoleInput is an AssumeRole request, read and checked for shape.

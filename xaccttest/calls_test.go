@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/xacct/xacct/internal/testutil"
 )
 
 // TestCallRecordIsBounded: a server left running keeps the newest calls
@@ -16,7 +18,7 @@ func TestCallRecordIsBounded(t *testing.T) {
 	c := keyClient(srv, jenkinsKey, jenkinsSecret, "")
 	bad := keyClient(srv, jenkinsKey, "wrong", "")
 	const goroutines, each = 20, 25 // 500 calls, 250 of each kind
-	parallel(goroutines, func(g int) {
+	testutil.Parallel(goroutines, func(g int) {
 		for range each {
 			if g%2 == 0 {
 				c.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})

@@ -1,8 +1,9 @@
 package xaccttest
 
 import (
-	"sync"
 	"time"
+
+	"github.com/xacct/xacct/internal/fakeclock"
 )
 
 // Clock is the server's time. It runs in one of two modes:
@@ -14,68 +15,23 @@ import (
 //     adds to the offset and Set sets it, so the clock then runs on from the
 //     time set. `xacct fake-sts` uses it, as real STS runs on real time.
 //
+// Its methods (go doc lists them under fakeclock.Clock):
+//
+//	Now() time.Time            the clock's time
+//	Advance(d time.Duration)   moves it by d (back when d is negative)
+//	Set(t time.Time)           moves it to t; a real clock runs on from t
+//	Offset() time.Duration     how far it is ahead of the real time (negative when behind)
+//	Real() bool                whether it follows the real time
+//
 // The zero value is not usable. A Clock is safe for concurrent use.
-type Clock struct {
-	mu     sync.Mutex    // guards t, real and offset
-	t      time.Time     // the time of a frozen clock
-	real   bool          // follows time.Now
-	offset time.Duration // added to time.Now when real
-}
+//
+// Clock is an alias of the module's one fake clock, which lives in an
+// internal package so that the library's own tests, which cannot import
+// xaccttest (it imports the library), use the same type.
+type Clock = fakeclock.Clock
 
 // NewClock returns a frozen clock that reads t until moved.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+func NewClock(t time.Time) *Clock { return fakeclock.New(t) }
 
 // NewRealClock returns a clock that follows the real time, with no offset.
-func NewRealClock() *Clock { return &Clock{real: true} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.real {
-		// Round(0) drops the monotonic reading: with an offset it would
-		// describe a moment other than the wall time shown.
-		return time.Now().Add(c.offset).Round(0)
-	}
-	return c.t
-}
-
-// Advance moves the clock forward by d (backward when d is negative).
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.real {
-		c.offset += d
-		return
-	}
-	c.t = c.t.Add(d)
-}
-
-// Set moves the clock to t. A real clock runs on from t.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.real {
-		c.offset = time.Until(t)
-		return
-	}
-	c.t = t
-}
-
-// Offset returns how far a real clock is ahead of the real time (negative
-// when behind); for a frozen clock, how far its time is from the real time.
-func (c *Clock) Offset() time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.real {
-		return c.offset
-	}
-	return time.Until(c.t)
-}
-
-// Real reports whether the clock follows the real time.
-func (c *Clock) Real() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.real
-}
+func NewRealClock() *Clock { return fakeclock.NewReal() }

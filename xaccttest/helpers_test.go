@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -139,18 +138,4 @@ func lastCall(t testing.TB, srv *Server) Call {
 		t.Fatal("no call recorded")
 	}
 	return calls[len(calls)-1]
-}
-
-// parallel calls fn(0) to fn(n-1), each on a goroutine of its own, all at
-// once, and returns when all have returned.
-func parallel(n int, fn func(i int)) {
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(i)
-		}()
-	}
-	wg.Wait()
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/xacct/xacct/internal/policy"
+	"github.com/xacct/xacct/xaccttest/internal/policy"
 )
 
 // identity is whoever holds an access key: a user's long-term key, a user's

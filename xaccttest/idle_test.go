@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/xacct/xacct/internal/testutil"
 )
 
 func TestWaitIdle(t *testing.T) {
@@ -32,7 +34,7 @@ func TestWaitIdle(t *testing.T) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			parallel(n, func(int) { c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}) })
+			testutil.Parallel(n, func(int) { c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}) })
 		}()
 		// Some requests are under way, some not yet sent: a quiet time of
 		// 200ms covers the gap between a goroutine's start and its request.

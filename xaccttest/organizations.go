@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xacct/xacct/internal/policy"
+	"github.com/xacct/xacct/xaccttest/internal/policy"
 )
 
 // The fake answers a part of the AWS Organizations API on the same

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xacct/xacct/internal/policy"
 	"github.com/xacct/xacct/internal/totp"
 	"github.com/xacct/xacct/internal/validate"
+	"github.com/xacct/xacct/xaccttest/internal/policy"
 )
 
 // Scenario is the IAM world a Server serves: accounts with users (access

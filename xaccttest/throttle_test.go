@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/xacct/xacct/internal/testutil"
 )
 
 // TestThrottle: each caller account has its own bucket, in real time.
@@ -27,7 +29,7 @@ func TestThrottle(t *testing.T) {
 	ctx := context.Background()
 	var mu sync.Mutex
 	codes := map[string]int{}
-	parallel(8, func(i int) {
+	testutil.Parallel(8, func(i int) {
 		c := jenkins
 		if i%2 == 1 {
 			c = alice
@@ -70,7 +72,7 @@ func TestPeakRate(t *testing.T) {
 	ctx := context.Background()
 	const n = 60
 	began := time.Now()
-	parallel(n, func(int) { c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}) })
+	testutil.Parallel(n, func(int) { c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}) })
 	// All 60 came within a second, unless the machine was that slow: then
 	// the exact answer is unknown, and only a lower bound holds.
 	if got, took := srv.MaxCallsPerSecond(), time.Since(began); took < time.Second && got != n || got < 1 {

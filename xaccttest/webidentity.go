@@ -15,9 +15,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
-	"github.com/xacct/xacct/internal/jwt"
-	"github.com/xacct/xacct/internal/policy"
 	"github.com/xacct/xacct/internal/validate"
+	"github.com/xacct/xacct/xaccttest/internal/jwt"
+	"github.com/xacct/xacct/xaccttest/internal/policy"
 )
 
 // issuers are the fake identity providers: one signing key per issuer URL,

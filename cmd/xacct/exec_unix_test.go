@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xacct/xacct/internal/testutil"
 )
 
 // The command gets the signals passed on, once each, and xacct returns
@@ -63,13 +65,9 @@ func TestExitStatus(t *testing.T) {
 	}
 }
 
-// waitFor polls cond for up to 10 seconds.
+// waitFor polls cond for up to 10 seconds: the commands' tests wait on
+// processes, which a loaded machine starts slowly.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	for end := time.Now().Add(10 * time.Second); !cond(); {
-		if time.Now().After(end) {
-			t.Fatal("timed out waiting")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testutil.WaitFor(t, 10*time.Second, "the condition", cond)
 }

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xacct/xacct/internal/testutil"
 )
 
 // On Ctrl-C, what a command started (here, under sh -c) stops with it:
@@ -103,16 +105,5 @@ func TestForEachAccountEndsWhatTheCommandLeft(t *testing.T) {
 	if r.took > childStopGrace/2 {
 		t.Errorf("took %v: it waited for the background process", r.took)
 	}
-	waitFor(t, func() bool { return processGone(pid) })
-}
-
-// processGone reports whether pid has ended: it no longer exists, or is a
-// zombie that its new parent has yet to reap.
-func processGone(pid int) bool {
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return syscall.Kill(pid, 0) == syscall.ESRCH // no /proc: ask the kernel
-	}
-	_, after, _ := strings.Cut(string(stat), ") ")
-	return strings.HasPrefix(after, "Z")
+	waitFor(t, func() bool { return testutil.ProcessGone(pid) })
 }

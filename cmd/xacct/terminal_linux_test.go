@@ -82,13 +82,13 @@ func TestCredentialProcessCommandPromptsOnTheTerminal(t *testing.T) {
 	t.Parallel()
 	home := t.TempDir()
 	script := filepath.Join(home, "prompt.sh")
-	writeFile(t, script, `#!/bin/sh
+	testutil.WriteFile(t, script, `#!/bin/sh
 printf 'passphrase: ' >/dev/tty
 read answer </dev/tty
 [ "$answer" = open-sesame ] || exit 1
 echo '{"Version": 1, "AccessKeyId": "AKIAEXAMPLEPROMPTED1", "SecretAccessKey": "prompted-secret"}'
-`)
-	writeFile(t, filepath.Join(home, ".aws", "config"), "[profile prompted]\ncredential_process = "+script+"\n")
+`, 0o700)
+	testutil.WriteFile(t, filepath.Join(home, ".aws", "config"), "[profile prompted]\ncredential_process = "+script+"\n", 0o700)
 
 	ptmx, tty := testutil.OpenPTY(t)
 	pts, err := os.OpenFile(tty, os.O_RDWR, 0)
@@ -126,17 +126,5 @@ echo '{"Version": 1, "AccessKeyId": "AKIAEXAMPLEPROMPTED1", "SecretAccessKey": "
 	var creds processCredentials
 	if err := json.Unmarshal(stdout.Bytes(), &creds); err != nil || creds.AccessKeyID != "AKIAEXAMPLEPROMPTED1" {
 		t.Errorf("stdout is not one JSON line with the prompting command's keys (%v)", err)
-	}
-}
-
-// writeFile writes text at path, making its directory; the file is
-// executable (a script) but no one else's.
-func writeFile(t *testing.T, path, text string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(text), 0o700); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xacct/xacct/internal/testutil"
 )
 
 // A root that exits leaving a process in the background (which holds its
@@ -33,7 +35,7 @@ func TestRunEndsWhatTheRootLeft(t *testing.T) {
 	}
 	left := atoi(t, pid)
 	t.Cleanup(func() { syscall.Kill(left, syscall.SIGKILL) })
-	waitGone(t, left)
+	testutil.WaitGone(t, left)
 }
 
 // A Cmd that another package starts and waits for, with stdout copied to
@@ -52,7 +54,7 @@ func TestWatchEndsWhatTheRootLeft(t *testing.T) {
 	}
 	left := atoi(t, out.String())
 	t.Cleanup(func() { syscall.Kill(left, syscall.SIGKILL) })
-	waitGone(t, left)
+	testutil.WaitGone(t, left)
 }
 
 // When the context ends, the root and what it started are killed, not
@@ -65,7 +67,7 @@ func TestContextEndsTheTree(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- tree.Run() }()
 	var pid int
-	waitFor(t, "the PID file", func() bool {
+	testutil.WaitFor(t, 5*time.Second, "the PID file", func() bool {
 		b, err := os.ReadFile(pidFile)
 		pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
 		return err == nil && pid > 0
@@ -80,7 +82,7 @@ func TestContextEndsTheTree(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not return after its context ended")
 	}
-	waitGone(t, pid)
+	testutil.WaitGone(t, pid)
 }
 
 // A Tree that may prompt, in a process without a terminal, runs in a group
@@ -99,30 +101,6 @@ func TestTerminalWithoutOne(t *testing.T) {
 	}
 	if pgid := atoi(t, out.String()); pgid != tree.Cmd.Process.Pid {
 		t.Errorf("the child's group is %d, want its own (%d)", pgid, tree.Cmd.Process.Pid)
-	}
-}
-
-// waitGone waits until pid has ended: it no longer exists, or is a zombie
-// that its new parent has yet to reap.
-func waitGone(t *testing.T, pid int) {
-	t.Helper()
-	waitFor(t, "process "+strconv.Itoa(pid)+" to end", func() bool {
-		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			return true
-		}
-		_, after, _ := strings.Cut(string(stat), ") ")
-		return strings.HasPrefix(after, "Z")
-	})
-}
-
-// waitFor polls cond for at most 5 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for end := time.Now().Add(5 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(end) {
-			t.Fatalf("waited 5s for %s", what)
-		}
 	}
 }
 

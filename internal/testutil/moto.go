@@ -26,13 +26,7 @@ func StartMoto(t testing.TB) string {
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	deadline := time.Now().Add(30 * time.Second)
-	for !reachable(url) {
-		if time.Now().After(deadline) {
-			t.Fatal("moto_server did not start within 30s")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	WaitFor(t, 30*time.Second, "moto_server to start", func() bool { return reachable(url) })
 	return url
 }
 

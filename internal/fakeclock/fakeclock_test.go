@@ -1,4 +1,4 @@
-package xaccttest
+package fakeclock
 
 import (
 	"testing"
@@ -8,7 +8,7 @@ import (
 func TestFrozenClock(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	c := NewClock(start)
+	c := New(start)
 	time.Sleep(2 * time.Millisecond)
 	if got := c.Now(); !got.Equal(start) {
 		t.Fatalf("a frozen clock moved by itself: %v", got)
@@ -25,7 +25,7 @@ func TestFrozenClock(t *testing.T) {
 
 func TestRealClock(t *testing.T) {
 	t.Parallel()
-	c := NewRealClock()
+	c := NewReal()
 	if d := time.Until(c.Now()); d > time.Second || d < -time.Second || !c.Real() {
 		t.Fatalf("a real clock is %v off the real time", d)
 	}
