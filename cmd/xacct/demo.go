@@ -63,6 +63,26 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// demoRun is one run of the demo: the fake, the caller's config, and the
+// step being shown.
+type demoRun struct {
+	ctx   context.Context
+	w     io.Writer
+	srv   *xaccttest.Server
+	sc    *xaccttest.Scenario
+	cfg   aws.Config // jenkins' in account A
+	clock func(*xacct.Options)
+	step  int
+}
+
+func (d *demoRun) p(format string, args ...any) { fmt.Fprintf(d.w, format+"\n", args...) }
+
+func (d *demoRun) heading(s string) {
+	d.step++
+	d.p("")
+	d.p("%d. %s", d.step, s)
+}
+
 // demo walks through the cross-account story against an in-process fake.
 func demo(ctx context.Context, w io.Writer, readers, hours int) error {
 	sc, err := xaccttest.LoadScenario(bytes.NewReader(demoScenario))
@@ -78,143 +98,148 @@ func demo(ctx context.Context, w io.Writer, readers, hours int) error {
 	if err != nil {
 		return err
 	}
-	clock := func(o *xacct.Options) { o.Now = srv.Clock.Now }
-	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
-
-	p("xacct demo: cross-account access against a fake STS at %s (no AWS account needed)", srv.URL)
-	p("")
-	p("The setup. Account A (111111111111) has a user, jenkins, with access keys. Its own policy lets it")
-	p("call sts:AssumeRole on a role in account B:")
-	printPolicy(w, sc.Accounts["111111111111"].Users["jenkins"].Policies[0])
-	p("Account B (222222222222) has the role CrossAccountRole. Its trust policy says who may assume it:")
-	p("anyone in account A whose own policy allows it, if they pass the External ID ext-123:")
-	printPolicy(w, sc.Accounts["222222222222"].Roles["CrossAccountRole"].Trust)
-
-	step := 0
-	heading := func(s string) { step++; p(""); p("%d. %s", step, s) }
-
-	heading("Assume CrossAccountRole with the wrong External ID")
-	p("   xacct.AssumeRole(cfg, xacct.Role{ARN: %q, ExternalID: \"wrong-id\"})", roleB)
-	wrong, err := xacct.AssumeRole(cfg, xacct.Role{ARN: roleB, ExternalID: "wrong-id", SessionName: "xacct-demo"}, clock)
+	d := &demoRun{ctx: ctx, w: w, srv: srv, sc: sc, cfg: cfg, clock: func(o *xacct.Options) { o.Now = srv.Clock.Now }}
+	d.setup()
+	if err := d.externalID(); err != nil {
+		return err
+	}
+	if err := d.mfa(); err != nil {
+		return err
+	}
+	events := &refreshLog{}
+	chain, err := d.chain(events)
 	if err != nil {
 		return err
 	}
-	if _, err := wrong.Retrieve(ctx); err != nil {
-		printError(w, err)
-	} else {
+	d.heading(fmt.Sprintf("The cache: %d goroutines read the chain's credentials for %d simulated hours", readers, hours))
+	if err := cacheDemo(ctx, w, srv, chain, events, readers, hours); err != nil {
+		return err
+	}
+	if err := toolsDemo(ctx, w, srv, d.heading); err != nil {
+		return err
+	}
+	d.p("")
+	d.p("Done. The fake STS here is package xaccttest; 'xacct fake-sts --config FILE' serves it to any SDK or the AWS CLI.")
+	return nil
+}
+
+// setup shows the two accounts' policies.
+func (d *demoRun) setup() {
+	d.p("xacct demo: cross-account access against a fake STS at %s (no AWS account needed)", d.srv.URL)
+	d.p("")
+	d.p("The setup. Account A (111111111111) has a user, jenkins, with access keys. Its own policy lets it")
+	d.p("call sts:AssumeRole on a role in account B:")
+	printPolicy(d.w, d.sc.Accounts["111111111111"].Users["jenkins"].Policies[0])
+	d.p("Account B (222222222222) has the role CrossAccountRole. Its trust policy says who may assume it:")
+	d.p("anyone in account A whose own policy allows it, if they pass the External ID ext-123:")
+	printPolicy(d.w, d.sc.Accounts["222222222222"].Roles["CrossAccountRole"].Trust)
+}
+
+// externalID assumes CrossAccountRole with a wrong External ID, then the
+// right one.
+func (d *demoRun) externalID() error {
+	d.heading("Assume CrossAccountRole with the wrong External ID")
+	d.p("   xacct.AssumeRole(cfg, xacct.Role{ARN: %q, ExternalID: \"wrong-id\"})", roleB)
+	wrong, err := xacct.AssumeRole(d.cfg, xacct.Role{ARN: roleB, ExternalID: "wrong-id", SessionName: "xacct-demo"}, d.clock)
+	if err != nil {
+		return err
+	}
+	if _, err := wrong.Retrieve(d.ctx); err == nil {
 		return errors.New("the wrong External ID was accepted")
+	} else {
+		printError(d.w, err)
 	}
+	d.heading("Assume it with the right External ID")
+	b, err := xacct.AssumeRole(d.cfg, xacct.Role{ARN: roleB, ExternalID: "ext-123", SessionName: "xacct-demo"}, d.clock)
+	if err != nil {
+		return err
+	}
+	arn, err := whoAmI(d.ctx, d.cfg, b)
+	if err != nil {
+		return err
+	}
+	d.p("   accepted: the program now acts as %s", arn)
+	return nil
+}
 
-	heading("Assume it with the right External ID")
-	b, err := xacct.AssumeRole(cfg, xacct.Role{ARN: roleB, ExternalID: "ext-123", SessionName: "xacct-demo"}, clock)
+// mfa assumes BreakGlass without a code, then with one.
+func (d *demoRun) mfa() error {
+	d.heading("Assume BreakGlass, whose trust policy demands MFA (aws:MultiFactorAuthPresent)")
+	d.p("   without a code:")
+	noMFA, err := xacct.AssumeRole(d.cfg, xacct.Role{ARN: roleGlass, SessionName: "xacct-demo"}, d.clock)
 	if err != nil {
 		return err
 	}
-	arn, err := whoAmI(ctx, cfg, b)
-	if err != nil {
-		return err
-	}
-	p("   accepted: the program now acts as %s", arn)
-
-	heading("Assume BreakGlass, whose trust policy demands MFA (aws:MultiFactorAuthPresent)")
-	p("   without a code:")
-	noMFA, err := xacct.AssumeRole(cfg, xacct.Role{ARN: roleGlass, SessionName: "xacct-demo"}, clock)
-	if err != nil {
-		return err
-	}
-	if _, err := noMFA.Retrieve(ctx); err == nil {
+	if _, err := noMFA.Retrieve(d.ctx); err == nil {
 		return errors.New("BreakGlass was assumed without MFA")
 	} else {
-		printError(w, err)
+		printError(d.w, err)
 	}
-	p("   with Role.MFASerial %s and a TokenFunc:", jenkinsMFA)
-	glass, err := xacct.AssumeRole(cfg, xacct.Role{ARN: roleGlass, MFASerial: jenkinsMFA, SessionName: "xacct-demo"}, clock,
-		func(o *xacct.Options) {
-			device := srv.TokenFunc()
+	d.p("   with Role.MFASerial %s and a TokenFunc:", jenkinsMFA)
+	device := d.srv.TokenFunc()
+	glass, err := xacct.AssumeRole(d.cfg, xacct.Role{ARN: roleGlass, MFASerial: jenkinsMFA, SessionName: "xacct-demo"},
+		d.clock, func(o *xacct.Options) {
 			o.MFA = func(ctx context.Context, req xacct.TokenRequest) (string, error) {
-				p("   the TokenFunc is asked for a code of %s for %s;", req.SerialNumber, req.RoleARN)
-				p("   it answers with the virtual device's current TOTP code (never printed)")
+				d.p("   the TokenFunc is asked for a code of %s for %s;", req.SerialNumber, req.RoleARN)
+				d.p("   it answers with the virtual device's current TOTP code (never printed)")
 				return device(ctx, req)
 			}
 		})
 	if err != nil {
 		return err
 	}
-	if arn, err = whoAmI(ctx, cfg, glass); err != nil {
-		return err
-	}
-	p("   accepted: %s", arn)
-
-	heading("A chain A -> B -> C: CrossAccountRole, then Deploy in account C (333333333333)")
-	p("   Deploy trusts only CrossAccountRole. The second hop is role chaining, capped at 1h; here it asks for 30m.")
-	p("   xacct.Chain(cfg, []xacct.Role{{ARN: %q, ExternalID: \"ext-123\"},", roleB)
-	p("                               {ARN: %q, Duration: 30 * time.Minute}})", roleC)
-	events := &refreshLog{}
-	chain, err := xacct.Chain(cfg, []xacct.Role{
-		{ARN: roleB, ExternalID: "ext-123", SessionName: "xacct-demo"},
-		{ARN: roleC, SessionName: "xacct-demo", Duration: 30 * time.Minute},
-	}, clock, func(o *xacct.Options) { o.OnRefresh = events.add })
+	arn, err := whoAmI(d.ctx, d.cfg, glass)
 	if err != nil {
 		return err
 	}
-	if arn, err = whoAmI(ctx, cfg, chain); err != nil {
-		return err
-	}
-	p("   GetCallerIdentity with the chain's credentials: %s", arn)
-	p("   A 2h session on the second hop fails before any network call:")
-	if _, err := xacct.Chain(cfg, []xacct.Role{{ARN: roleB, ExternalID: "ext-123"}, {ARN: roleC, Duration: 2 * time.Hour}}); err != nil {
-		p("   %v", err)
-	}
-
-	heading(fmt.Sprintf("The cache: %d goroutines read the chain's credentials for %d simulated hours", readers, hours))
-	if err := cacheDemo(ctx, w, srv, chain, events, readers, hours); err != nil {
-		return err
-	}
-	if err := toolsDemo(ctx, w, srv, heading); err != nil {
-		return err
-	}
-	p("")
-	p("Done. The fake STS here is package xaccttest; 'xacct fake-sts --config FILE' serves it to any SDK or the AWS CLI.")
+	d.p("   accepted: %s", arn)
 	return nil
+}
+
+// chain builds A -> B -> C, with its refreshes logged in events.
+func (d *demoRun) chain(events *refreshLog) (*xacct.Cache, error) {
+	d.heading("A chain A -> B -> C: CrossAccountRole, then Deploy in account C (333333333333)")
+	d.p("   Deploy trusts only CrossAccountRole. The second hop is role chaining, capped at 1h; here it asks for 30m.")
+	d.p("   xacct.Chain(cfg, []xacct.Role{{ARN: %q, ExternalID: \"ext-123\"},", roleB)
+	d.p("                               {ARN: %q, Duration: 30 * time.Minute}})", roleC)
+	chain, err := xacct.Chain(d.cfg, []xacct.Role{
+		{ARN: roleB, ExternalID: "ext-123", SessionName: "xacct-demo"},
+		{ARN: roleC, SessionName: "xacct-demo", Duration: 30 * time.Minute},
+	}, d.clock, func(o *xacct.Options) { o.OnRefresh = events.add })
+	if err != nil {
+		return nil, err
+	}
+	arn, err := whoAmI(d.ctx, d.cfg, chain)
+	if err != nil {
+		return nil, err
+	}
+	d.p("   GetCallerIdentity with the chain's credentials: %s", arn)
+	d.p("   A 2h session on the second hop fails before any network call:")
+	if _, err := xacct.Chain(d.cfg, []xacct.Role{{ARN: roleB, ExternalID: "ext-123"}, {ARN: roleC, Duration: 2 * time.Hour}}); err != nil {
+		d.p("   %v", err)
+	}
+	return chain, nil
+}
+
+// readStats is what the readers of the cache step saw.
+type readStats struct {
+	reads, failures, expired atomic.Int64
+	slowest                  atomic.Int64 // nanoseconds
 }
 
 // cacheDemo reads the chain's credentials from many goroutines, minute by
 // simulated minute, and reports each refresh and what the readers saw.
 func cacheDemo(ctx context.Context, w io.Writer, srv *xaccttest.Server, chain *xacct.Cache, events *refreshLog,
 	readers, hours int) error {
-	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
 	start := srv.Clock.Now()
 	lastExpiry := map[int]time.Time{} // of each hop's current session
 	for _, ev := range events.all() {
 		lastExpiry[ev.Hop] = ev.Expires
 	}
 	events.reset()
-	var reads, failures, expired atomic.Int64
-	var slowest atomic.Int64 // nanoseconds
+	var st readStats
 	for minute := 0; minute <= hours*60; minute++ {
-		now := srv.Clock.Now()
-		var wg sync.WaitGroup
-		for range readers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for range 10 {
-					t0 := time.Now()
-					cr, err := chain.Retrieve(ctx)
-					d := int64(time.Since(t0))
-					reads.Add(1)
-					switch {
-					case err != nil:
-						failures.Add(1)
-					case !now.Before(cr.Expires):
-						expired.Add(1)
-					}
-					for old := slowest.Load(); d > old && !slowest.CompareAndSwap(old, d); old = slowest.Load() {
-					}
-				}
-			}()
-		}
-		wg.Wait()
+		st.readMinute(ctx, chain, srv.Clock.Now(), readers)
 		// Simulated minutes pass in microseconds: let a background refresh
 		// started in this one finish before the next, as it would in real
 		// time. A refresh reaches the fake within a few milliseconds of the
@@ -224,7 +249,49 @@ func cacheDemo(ctx context.Context, w io.Writer, srv *xaccttest.Server, chain *x
 		}
 		srv.Clock.Advance(time.Minute)
 	}
+	reportRefreshes(w, events.all(), start, lastExpiry)
+	fmt.Fprintf(w, "   %s reads over %v of simulated time: %d errors, %d expired credentials, slowest read %v\n",
+		thousands(st.reads.Load()), srv.Clock.Now().Sub(start).Round(time.Hour), st.failures.Load(), st.expired.Load(),
+		time.Duration(st.slowest.Load()).Round(10*time.Microsecond))
+	byHop := map[int]int{}
 	for _, ev := range events.all() {
+		byHop[ev.Hop]++
+	}
+	fmt.Fprintf(w, "   STS AssumeRole calls: %d for hop 1, %d for hop 2: one per session, each hop on its own schedule\n",
+		byHop[1], byHop[2])
+	return nil
+}
+
+// readMinute has readers goroutines read the chain ten times each, at now.
+func (st *readStats) readMinute(ctx context.Context, chain *xacct.Cache, now time.Time, readers int) {
+	var wg sync.WaitGroup
+	for range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 10 {
+				t0 := time.Now()
+				cr, err := chain.Retrieve(ctx)
+				d := int64(time.Since(t0))
+				st.reads.Add(1)
+				switch {
+				case err != nil:
+					st.failures.Add(1)
+				case !now.Before(cr.Expires):
+					st.expired.Add(1)
+				}
+				for old := st.slowest.Load(); d > old && !st.slowest.CompareAndSwap(old, d); old = st.slowest.Load() {
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// reportRefreshes prints each refresh of the cache step: when, which hop,
+// whether a reader waited, and until when the new session lasts.
+func reportRefreshes(w io.Writer, events []xacct.RefreshEvent, start time.Time, lastExpiry map[int]time.Time) {
+	for _, ev := range events {
 		how := "in the background; no reader waited"
 		if !ev.Background {
 			how = "while readers waited"
@@ -233,23 +300,16 @@ func cacheDemo(ctx context.Context, w io.Writer, srv *xaccttest.Server, chain *x
 			how = "and failed: " + ev.Err.Error()
 		}
 		if prev := lastExpiry[ev.Hop]; !prev.IsZero() && !ev.At.Before(prev) {
-			how = fmt.Sprintf("when hop %d next needed it (its session had ended unused at t+%s), %s", ev.Hop+1, clockOffset(int(prev.Sub(start)/time.Minute)), how)
+			how = fmt.Sprintf("when hop %d next needed it (its session had ended unused at t+%s), %s",
+				ev.Hop+1, clockOffset(int(prev.Sub(start)/time.Minute)), how)
 		}
-		p("   t+%s  hop %d (%s) refreshed %s; new session until t+%s",
-			clockOffset(int(ev.At.Sub(start)/time.Minute)), ev.Hop, roleName(ev.Name), how, clockOffset(int(ev.Expires.Sub(start)/time.Minute)))
+		fmt.Fprintf(w, "   t+%s  hop %d (%s) refreshed %s; new session until t+%s\n",
+			clockOffset(int(ev.At.Sub(start)/time.Minute)), ev.Hop, roleName(ev.Name), how,
+			clockOffset(int(ev.Expires.Sub(start)/time.Minute)))
 		if ev.Err == nil {
 			lastExpiry[ev.Hop] = ev.Expires
 		}
 	}
-	p("   %s reads over %v of simulated time: %d errors, %d expired credentials, slowest read %v",
-		thousands(reads.Load()), srv.Clock.Now().Sub(start).Round(time.Hour), failures.Load(), expired.Load(),
-		time.Duration(slowest.Load()).Round(10*time.Microsecond))
-	byHop := map[int]int{}
-	for _, ev := range events.all() {
-		byHop[ev.Hop]++
-	}
-	p("   STS AssumeRole calls: %d for hop 1, %d for hop 2: one per session, each hop on its own schedule", byHop[1], byHop[2])
-	return nil
 }
 
 // waitIdle waits until the fake has been quiet for a few milliseconds.
