@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -60,16 +62,8 @@ func runFakeSTS(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	if err := unexpectedArgs(fs); err != nil {
+	if err := checkFakeFlags(fs, *config, *tokenTTL); err != nil {
 		report(stderr, "xacct fake-sts", err)
-		return 2
-	}
-	if *tokenTTL <= 0 {
-		fmt.Fprintf(stderr, "xacct fake-sts: --web-identity-token-ttl %v: a token must live for a while, such as 1h\n", *tokenTTL)
-		return 2
-	}
-	if *config == "" {
-		fmt.Fprintln(stderr, "xacct fake-sts: --config FILE is required: a scenario of accounts, users and roles")
 		return 2
 	}
 	sc, err := xaccttest.LoadScenarioFile(*config)
@@ -77,20 +71,9 @@ func runFakeSTS(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "xacct fake-sts: %v\n", err)
 		return 1
 	}
-	host, _, err := net.SplitHostPort(*addr)
-	if err != nil {
-		fmt.Fprintf(stderr, "xacct fake-sts: --addr %q: want host:port, such as 127.0.0.1:0 (%v)\n", *addr, err)
-		return 2
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintf(stderr, "xacct fake-sts: %v\n", err)
-		return 1
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		// Named by the user, so served; but say what it means.
-		fmt.Fprintf(stderr, "xacct fake-sts: warning: listening on %s, beyond loopback: "+
-			"anyone who can reach it and knows a scenario key gets credentials from it\n", ln.Addr())
+	ln, code := listenFake(*addr, stderr)
+	if ln == nil {
+		return code
 	}
 	srv := xaccttest.NewUnstartedServer()
 	srv.Clock = xaccttest.NewRealClock()
@@ -107,13 +90,9 @@ func runFakeSTS(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "xacct fake-sts: %v\n", err)
 		return 1
 	}
-	for _, tf := range tokens {
-		if err := tf.write(srv, *tokenTTL); err != nil {
-			fmt.Fprintf(stderr, "xacct fake-sts: --web-identity-token: %v\n", err)
-			return 1
-		}
-		fmt.Fprintf(stderr, "xacct fake-sts: wrote a web identity token of %s for %s (aud %s) to %s, valid for %v\n",
-			tf.issuer, tf.subject, tf.audience, tf.path, *tokenTTL)
+	if err := tokens.writeAll(srv, *tokenTTL, stderr); err != nil {
+		fmt.Fprintf(stderr, "xacct fake-sts: --web-identity-token: %v\n", err)
+		return 1
 	}
 	fmt.Fprintln(stdout, srv.URL)
 	if f, ok := stdout.(interface{ Sync() error }); ok {
@@ -125,6 +104,53 @@ func runFakeSTS(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	srv.Close()
 	fmt.Fprintln(stderr, "xacct fake-sts: stopped")
 	return 0
+}
+
+// checkFakeFlags refuses arguments and flag values fake-sts cannot serve.
+func checkFakeFlags(fs *flag.FlagSet, config string, tokenTTL time.Duration) error {
+	if err := unexpectedArgs(fs); err != nil {
+		return err
+	}
+	if tokenTTL <= 0 {
+		return fmt.Errorf("--web-identity-token-ttl %v: a token must live for a while, such as 1h", tokenTTL)
+	}
+	if config == "" {
+		return errors.New("--config FILE is required: a scenario of accounts, users and roles")
+	}
+	return nil
+}
+
+// listenFake listens on addr, warning when it is beyond loopback; nil and
+// the exit code when it cannot.
+func listenFake(addr string, stderr io.Writer) (net.Listener, int) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "xacct fake-sts: --addr %q: want host:port, such as 127.0.0.1:0 (%v)\n", addr, err)
+		return nil, 2
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "xacct fake-sts: %v\n", err)
+		return nil, 1
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		// Named by the user, so served; but say what it means.
+		fmt.Fprintf(stderr, "xacct fake-sts: warning: listening on %s, beyond loopback: "+
+			"anyone who can reach it and knows a scenario key gets credentials from it\n", ln.Addr())
+	}
+	return ln, 0
+}
+
+// writeAll writes every token file, saying so on stderr.
+func (tokens tokenFlags) writeAll(srv *xaccttest.Server, ttl time.Duration, stderr io.Writer) error {
+	for _, tf := range tokens {
+		if err := tf.write(srv, ttl); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "xacct fake-sts: wrote a web identity token of %s for %s (aud %s) to %s, valid for %v\n",
+			tf.issuer, tf.subject, tf.audience, tf.path, ttl)
+	}
+	return nil
 }
 
 // tokenFile is one --web-identity-token: what to mint, and where.

@@ -72,65 +72,50 @@ const (
 // exit before it is killed.
 const childStopGrace = 10 * time.Second
 
+// forEachFlags are for-each-account's flags.
+type forEachFlags struct {
+	profileFlags
+	roleName, ou, list, externalID string
+	concurrency                    int
+	rate                           float64
+}
+
 func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const name = "xacct for-each-account"
 	fail := func(err error) int {
 		report(stderr, name, err)
 		return exitCodeOf(ctx, err, nil)
 	}
-	usage := func(format string, a ...any) int { return fail(failf(exitConfig, "", format, a...)) }
-	var f profileFlags
+	var f forEachFlags
 	fs := newFlagSet(name, stderr, forEachUsage)
-	roleName := fs.String("role-name", "", "the role to assume in every account, such as OrganizationAccountAccessRole (required)")
+	fs.StringVar(&f.roleName, "role-name", "", "the role to assume in every account, such as OrganizationAccountAccessRole (required)")
 	f.addProfile(fs)
-	ou := fs.String("ou", "", "run in the accounts of this organizational unit (ou-...) and the units below it")
-	list := fs.String("accounts", "", "run in these accounts, comma-separated IDs, instead of listing the organization's")
-	concurrency := fs.Int("concurrency", xacct.DefaultConcurrency, "commands running at once")
-	rate := fs.Float64("rate", xacct.DefaultSTSRate, "STS calls per second for the whole run, refreshes and retries included")
-	externalID := fs.String("external-id", "", "External ID the role's trust policy demands, the same in every account")
+	fs.StringVar(&f.ou, "ou", "", "run in the accounts of this organizational unit (ou-...) and the units below it")
+	fs.StringVar(&f.list, "accounts", "", "run in these accounts, comma-separated IDs, instead of listing the organization's")
+	fs.IntVar(&f.concurrency, "concurrency", xacct.DefaultConcurrency, "commands running at once")
+	fs.Float64Var(&f.rate, "rate", xacct.DefaultSTSRate, "STS calls per second for the whole run, refreshes and retries included")
+	fs.StringVar(&f.externalID, "external-id", "", "External ID the role's trust policy demands, the same in every account")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
 	command := fs.Args()
-	switch {
-	case *roleName == "":
-		return usage("--role-name is required: the role to assume in every account, such as OrganizationAccountAccessRole")
-	case len(command) == 0:
-		return usage("no command: put it after --, as in: xacct for-each-account --role-name R -- aws s3 ls")
-	case *ou != "" && *list != "":
-		return usage("--ou and --accounts exclude each other: give the accounts, or the unit to list them from")
-	case *concurrency < 1:
-		return usage("--concurrency %d: want at least 1 command at once", *concurrency)
-	case !(*rate > 0) || *rate > 1e6:
-		return usage("--rate %g: want STS calls per second above 0 (STS throttles a few dozen a second)", *rate)
+	accounts, err := f.check(command)
+	if err != nil {
+		return fail(err)
 	}
-	// A command that cannot be found is a usage error here (2), not exec's
-	// 127: it is found before any account runs, and would fail in all.
-	if _, err := exec.LookPath(command[0]); err != nil {
-		return usage("command %q: %v", command[0], err)
-	}
-	var accounts []xacct.Account
-	if *list != "" {
-		var err error
-		if accounts, err = parseAccounts(*list); err != nil {
-			return usage("--accounts: %v", err)
-		}
-	}
-
 	cfg, err := callerConfig(ctx, f.profile)
 	if err != nil {
 		return fail(err)
 	}
 	if accounts == nil {
-		if accounts, err = xacct.Accounts(ctx, cfg, func(o *xacct.AccountsOptions) { o.OU = *ou }); err != nil {
+		if accounts, err = xacct.Accounts(ctx, cfg, func(o *xacct.AccountsOptions) { o.OU = f.ou }); err != nil {
 			return fail(err)
 		}
 	}
-
 	r := &forEach{command: command, region: cfg.Region, stderr: stderr, runs: map[string]*childRun{}}
 	enc := json.NewEncoder(stdout)
 	rep := xacct.FanOut(ctx, cfg, accounts, r.run, func(o *xacct.FanOutOptions) {
-		o.RoleName, o.ExternalID, o.Concurrency, o.STSRate = *roleName, *externalID, *concurrency, *rate
+		o.RoleName, o.ExternalID, o.Concurrency, o.STSRate = f.roleName, f.externalID, f.concurrency, f.rate
 		o.OnResult = func(res xacct.Result) { enc.Encode(r.line(res)) }
 	})
 	if rep.Succeeded != len(accounts) {
@@ -139,6 +124,38 @@ func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitAccountFailed
 	}
 	return 0
+}
+
+// check refuses flags that cannot work together, and a command that cannot
+// be found, before any account runs; it returns --accounts' accounts (nil:
+// list the organization's).
+func (f *forEachFlags) check(command []string) ([]xacct.Account, error) {
+	usage := func(format string, a ...any) error { return failf(exitConfig, "", format, a...) }
+	switch {
+	case f.roleName == "":
+		return nil, usage("--role-name is required: the role to assume in every account, such as OrganizationAccountAccessRole")
+	case len(command) == 0:
+		return nil, usage("no command: put it after --, as in: xacct for-each-account --role-name R -- aws s3 ls")
+	case f.ou != "" && f.list != "":
+		return nil, usage("--ou and --accounts exclude each other: give the accounts, or the unit to list them from")
+	case f.concurrency < 1:
+		return nil, usage("--concurrency %d: want at least 1 command at once", f.concurrency)
+	case !(f.rate > 0) || f.rate > 1e6:
+		return nil, usage("--rate %g: want STS calls per second above 0 (STS throttles a few dozen a second)", f.rate)
+	}
+	// A command that cannot be found is a usage error here (2), not exec's
+	// 127: it is found before any account runs, and would fail in all.
+	if _, err := exec.LookPath(command[0]); err != nil {
+		return nil, usage("command %q: %v", command[0], err)
+	}
+	if f.list == "" {
+		return nil, nil
+	}
+	accounts, err := parseAccounts(f.list)
+	if err != nil {
+		return nil, usage("--accounts: %v", err)
+	}
+	return accounts, nil
 }
 
 // parseAccounts reads --accounts: 12-digit IDs, comma-separated, each once.
