@@ -61,11 +61,11 @@ func (s *FileStore) String() string { return "xacct.FileStore(" + s.Dir() + ")" 
 // serves them. A file that is a symbolic link, not a regular file, or
 // that others may read, is an error.
 func (s *FileStore) Load(ctx context.Context, key string) (*StoredCredentials, error) {
-	e, err := s.files.Load(key)
-	if e == nil || err != nil {
+	e, ok, err := s.files.Load(key)
+	if !ok || err != nil {
 		return nil, storeError(err)
 	}
-	return fromEntry(e), nil
+	return fromEntry(&e), nil
 }
 
 // Save writes sc under key: to a temporary file in the directory, synced,
@@ -105,8 +105,8 @@ func (s *FileStore) List(ctx context.Context) ([]*StoredCredentials, error) {
 		return nil, storeError(err)
 	}
 	var out []*StoredCredentials
-	for _, e := range es {
-		out = append(out, fromEntry(e))
+	for i := range es {
+		out = append(out, fromEntry(&es[i]))
 	}
 	return out, nil
 }

@@ -187,12 +187,12 @@ func rewriteExpiration(t *testing.T, dir, key string, exp time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := s.Load(key)
-	if err != nil || e == nil {
-		t.Fatalf("the entry %s: %v, %v", key, e, err)
+	e, ok, err := s.Load(key)
+	if err != nil || !ok {
+		t.Fatalf("the entry %s: %v, %v", key, ok, err)
 	}
 	e.Expires = exp
-	if err := s.Save(key, e); err != nil {
+	if err := s.Save(key, &e); err != nil {
 		t.Fatal(err)
 	}
 }

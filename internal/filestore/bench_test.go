@@ -31,7 +31,7 @@ func BenchmarkStore(b *testing.B) {
 	})
 	b.Run("op=Load", func(b *testing.B) {
 		for b.Loop() {
-			if e, err := s.Load(k); e == nil || err != nil {
+			if e, ok, err := s.Load(k); !ok || err != nil {
 				b.Fatal(e, err)
 			}
 		}

@@ -95,18 +95,18 @@ func encode(e *Entry) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// decode returns the entry of a file's bytes; nil when they are not a
+// decode returns the entry of a file's bytes; false when they are not a
 // complete entry of ours.
-func decode(b []byte) *Entry {
+func decode(b []byte) (Entry, bool) {
 	var f storeFile
 	if json.Unmarshal(b, &f) != nil || f.Format != fileFormat || f.Version != fileVersion ||
 		f.AccessKeyID == "" || f.SecretAccessKey == "" || f.Fetched.IsZero() {
-		return nil
+		return Entry{}, false
 	}
-	return &Entry{
+	return Entry{
 		Kind: f.Kind, Name: f.Name, AccessKeyID: f.AccessKeyID, SecretAccessKey: f.SecretAccessKey,
 		SessionToken: f.SessionToken, AccountID: f.AccountID, Expires: f.Expiration, Fetched: f.Fetched,
-	}
+	}, true
 }
 
 // entryKey returns the key of the directory entry name if it is an entry

@@ -87,41 +87,40 @@ func Open(dir string) (*Store, error) {
 // Dir returns the store's directory, absolute.
 func (s *Store) Dir() string { return s.dir }
 
-// Load returns the entry under key; nil when there is none, or when its
-// file is unreadable, truncated or foreign (a miss: the next Save replaces
-// it). Expired entries are returned. A file that is a symbolic link, not a
-// regular file, or that others may read, is an error.
-func (s *Store) Load(key string) (*Entry, error) {
+// Load returns the entry under key; ok is false when there is none, or
+// when its file is unreadable, truncated or foreign (a miss: the next Save
+// replaces it). Expired entries are returned. A file that is a symbolic
+// link, not a regular file, or that others may read, is an error. The
+// entry is a value, so that a hit costs no allocation beyond the read.
+func (s *Store) Load(key string) (e Entry, ok bool, err error) {
 	path, err := s.path(key, entryExt)
 	if err != nil {
-		return nil, err
+		return Entry{}, false, err
 	}
 	s.event(hookOpen, path)
 	f, err := openEntry(path)
 	if err != nil {
-		return nil, whyNotOpened(path, err)
+		return Entry{}, false, whyNotOpened(path, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, nil // unreadable: a miss
+		return Entry{}, false, nil // unreadable: a miss
 	}
 	if err := checkEntryFile(path, fi); err != nil {
-		return nil, err
+		return Entry{}, false, err
 	}
 	if fi.Size() > maxFileSize {
-		return nil, nil // not one of ours
+		return Entry{}, false, nil // not one of ours
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil || len(b) > maxFileSize {
-		return nil, nil
+		return Entry{}, false, nil
 	}
-	e := decode(b)
-	if e == nil {
-		return nil, nil
+	if e, ok = decode(b); ok {
+		e.Key = key
 	}
-	e.Key = key
-	return e, nil
+	return e, ok, nil
 }
 
 // Save writes e under key: to a temporary file in the directory, synced,
@@ -215,18 +214,18 @@ func (s *Store) Delete(key string) error {
 
 // List returns every entry that Load would return, in the order of their
 // keys.
-func (s *Store) List() ([]*Entry, error) {
+func (s *Store) List() ([]Entry, error) {
 	des, err := os.ReadDir(s.dir)
 	if err != nil {
 		return nil, err
 	}
-	var out []*Entry
+	var out []Entry
 	for _, de := range des {
 		key, ok := entryKey(de.Name())
 		if !ok {
 			continue
 		}
-		if e, err := s.Load(key); err == nil && e != nil {
+		if e, ok, err := s.Load(key); err == nil && ok {
 			out = append(out, e)
 		}
 	}

@@ -45,15 +45,15 @@ func TestRoundTripAndModes(t *testing.T) {
 	s := newStore(t)
 	exp := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
 	k := key(t.Name())
-	if e, err := s.Load(k); e != nil || err != nil {
-		t.Fatalf("Load of nothing = %v, %v; want nil, nil", e, err)
+	if e, ok, err := s.Load(k); ok || err != nil {
+		t.Fatalf("Load of nothing = %v, %v, %v; want a miss", e, ok, err)
 	}
 	if err := s.Save(k, entryFor(exp)); err != nil {
 		t.Fatal(err)
 	}
-	e, err := s.Load(k)
-	if err != nil || e == nil {
-		t.Fatalf("Load = %v, %v", e, err)
+	e, ok, err := s.Load(k)
+	if err != nil || !ok {
+		t.Fatalf("Load = %v, %v, %v", e, ok, err)
 	}
 	if e.Key != k || e.Kind != "assume-role" || e.Name != testRole || e.AccessKeyID != "ASIASTORED" ||
 		e.SecretAccessKey != testSecret || e.SessionToken != testToken || !e.Expires.Equal(exp) {
@@ -84,7 +84,7 @@ func TestRoundTripAndModes(t *testing.T) {
 	if err := s.Delete(k); err != nil {
 		t.Fatal(err)
 	}
-	if e, _ := s.Load(k); e != nil {
+	if _, ok, _ := s.Load(k); ok {
 		t.Fatal("entry still there after Delete")
 	}
 	if err := s.Delete(k); err != nil {
@@ -103,8 +103,8 @@ func TestNeverExpires(t *testing.T) {
 	if err := s.Save(k, e); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.Load(k); err != nil || got == nil || !got.Expires.IsZero() {
-		t.Fatalf("Load = %v, %v; want no expiry", got, err)
+	if got, ok, err := s.Load(k); err != nil || !ok || !got.Expires.IsZero() {
+		t.Fatalf("Load = %v, %v, %v; want no expiry", got, ok, err)
 	}
 }
 
@@ -148,9 +148,9 @@ func TestBadFiles(t *testing.T) {
 			k := key(tt.name)
 			path := EntryPath(s.Dir(), k)
 			tt.prepare(t, path)
-			e, err := s.Load(k)
+			e, ok, err := s.Load(k)
 			switch {
-			case tt.wantErr == "" && (e != nil || err != nil):
+			case tt.wantErr == "" && (ok || err != nil):
 				t.Fatalf("Load = %v, %v; want a miss", e, err)
 			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
 				t.Fatalf("Load = %v, %v; want an error with %q", e, err, tt.wantErr)
@@ -177,7 +177,7 @@ func TestBadFiles(t *testing.T) {
 			if saveErr != nil {
 				t.Fatalf("Save over a bad file: %v", saveErr)
 			}
-			if e, err := s.Load(k); err != nil || e == nil || e.AccessKeyID != "ASIASTORED" {
+			if e, ok, err := s.Load(k); err != nil || !ok || e.AccessKeyID != "ASIASTORED" {
 				t.Fatalf("after Save: %v, %v", e, err)
 			}
 		})
@@ -222,7 +222,7 @@ func TestKeysAreChecked(t *testing.T) {
 		if ValidKey(k) {
 			t.Errorf("ValidKey(%q) = true", k)
 		}
-		if _, err := s.Load(k); err == nil || !strings.Contains(err.Error(), "is not a store key") {
+		if _, _, err := s.Load(k); err == nil || !strings.Contains(err.Error(), "is not a store key") {
 			t.Errorf("Load(%q) = %v", k, err)
 		}
 		if err := s.Save(k, entryFor(time.Now())); err == nil || !strings.Contains(err.Error(), "is not a store key") {

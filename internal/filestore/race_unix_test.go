@@ -72,9 +72,9 @@ func TestLoadSwapped(t *testing.T) {
 			os.WriteFile(path+".target", b, 0o600)
 			swapIn(s, path, tt.make)
 			err := within(t, path, func() error {
-				sc, err := s.Load(k)
-				if sc != nil {
-					return fmt.Errorf("an entry: %v", sc)
+				e, ok, err := s.Load(k)
+				if ok {
+					return fmt.Errorf("an entry: %v", e)
 				}
 				return err
 			})

@@ -44,10 +44,10 @@ func (s *Store) Skipped() (unreadable map[string]error, removed, saving int, err
 			continue
 		}
 		path := filepath.Join(s.dir, name)
-		switch e, err := s.Load(key); {
+		switch _, ok, err := s.Load(key); {
 		case err != nil:
 			unreadable[key] = err
-		case e == nil && exists(path): // a miss, not a file removed since
+		case !ok && exists(path): // a miss, not a file removed since
 			unreadable[key] = fmt.Errorf("%s is not a readable xacct entry "+
 				"(damaged, or another program's file): the next refresh replaces it", path)
 		}
