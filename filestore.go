@@ -2,17 +2,11 @@ package xacct
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/xacct/xacct/internal/filestore"
 )
 
 // FileStore is a Store of files in one directory: an entry is a JSON file
@@ -31,42 +25,13 @@ import (
 //
 // A FileStore is safe for concurrent use by multiple goroutines and
 // processes.
+//
+// FileStore adapts internal/filestore, which owns the files (their names,
+// format, checks, locks and sweep), to the Store contract: it converts
+// entries to and from StoredCredentials and says in its errors whose they
+// are ("xacct: credential store: ...").
 type FileStore struct {
-	dir   string // absolute, checked by NewFileStore; read-only
-	swept int    // temporary files NewFileStore removed; read-only
-
-	// testHook, when not nil, is called at the moments that races
-	// between processes turn on (hookOpen, hookRename), so that tests can
-	// act there. Set before the store is used; nil outside tests.
-	testHook func(event, path string)
-}
-
-// The events of FileStore.testHook.
-const (
-	hookOpen   = "open"   // path (an entry or lock file) is about to be opened
-	hookRename = "rename" // Save is about to rename its temporary file, path
-)
-
-// File format of an entry. fileFormat and fileVersion mark xacct's files:
-// a file without them is foreign, and a miss.
-const (
-	fileFormat  = "xacct-credentials"
-	fileVersion = 1
-	maxFileSize = 64 << 10 // far above any entry; a larger file is not one of ours
-)
-
-// storeFile is the JSON form of an entry. Times are RFC 3339 in UTC.
-type storeFile struct {
-	Format          string    `json:"format"`
-	Version         int       `json:"version"`
-	Kind            string    `json:"kind"`
-	Name            string    `json:"name"`
-	AccessKeyID     string    `json:"access_key_id"`
-	SecretAccessKey string    `json:"secret_access_key"`
-	SessionToken    string    `json:"session_token,omitempty"`
-	AccountID       string    `json:"account_id,omitempty"`
-	Expiration      time.Time `json:"expiration"` // zero: never expires
-	Fetched         time.Time `json:"fetched"`
+	files *filestore.Store // read-only
 }
 
 // NewFileStore returns a FileStore in dir, creating it with mode 0700 if
@@ -77,68 +42,18 @@ type storeFile struct {
 // every Lock and Save. NewFileStore then removes the temporary files that
 // writers killed while saving left behind (see Skipped).
 func NewFileStore(dir string) (*FileStore, error) {
-	dir, err := makeStoreDir(dir)
+	files, err := filestore.Open(dir)
 	if err != nil {
-		return nil, err
+		return nil, storeError(err)
 	}
-	fi, err := os.Stat(dir)
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("xacct: credential store: %w", err)
-	case !fi.IsDir():
-		return nil, fmt.Errorf("xacct: credential store: %s is not a directory", dir)
-	}
-	if err := checkPrivateDir(dir, fi); err != nil {
-		return nil, fmt.Errorf("xacct: credential store: %w", err)
-	}
-	if err := checkWritable(dir); err != nil {
-		return nil, fmt.Errorf("xacct: credential store: %s: this process may not create files in it (%w): "+
-			"the store writes an entry and a lock file per session", dir, err)
-	}
-	s := &FileStore{dir: dir}
-	s.swept, _, _ = s.sweep(time.Now())
-	return s, nil
-}
-
-// makeStoreDir returns dir made absolute, created 0700 if missing; for
-// dir "", the default, creating no more than the user cache directory.
-func makeStoreDir(dir string) (string, error) {
-	if dir != "" {
-		abs, err := filepath.Abs(dir)
-		if err != nil {
-			return "", fmt.Errorf("xacct: credential store %s: %w", dir, err)
-		}
-		if err := os.MkdirAll(abs, 0o700); err != nil {
-			return "", fmt.Errorf("xacct: credential store: creating %s: %w", abs, err)
-		}
-		return abs, nil
-	}
-	base, err := os.UserCacheDir()
-	if err == nil {
-		base, err = filepath.Abs(base)
-	}
-	if err != nil {
-		return "", fmt.Errorf("xacct: credential store: no user cache directory (%w): pass a directory", err)
-	}
-	dir = filepath.Join(base, "xacct")
-	for _, d := range []string{base, dir} {
-		err := os.Mkdir(d, 0o700)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return "", fmt.Errorf("xacct: credential store: creating %s: %w (by default the store creates "+
-				"the user cache directory, never its parents, such as a home that does not exist)", dir, err)
-		case err != nil && !errors.Is(err, fs.ErrExist):
-			return "", fmt.Errorf("xacct: credential store: creating %s: %w", dir, err)
-		}
-	}
-	return dir, nil
+	return &FileStore{files: files}, nil
 }
 
 // Dir returns the store's directory.
-func (s *FileStore) Dir() string { return s.dir }
+func (s *FileStore) Dir() string { return s.files.Dir() }
 
 // String names the store, for logs.
-func (s *FileStore) String() string { return "xacct.FileStore(" + s.dir + ")" }
+func (s *FileStore) String() string { return "xacct.FileStore(" + s.Dir() + ")" }
 
 // Load returns the entry under key; nil when there is none, or when its
 // file is unreadable, truncated or foreign (a miss: the next Save replaces
@@ -146,235 +61,87 @@ func (s *FileStore) String() string { return "xacct.FileStore(" + s.dir + ")" }
 // serves them. A file that is a symbolic link, not a regular file, or
 // that others may read, is an error.
 func (s *FileStore) Load(ctx context.Context, key string) (*StoredCredentials, error) {
-	path, err := s.path(key, ".json")
-	if err != nil {
-		return nil, err
+	e, ok, err := s.files.Load(key)
+	if !ok || err != nil {
+		return nil, storeError(err)
 	}
-	s.hook(hookOpen, path)
-	f, err := openEntry(path)
-	if err != nil {
-		return nil, whyNotOpened(path, err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil // unreadable: a miss
-	}
-	if err := checkEntryFile(path, fi); err != nil {
-		return nil, err
-	}
-	if fi.Size() > maxFileSize {
-		return nil, nil // not one of ours
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil || len(b) > maxFileSize {
-		return nil, nil
-	}
-	sc := parseEntry(b)
-	if sc == nil {
-		return nil, nil
-	}
-	sc.Key = key
-	return sc, nil
+	return fromEntry(&e), nil
 }
 
 // Save writes sc under key: to a temporary file in the directory, synced,
 // then renamed into place, so that readers see the old entry or the new.
 func (s *FileStore) Save(ctx context.Context, key string, sc *StoredCredentials) error {
-	path, err := s.path(key, ".json")
-	if err != nil {
-		return err
-	}
-	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		return fmt.Errorf("xacct: credential store: %s is a symbolic link: refused, as a link could "+
-			"send credentials elsewhere (remove it)", path)
-	}
-	b, err := json.Marshal(storeFile{
-		Format: fileFormat, Version: fileVersion, Kind: sc.Kind, Name: sc.Name,
-		AccessKeyID: sc.Credentials.AccessKeyID, SecretAccessKey: sc.Credentials.SecretAccessKey,
-		SessionToken: sc.Credentials.SessionToken, AccountID: sc.Credentials.AccountID,
-		Expiration: expiresAt(sc.Credentials).UTC(), Fetched: sc.Fetched.UTC(),
-	})
-	if err != nil {
-		return fmt.Errorf("xacct: credential store: encoding the entry of %s: %w", sc.Name, err)
-	}
-	tmp, err := os.CreateTemp(s.dir, key+".*.tmp") // mode 0600
-	if err != nil {
-		return fmt.Errorf("xacct: credential store: %w", err)
-	}
-	// The claim tells the sweep of other processes that the writer of this
-	// file lives; it lasts until the file has its name (commit).
-	claimTemp(tmp)
-	_, err = tmp.Write(append(b, '\n'))
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if err == nil {
-		err = s.commit(tmp, path)
-	}
-	if err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("xacct: credential store: writing %s: %w", path, err)
-	}
-	syncDir(s.dir)
-	return nil
+	c := sc.Credentials
+	return storeError(s.files.Save(key, &filestore.Entry{
+		Kind: sc.Kind, Name: sc.Name,
+		AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
+		AccountID: c.AccountID, Expires: expiresAt(c), Fetched: sc.Fetched,
+	}))
 }
 
-// commit renames tmp, written and synced, to path, and closes it: where
-// the claim is a lock (Unix), in that order, so that the claim lasts until
-// the file has its name; elsewhere (Windows cannot rename an open file)
-// the other way round.
-func (s *FileStore) commit(tmp *os.File, path string) error {
-	s.hook(hookRename, tmp.Name())
-	if !renameOpen {
-		if err := tmp.Close(); err != nil {
-			return err
-		}
-		return os.Rename(tmp.Name(), path)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	tmp.Close() // written and synced: nothing of the entry's is left to fail
-	return nil
-}
-
-// Lock takes the lock of key, waiting until it is free or ctx ends. Its
-// file is opened without following a link and checked once open: a link
-// or a FIFO swapped in for it is refused, never locked through.
+// Lock takes the lock of key, waiting until it is free or ctx ends; then
+// it returns ctx.Err() as is, as the Store contract says. Its file is
+// opened without following a link and checked once open: a link or a
+// FIFO swapped in for it is refused, never locked through.
 func (s *FileStore) Lock(ctx context.Context, key string) (func(), error) {
-	path, err := s.path(key, ".lock")
-	if err != nil {
+	unlock, err := s.files.Lock(ctx, key)
+	if err != nil && err == ctx.Err() {
 		return nil, err
 	}
-	s.hook(hookOpen, path)
-	return lockFile(ctx, path)
+	return unlock, storeError(err)
 }
-
-// lockRetry is how often a waiting Lock tries again: short next to a
-// refresh, long next to the system call.
-const lockRetry = 20 * time.Millisecond
 
 // Delete removes the entry under key. Its lock file stays: removing it
 // while another process holds or waits for it would let two hold it.
 func (s *FileStore) Delete(ctx context.Context, key string) error {
-	path, err := s.path(key, ".json")
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("xacct: credential store: %w", err)
-	}
-	return nil
+	return storeError(s.files.Delete(key))
 }
 
 // List returns every entry that Load would return, in the order of their
 // keys.
 func (s *FileStore) List(ctx context.Context) ([]*StoredCredentials, error) {
-	des, err := os.ReadDir(s.dir)
+	es, err := s.files.List()
 	if err != nil {
-		return nil, fmt.Errorf("xacct: credential store: %w", err)
+		return nil, storeError(err)
 	}
 	var out []*StoredCredentials
-	for _, de := range des {
-		key, ok := strings.CutSuffix(de.Name(), ".json")
-		if !ok || !isKey(key) {
-			continue
-		}
-		if sc, err := s.Load(ctx, key); err == nil && sc != nil {
-			out = append(out, sc)
-		}
+	for i := range es {
+		out = append(out, fromEntry(&es[i]))
 	}
 	return out, nil
 }
 
-// path returns the file of key with ext, refusing a key that is not one
-// of ours (it could name a file outside the directory).
-func (s *FileStore) path(key, ext string) (string, error) {
-	if !isKey(key) {
-		return "", fmt.Errorf("xacct: credential store: key %q is not a store key: "+
-			"keys are 64 lowercase hexadecimal digits (a SHA-256)", truncate(key, 80))
-	}
-	return filepath.Join(s.dir, key+ext), nil
+// Skipped reports, for tools (xacct cache), what List leaves out of the
+// store's directory. unreadable holds, by key, why List skipped each entry
+// file (damaged, foreign, refused), in words that name the file and need
+// no prefix, for a tool to print after its own name. removed counts the
+// temporary files that writers killed while saving left behind, which
+// hold credentials: Skipped removes them, as NewFileStore does, and counts
+// those NewFileStore removed too. saving counts the temporary files of
+// saves still running, which are never touched. Files of other names are
+// neither read nor counted.
+func (s *FileStore) Skipped(ctx context.Context) (unreadable map[string]error, removed, saving int, err error) {
+	unreadable, removed, saving, err = s.files.Skipped()
+	return unreadable, removed, saving, storeError(err)
 }
 
-func isKey(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
-}
-
-// checkEntryFile refuses a cache file that is a symbolic link or not a
-// regular file, or that group or others may read.
-func checkEntryFile(path string, fi fs.FileInfo) error {
-	switch {
-	case fi.Mode()&fs.ModeSymlink != 0:
-		return fmt.Errorf("xacct: credential store: %s is a symbolic link: refused, as a link could "+
-			"read credentials from elsewhere (remove it)", path)
-	case !fi.Mode().IsRegular():
-		return fmt.Errorf("xacct: credential store: %s is not a regular file: refused", path)
-	}
-	return checkPrivateFile(path, fi)
-}
-
-// whyNotOpened says why the entry file path could not be opened: nil (a
-// miss) when there is none, or when it is merely unreadable; the refusal
-// of a link, or of another user's file, as Lstat sees it.
-func whyNotOpened(path string, err error) error {
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	fi, lerr := os.Lstat(path)
-	if lerr != nil {
-		return nil
-	}
-	return checkEntryFile(path, fi)
-}
-
-// hook calls the test hook, if any.
-func (s *FileStore) hook(event, path string) {
-	if s.testHook != nil {
-		s.testHook(event, path)
-	}
-}
-
-// parseEntry decodes an entry file; nil when it is not a complete one of
-// ours.
-func parseEntry(b []byte) *StoredCredentials {
-	var f storeFile
-	if json.Unmarshal(b, &f) != nil || f.Format != fileFormat || f.Version != fileVersion ||
-		f.AccessKeyID == "" || f.SecretAccessKey == "" || f.Fetched.IsZero() {
-		return nil
-	}
+// fromEntry returns the StoredCredentials of an entry of the files.
+func fromEntry(e *filestore.Entry) *StoredCredentials {
 	return &StoredCredentials{
-		Kind: f.Kind, Name: f.Name, Fetched: f.Fetched,
+		Key: e.Key, Kind: e.Kind, Name: e.Name, Fetched: e.Fetched,
 		Credentials: aws.Credentials{
-			AccessKeyID: f.AccessKeyID, SecretAccessKey: f.SecretAccessKey, SessionToken: f.SessionToken,
-			AccountID: f.AccountID, Source: "xacct.FileStore",
-			CanExpire: !f.Expiration.IsZero(), Expires: f.Expiration,
+			AccessKeyID: e.AccessKeyID, SecretAccessKey: e.SecretAccessKey, SessionToken: e.SessionToken,
+			AccountID: e.AccountID, Source: "xacct.FileStore",
+			CanExpire: !e.Expires.IsZero(), Expires: e.Expires,
 		},
 	}
 }
 
-// syncDir makes a rename durable where the system needs the directory
-// synced for it; a failure leaves the entry in place, only less durable.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
+// storeError says that err, from the files, is the credential store's;
+// nil stays nil.
+func storeError(err error) error {
+	if err == nil {
+		return nil
 	}
+	return fmt.Errorf("xacct: credential store: %w", err)
 }

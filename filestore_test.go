@@ -1,5 +1,9 @@
 package xacct
 
+// FileStore's own tests: the adapter's conversions, the prefix of its
+// errors and the Store contract's ctx error. The files themselves (format,
+// checks, locks, sweep) are tested in internal/filestore.
+
 import (
 	"context"
 	"fmt"
@@ -10,10 +14,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/xacct/xacct/internal/filestore"
 )
 
 // key is a store key of the test's own.
 func key(name string) string { return sessionKey{Kind: "test", RoleARN: name}.key() }
+
+// isKey reports whether s is a key the store takes.
+var isKey = filestore.ValidKey
 
 func entryFor(exp time.Time) *StoredCredentials {
 	return &StoredCredentials{
@@ -32,14 +41,19 @@ func newStore(t *testing.T) *FileStore {
 	return s
 }
 
-func TestFileStoreRoundTripAndModes(t *testing.T) {
+// What Save takes, Load and List give back, with the key and the store as
+// the credentials' source; credentials that never expire stay so.
+func TestFileStoreRoundTrip(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
-	k := key(t.Name())
+	k, forever := key(t.Name()), key(t.Name()+" forever")
 	if sc, err := s.Load(ctx, k); sc != nil || err != nil {
 		t.Fatalf("Load of nothing = %v, %v; want nil, nil", sc, err)
+	}
+	if list, err := s.List(ctx); list != nil || err != nil {
+		t.Fatalf("List of nothing = %v, %v; want nil, nil", list, err)
 	}
 	if err := s.Save(ctx, k, entryFor(exp)); err != nil {
 		t.Fatal(err)
@@ -50,29 +64,21 @@ func TestFileStoreRoundTripAndModes(t *testing.T) {
 	}
 	c := sc.Credentials
 	if sc.Key != k || sc.Kind != "assume-role" || sc.Name != roleB || c.AccessKeyID != "ASIASTORED" ||
-		c.SecretAccessKey != testSecret || c.SessionToken != testToken || !c.CanExpire || !c.Expires.Equal(exp) {
+		c.SecretAccessKey != testSecret || c.SessionToken != testToken || !c.CanExpire || !c.Expires.Equal(exp) ||
+		c.Source != "xacct.FileStore" || !sc.Fetched.Equal(exp.Add(-time.Hour)) {
 		t.Fatalf("Load = %+v", sc)
 	}
-	for path, want := range map[string]os.FileMode{s.Dir(): 0o700, filepath.Join(s.Dir(), k+".json"): 0o600} {
-		fi, err := os.Stat(path)
-		if err != nil || fi.Mode().Perm() != want {
-			t.Errorf("%s: mode %v, %v; want %04o", path, fi.Mode().Perm(), err, want)
-		}
+	keys := entryFor(exp)
+	keys.Credentials.CanExpire, keys.Credentials.AccountID = false, "111111111111"
+	if err := s.Save(ctx, forever, keys); err != nil {
+		t.Fatal(err)
 	}
-	b, _ := os.ReadFile(filepath.Join(s.Dir(), k+".json"))
-	if !strings.Contains(string(b), `"expiration":"`+exp.Format(time.RFC3339)+`"`) ||
-		!strings.Contains(string(b), `"format":"xacct-credentials","version":1`) {
-		t.Errorf("file %s: want RFC 3339 UTC expiry and the format version", b)
-	}
-	// No temporary file is left behind.
-	des, _ := os.ReadDir(s.Dir())
-	for _, de := range des {
-		if strings.HasSuffix(de.Name(), ".tmp") {
-			t.Errorf("temporary file %s left", de.Name())
-		}
+	if sc, err := s.Load(ctx, forever); err != nil || sc == nil || sc.Credentials.CanExpire ||
+		!sc.Credentials.Expires.IsZero() || sc.Credentials.AccountID != "111111111111" {
+		t.Fatalf("Load of credentials that never expire = %+v, %v", sc, err)
 	}
 	list, err := s.List(ctx)
-	if err != nil || len(list) != 1 || list[0].Key != k {
+	if err != nil || len(list) != 2 || list[0].Key != min(k, forever) || list[1].Key != max(k, forever) {
 		t.Fatalf("List = %v, %v", list, err)
 	}
 	if err := s.Delete(ctx, k); err != nil {
@@ -86,156 +92,54 @@ func TestFileStoreRoundTripAndModes(t *testing.T) {
 	}
 }
 
-// Damaged and foreign files are misses, never crashes, and the next Save
-// replaces them; links and shared files are refused.
-func TestFileStoreBadFiles(t *testing.T) {
+// Every error says it is the credential store's, but a Lock that waited
+// until its ctx ended returns ctx's error itself, as the Store contract
+// says; Skipped's words need no prefix, as a tool prints them after its
+// own name.
+func TestFileStoreErrors(t *testing.T) {
 	t.Parallel()
+	const prefix = "xacct: credential store: "
 	ctx := context.Background()
-	good, _ := os.ReadFile(func() string {
-		s := newStore(t)
-		s.Save(ctx, key("good"), entryFor(time.Now().Add(time.Hour)))
-		return filepath.Join(s.Dir(), key("good")+".json")
-	}())
-	for _, tt := range []struct {
-		name    string
-		prepare func(t *testing.T, path string)
-		wantErr string // "": a miss
-	}{
-		{"truncated", func(t *testing.T, path string) { os.WriteFile(path, good[:len(good)/2], 0o600) }, ""},
-		{"empty", func(t *testing.T, path string) { os.WriteFile(path, nil, 0o600) }, ""},
-		{"foreign JSON", func(t *testing.T, path string) {
-			os.WriteFile(path, []byte(`{"AccessKeyId":"AKIA","SecretAccessKey":"x","Expiration":"2099-01-01T00:00:00Z"}`), 0o600)
-		}, ""},
-		{"other version", func(t *testing.T, path string) {
-			os.WriteFile(path, []byte(strings.Replace(string(good), `"version":1`, `"version":2`, 1)), 0o600)
-		}, ""},
-		{"not JSON at all", func(t *testing.T, path string) { os.WriteFile(path, []byte("\x00\x01garbage"), 0o600) }, ""},
-		{"symbolic link", func(t *testing.T, path string) {
-			target := path + ".target"
-			os.WriteFile(target, good, 0o600)
-			os.Symlink(target, path)
-		}, "is a symbolic link: refused"},
-		{"readable by others", func(t *testing.T, path string) { os.WriteFile(path, good, 0o644) }, "has mode 0644"},
-		{"a directory", func(t *testing.T, path string) { os.Mkdir(path, 0o700) }, "not a regular file"},
+	s := newStore(t)
+	for what, err := range map[string]error{
+		"Load":   func() error { _, err := s.Load(ctx, "../../etc/passwd"); return err }(),
+		"Save":   s.Save(ctx, "", entryFor(time.Now())),
+		"Lock":   func() error { _, err := s.Lock(ctx, strings.Repeat("A", 64)); return err }(),
+		"Delete": s.Delete(ctx, strings.Repeat("a", 63)),
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			s := newStore(t)
-			k := key(tt.name)
-			path := filepath.Join(s.Dir(), k+".json")
-			tt.prepare(t, path)
-			sc, err := s.Load(ctx, k)
-			switch {
-			case tt.wantErr == "" && (sc != nil || err != nil):
-				t.Fatalf("Load = %v, %v; want a miss", sc, err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Fatalf("Load = %v, %v; want an error with %q", sc, err, tt.wantErr)
-			}
-			if err != nil && strings.Contains(fmt.Sprint(err), testSecret) {
-				t.Fatalf("secret in %v", err)
-			}
-			saveErr := s.Save(ctx, k, entryFor(time.Now().Add(time.Hour)))
-			switch tt.name {
-			case "symbolic link":
-				if saveErr == nil {
-					t.Fatal("Save through a symbolic link succeeded")
-				}
-				if b, _ := os.ReadFile(path + ".target"); string(b) != string(good) {
-					t.Fatal("Save wrote through the link")
-				}
-				return
-			case "a directory":
-				if saveErr == nil {
-					t.Fatal("Save over a directory succeeded")
-				}
-				return
-			}
-			if saveErr != nil {
-				t.Fatalf("Save over a bad file: %v", saveErr)
-			}
-			if sc, err := s.Load(ctx, k); err != nil || sc == nil || sc.Credentials.AccessKeyID != "ASIASTORED" {
-				t.Fatalf("after Save: %v, %v", sc, err)
-			}
-		})
+		if err == nil || !strings.HasPrefix(err.Error(), prefix) || !strings.Contains(err.Error(), "is not a store key") {
+			t.Errorf("%s of a bad key = %v", what, err)
+		}
 	}
-}
-
-func TestNewFileStoreRefusesSharedDirectories(t *testing.T) {
-	t.Parallel()
 	open := filepath.Join(t.TempDir(), "open")
 	os.Mkdir(open, 0o700)
 	os.Chmod(open, 0o777)
-	if _, err := NewFileStore(open); err == nil || !strings.Contains(err.Error(), "has mode 0777: group or others may write it") {
+	if _, err := NewFileStore(open); err == nil ||
+		!strings.HasPrefix(err.Error(), prefix+open+" has mode 0777: group or others may write it") {
 		t.Errorf("0777 directory: %v", err)
 	}
-	file := filepath.Join(t.TempDir(), "file")
-	os.WriteFile(file, nil, 0o600)
-	if _, err := NewFileStore(file); err == nil || !strings.Contains(err.Error(), "not a directory") {
-		t.Errorf("a file: %v", err)
-	}
-	if os.Getuid() == 0 {
-		other := filepath.Join(t.TempDir(), "other")
-		os.Mkdir(other, 0o700)
-		os.Chown(other, 12345, 12345)
-		if _, err := NewFileStore(other); err == nil || !strings.Contains(err.Error(), "is owned by user 12345") {
-			t.Errorf("another user's directory: %v", err)
-		}
-	}
-	// A new directory is made 0700, parents included.
-	fresh := filepath.Join(t.TempDir(), "a", "b")
-	if _, err := NewFileStore(fresh); err != nil {
-		t.Fatal(err)
-	}
-	if fi, _ := os.Stat(fresh); fi.Mode().Perm() != 0o700 {
-		t.Errorf("new directory has mode %v", fi.Mode().Perm())
-	}
-}
 
-func TestFileStoreKeysAreChecked(t *testing.T) {
-	t.Parallel()
-	s := newStore(t)
-	for _, k := range []string{"", "../../etc/passwd", strings.Repeat("A", 64), strings.Repeat("a", 63)} {
-		if _, err := s.Load(context.Background(), k); err == nil || !strings.Contains(err.Error(), "is not a store key") {
-			t.Errorf("Load(%q) = %v", k, err)
-		}
-	}
-}
-
-// Lock excludes other holders, in this process too, and waits only as
-// long as its context.
-func TestFileStoreLock(t *testing.T) {
-	t.Parallel()
-	s := newStore(t)
 	k := key(t.Name())
-	unlock, err := s.Lock(context.Background(), k)
+	unlock, err := s.Lock(ctx, k)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	wait, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
-	if _, err := s.Lock(ctx, k); err != context.DeadlineExceeded {
-		t.Fatalf("second Lock while held = %v, want DeadlineExceeded", err)
+	if _, err := s.Lock(wait, k); err != context.DeadlineExceeded {
+		t.Errorf("second Lock while held = %v, want DeadlineExceeded", err)
 	}
-	got := make(chan error)
-	go func() {
-		u, err := s.Lock(context.Background(), k)
-		if err == nil {
-			u()
-		}
-		got <- err
-	}()
-	time.Sleep(50 * time.Millisecond)
 	unlock()
-	select {
-	case err := <-got:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Lock did not get the lock once it was released")
+
+	path := filestore.EntryPath(s.Dir(), k)
+	os.WriteFile(path, []byte("{}"), 0o600)
+	if _, err := s.Load(ctx, k); err != nil {
+		t.Errorf("Load of a foreign file = %v, want a miss", err)
 	}
-	if fi, err := os.Stat(filepath.Join(s.Dir(), k+".lock")); err != nil || fi.Mode().Perm() != 0o600 {
-		t.Errorf("lock file: %v, %v", fi, err)
+	unreadable, _, _, err := s.Skipped(ctx)
+	if err != nil || len(unreadable) != 1 ||
+		!strings.HasPrefix(fmt.Sprint(unreadable[k]), path+" is not a readable xacct entry") {
+		t.Errorf("Skipped = %v, %v; want %s named first", unreadable, err, path)
 	}
 }
 

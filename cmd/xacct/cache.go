@@ -105,7 +105,7 @@ func runCacheList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		maps.DeleteFunc(skipped, func(k string, _ error) bool { return !slices.Contains(only, k) })
 	}
 	for _, k := range slices.Sorted(maps.Keys(skipped)) {
-		fmt.Fprintf(stderr, "%s: skipped: %s\n", name, strings.TrimPrefix(skipped[k].Error(), "xacct: credential store: "))
+		fmt.Fprintf(stderr, "%s: skipped: %v\n", name, skipped[k]) // words made to follow a tool's name
 	}
 	if removed+saving > 0 {
 		fmt.Fprintf(stderr, "%s: %s\n", name, tempFiles(removed, saving))

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/xacct/xacct/internal/filestore"
 )
 
 // cache list shows what the store keeps and never a secret; cache clear
@@ -41,8 +43,10 @@ func TestCacheListAndClear(t *testing.T) {
 	assertNoSecret(t, "cache list", list.stdout+list.stderr, p.SecretAccessKey, p.SessionToken, devKey)
 
 	// An expired entry shows as expired; a damaged one is named on stderr.
-	rewriteExpiration(t, files[adminRole], time.Now().Add(-3*time.Hour))
-	os.WriteFile(files[devMFA], []byte(`{"format":"xacct-credentials","version":1,"access_key_id":"AS`), 0o600)
+	rewriteExpiration(t, w.store, w.entryKeys(t)[adminRole], time.Now().Add(-3*time.Hour))
+	if b, err := os.ReadFile(files[devMFA]); err != nil || os.WriteFile(files[devMFA], b[:len(b)/2], 0o600) != nil {
+		t.Fatalf("truncating %s: %v", files[devMFA], err)
+	}
 	list = w.run(t, "cache", "list", "--cache-dir", w.store)
 	if !regexp.MustCompile(`role/Admin +expired \S+ \(3h ago\)`).MatchString(list.stdout) ||
 		!strings.Contains(list.stderr, "xacct cache list: skipped: "+files[devMFA]+" is not a readable xacct entry") {
@@ -56,7 +60,7 @@ func TestCacheListAndClear(t *testing.T) {
 	}
 	assertNoSecret(t, "cache list --json", js.stdout+js.stderr, p.SecretAccessKey, p.SessionToken)
 	// With --profile, the skipped files of its chain are named, and only those.
-	foreign := filepath.Join(w.store, strings.Repeat("a", 64)+".json")
+	foreign := filestore.EntryPath(w.store, strings.Repeat("a", 64))
 	os.WriteFile(foreign, []byte("{}"), 0o600)
 	if r := w.run(t, "cache", "list", "--cache-dir", w.store, "--profile", "admin"); !strings.Contains(r.stderr, files[devMFA]) ||
 		strings.Contains(r.stderr, foreign) || strings.Count(r.stderr, "\n") != 1 {
@@ -99,10 +103,10 @@ func TestCacheLeftovers(t *testing.T) {
 	if r := w.run(t, "credential-process", "--profile", "plain", "--cache-dir", w.store); r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	key := strings.TrimSuffix(filepath.Base(w.entryFiles(t)[plainRole]), ".json")
+	key := w.entryKeys(t)[plainRole]
 	const secret = "leftover-secret-never-printed"
 	leftover := func(name string) string {
-		path := filepath.Join(w.store, key+"."+name+".tmp")
+		path := filestore.TempPath(w.store, key, name)
 		os.WriteFile(path, []byte(`{"secret_access_key":"`+secret+`"}`), 0o600)
 		old := time.Now().Add(-2 * time.Minute)
 		os.Chtimes(path, old, old)
@@ -175,18 +179,22 @@ func TestCacheUsage(t *testing.T) {
 	}
 }
 
-// rewriteExpiration sets an entry file's expiration.
-func rewriteExpiration(t *testing.T, path string, exp time.Time) {
+// rewriteExpiration sets the expiration of the entry under key in the
+// store dir, through the store's own files.
+func rewriteExpiration(t *testing.T, dir, key string, exp time.Time) {
 	t.Helper()
-	b, err := os.ReadFile(path)
+	s, err := filestore.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m map[string]any
-	json.Unmarshal(b, &m)
-	m["expiration"] = exp.UTC().Format(time.RFC3339)
-	b, _ = json.Marshal(m)
-	os.WriteFile(path, b, 0o600)
+	e, ok, err := s.Load(key)
+	if err != nil || !ok {
+		t.Fatalf("the entry %s: %v, %v", key, ok, err)
+	}
+	e.Expires = exp
+	if err := s.Save(key, &e); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func slicesContainMatch(lines []string, re string) bool {

@@ -14,23 +14,36 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/xacct/xacct/internal/filestore"
 )
 
-// entryFiles returns the store's entry files by the ARN or serial they
-// hold, as `xacct cache list --json` shows them.
-func (w *toolsWorld) entryFiles(t *testing.T) map[string]string {
+// entryKeys returns the keys of the store's entries by the ARN or serial
+// they hold, as `xacct cache list --json` shows them.
+func (w *toolsWorld) entryKeys(t *testing.T) map[string]string {
 	t.Helper()
 	r := w.run(t, "cache", "list", "--json", "--cache-dir", w.store)
 	if r.code != 0 {
 		t.Fatalf("cache list: exit %d: %s", r.code, r.stderr)
 	}
-	files := map[string]string{}
+	keys := map[string]string{}
 	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
 		var e cacheEntry
 		if err := json.Unmarshal([]byte(line), &e); err != nil {
 			t.Fatalf("cache list --json: %q: %v", line, err)
 		}
-		files[e.Name] = filepath.Join(w.store, e.Key+".json")
+		keys[e.Name] = e.Key
+	}
+	return keys
+}
+
+// entryFiles returns the store's entry files by the ARN or serial they
+// hold, named as the store names them.
+func (w *toolsWorld) entryFiles(t *testing.T) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	for name, key := range w.entryKeys(t) {
+		files[name] = filestore.EntryPath(w.store, key)
 	}
 	return files
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package xacct
+package filestore
 
 import (
 	"context"
@@ -19,8 +19,8 @@ import (
 
 // swapIn makes s replace path, just before the store opens it, with what
 // make makes there: what a loop swapping files wins once in a while.
-func swapIn(s *FileStore, path string, make func(path string) error) {
-	s.testHook = func(event, p string) {
+func swapIn(s *Store, path string, make func(path string) error) {
+	s.hook = func(event, p string) {
 		if event == hookOpen && p == path {
 			os.Remove(p)
 			if err := make(p); err != nil {
@@ -52,9 +52,8 @@ func within(t *testing.T, path string, f func() error) error {
 
 // An entry replaced by a FIFO or a link between any check and the open
 // is refused at once: Load neither blocks nor reads through the link.
-func TestFileStoreLoadSwapped(t *testing.T) {
+func TestLoadSwapped(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	for _, tt := range []struct {
 		name string
 		make func(path string) error
@@ -67,15 +66,15 @@ func TestFileStoreLoadSwapped(t *testing.T) {
 			t.Parallel()
 			s := newStore(t)
 			k := key(tt.name)
-			path := filepath.Join(s.Dir(), k+".json")
-			s.Save(ctx, k, entryFor(time.Now().Add(time.Hour)))
+			path := EntryPath(s.Dir(), k)
+			s.Save(k, entryFor(time.Now().Add(time.Hour)))
 			b, _ := os.ReadFile(path) // the entry stays, for any check before the open to pass
 			os.WriteFile(path+".target", b, 0o600)
 			swapIn(s, path, tt.make)
 			err := within(t, path, func() error {
-				sc, err := s.Load(ctx, k)
-				if sc != nil {
-					return fmt.Errorf("an entry: %v", sc)
+				e, ok, err := s.Load(k)
+				if ok {
+					return fmt.Errorf("an entry: %v", e)
 				}
 				return err
 			})
@@ -89,7 +88,7 @@ func TestFileStoreLoadSwapped(t *testing.T) {
 // A lock file replaced by a link or a FIFO between any check and the
 // open is refused at once: Lock neither creates nor locks a link's
 // target, nor blocks on a FIFO.
-func TestFileStoreLockSwapped(t *testing.T) {
+func TestLockSwapped(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
 		name   string
@@ -105,7 +104,7 @@ func TestFileStoreLockSwapped(t *testing.T) {
 			t.Parallel()
 			s := newStore(t)
 			k := key(tt.name)
-			path := filepath.Join(s.Dir(), k+".lock")
+			path := filepath.Join(s.Dir(), k+lockExt)
 			target := filepath.Join(t.TempDir(), "target")
 			if tt.target {
 				os.WriteFile(target, []byte("precious"), 0o600)
@@ -140,11 +139,11 @@ func TestFileStoreLockSwapped(t *testing.T) {
 
 // A lock file that others may open is refused: another user holding the
 // lock would stop every refresh.
-func TestFileStoreLockFileMode(t *testing.T) {
+func TestLockFileMode(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	k := key(t.Name())
-	path := filepath.Join(s.Dir(), k+".lock")
+	path := filepath.Join(s.Dir(), k+lockExt)
 	os.WriteFile(path, nil, 0o600)
 	os.Chmod(path, 0o644)
 	if _, err := s.Lock(context.Background(), k); err == nil || !strings.Contains(err.Error(), path+" has mode 0644") {

@@ -1,6 +1,6 @@
 //go:build unix && !aix
 
-package xacct
+package filestore
 
 // Locks on Unix: flock(2) on a file this package opened itself, once,
 // without following a link and without waiting on a FIFO, and checked as
@@ -32,10 +32,10 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
 	if err != nil {
 		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-			return nil, fmt.Errorf("xacct: credential store: lock file %s is a symbolic link: refused, as "+
+			return nil, fmt.Errorf("lock file %s is a symbolic link: refused, as "+
 				"locking through it would create or lock its target (remove it)", path)
 		}
-		return nil, fmt.Errorf("xacct: credential store: locking %s: %w", path, err)
+		return nil, fmt.Errorf("locking %s: %w", path, err)
 	}
 	if err := checkLockFile(path, f); err != nil {
 		f.Close()
@@ -46,7 +46,7 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 		switch {
 		case err != nil:
 			f.Close()
-			return nil, fmt.Errorf("xacct: credential store: locking %s: %w", path, err)
+			return nil, fmt.Errorf("locking %s: %w", path, err)
 		case ok:
 			return func() { f.Close() }, nil // closing the file releases its lock
 		}
@@ -65,16 +65,16 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 func checkLockFile(path string, f *os.File) error {
 	fi, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("xacct: credential store: lock file %s: %w", path, err)
+		return fmt.Errorf("lock file %s: %w", path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("xacct: credential store: lock file %s is not a regular file: refused (remove it)", path)
+		return fmt.Errorf("lock file %s is not a regular file: refused (remove it)", path)
 	}
 	if err := checkOwner(path, fi); err != nil {
-		return fmt.Errorf("xacct: credential store: lock file %w", err)
+		return fmt.Errorf("lock file %w", err)
 	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return fmt.Errorf("xacct: credential store: lock file %s has mode %04o: lock files are 0600 "+
+		return fmt.Errorf("lock file %s has mode %04o: lock files are 0600 "+
 			"(remove it: the next Lock makes it anew)", path, perm)
 	}
 	return nil

@@ -1,8 +1,7 @@
-package xacct
+package filestore
 
 import (
 	"bufio"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,11 +13,10 @@ import (
 	"github.com/gofrs/flock"
 )
 
-// writeTemp writes a temporary file of a save, as Save names them, holding
-// a secret, last written age ago.
-func writeTemp(t *testing.T, dir, name string, age time.Duration) string {
+// writeTemp writes the file path, as a temporary file of a save would
+// be (TempPath), holding a secret, last written age ago.
+func writeTemp(t *testing.T, path string, age time.Duration) string {
 	t.Helper()
-	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, []byte(`{"secret_access_key":"`+testSecret+`"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -30,36 +28,36 @@ func writeTemp(t *testing.T, dir, name string, age time.Duration) string {
 }
 
 // The temporary files that saves killed before their rename leave behind
-// hold credentials: NewFileStore removes those whose writer is gone, and
+// hold credentials: Open removes those whose writer is gone, and
 // never one of a save still running, however old, nor one so young that
 // its writer may not have claimed it yet, nor a file of another name.
-func TestNewFileStoreSweepsLeftovers(t *testing.T) {
+func TestOpenSweepsLeftovers(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Windows keeps a file that a process has open; the sweep goes by age alone")
 	}
 	t.Parallel()
 	dir := newStore(t).Dir()
 	k := key(t.Name())
-	dead := writeTemp(t, dir, k+".1234567.tmp", 2*time.Minute)
-	young := writeTemp(t, dir, k+".2345678.tmp", 0)
-	live := writeTemp(t, dir, k+".3456789.tmp", time.Hour)
-	other := writeTemp(t, dir, "notes.1234567.tmp", time.Hour)
+	dead := writeTemp(t, TempPath(dir, k, "1234567"), 2*time.Minute)
+	young := writeTemp(t, TempPath(dir, k, "2345678"), 0)
+	live := writeTemp(t, TempPath(dir, k, "3456789"), time.Hour)
+	other := writeTemp(t, filepath.Join(dir, "notes.1234567.tmp"), time.Hour)
 	writer := flock.New(live)
 	if ok, err := writer.TryLock(); !ok || err != nil {
 		t.Fatalf("holding %s as its writer would: %v, %v", live, ok, err)
 	}
 	defer writer.Unlock()
 
-	if _, err := NewFileStore(dir); err != nil {
+	if _, err := Open(dir); err != nil {
 		t.Fatal(err)
 	}
 	for path, want := range map[string]bool{dead: false, young: true, live: true, other: true} {
 		if exists(path) != want {
-			t.Errorf("%s: there %v after NewFileStore, want %v", filepath.Base(path), !want, want)
+			t.Errorf("%s: there %v after Open, want %v", filepath.Base(path), !want, want)
 		}
 	}
 	writer.Unlock() // the writer ends: the kernel releases its lock, as when it is killed
-	if _, err := NewFileStore(dir); err != nil {
+	if _, err := Open(dir); err != nil {
 		t.Fatal(err)
 	}
 	if exists(live) {
@@ -69,15 +67,15 @@ func TestNewFileStoreSweepsLeftovers(t *testing.T) {
 
 // A writer killed (SIGKILL) while saving, between writing its temporary
 // file and renaming it: while it lives, its file stays, even when old;
-// once it is dead, the next NewFileStore removes it, and no file of the
+// once it is dead, the next Open removes it, and no file of the
 // store holds the secret.
-func TestFileStoreKilledWriter(t *testing.T) {
+func TestKilledWriter(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no SIGKILL")
 	}
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "xacct")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestFileStoreKilledWriterChild$", "-test.count=1")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKilledWriterChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "XACCT_TEST_WRITER_DIR="+dir)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -95,13 +93,13 @@ func TestFileStoreKilledWriter(t *testing.T) {
 	}
 	old := time.Now().Add(-time.Hour) // only the writer's lock says it lives
 	os.Chtimes(tmp, old, old)
-	if _, err := NewFileStore(dir); err != nil || !exists(tmp) {
-		t.Fatalf("NewFileStore while the writer lives: %v; its file there: %v", err, exists(tmp))
+	if _, err := Open(dir); err != nil || !exists(tmp) {
+		t.Fatalf("Open while the writer lives: %v; its file there: %v", err, exists(tmp))
 	}
 	cmd.Process.Kill()
 	cmd.Wait()
-	if _, err := NewFileStore(dir); err != nil || exists(tmp) {
-		t.Fatalf("NewFileStore after the writer died: %v; its file there: %v", err, exists(tmp))
+	if _, err := Open(dir); err != nil || exists(tmp) {
+		t.Fatalf("Open after the writer died: %v; its file there: %v", err, exists(tmp))
 	}
 	des, _ := os.ReadDir(dir)
 	for _, de := range des {
@@ -111,56 +109,55 @@ func TestFileStoreKilledWriter(t *testing.T) {
 	}
 }
 
-// TestFileStoreKilledWriterChild is the writer of TestFileStoreKilledWriter
-// when it runs as a child: it saves an entry, and stops before the rename
-// until it is killed.
-func TestFileStoreKilledWriterChild(t *testing.T) {
+// TestKilledWriterChild is the writer of TestKilledWriter when it runs as
+// a child: it saves an entry, and stops before the rename until it is
+// killed.
+func TestKilledWriterChild(t *testing.T) {
 	dir := os.Getenv("XACCT_TEST_WRITER_DIR")
 	if dir == "" {
-		t.Skip("the child of TestFileStoreKilledWriter")
+		t.Skip("the child of TestKilledWriter")
 	}
-	s, err := NewFileStore(dir)
+	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.testHook = func(event, path string) {
+	s.hook = func(event, path string) {
 		if event == hookRename {
 			os.Stdout.WriteString("saving " + path + "\n")
 			time.Sleep(time.Hour)
 		}
 	}
-	s.Save(context.Background(), key("killed"), entryFor(time.Now().Add(time.Hour)))
+	s.Save(key("killed"), entryFor(time.Now().Add(time.Hour)))
 }
 
 // Skipped names the entry files List leaves out, and why, and counts the
-// temporary files: removed (NewFileStore's sweep included) and of saves
-// still running.
-func TestFileStoreSkipped(t *testing.T) {
+// temporary files: removed (Open's sweep included) and of saves still
+// running.
+func TestSkipped(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("symbolic links and locks as on Unix")
 	}
 	t.Parallel()
-	ctx := context.Background()
 	dir := newStore(t).Dir()
 	good, damaged, linked := key("good"), key("damaged"), key("linked")
-	writeTemp(t, dir, good+".111.tmp", 2*time.Minute)
-	writeTemp(t, dir, good+".222.tmp", 0)
-	s, err := NewFileStore(dir)
+	writeTemp(t, TempPath(dir, good, "111"), 2*time.Minute)
+	writeTemp(t, TempPath(dir, good, "222"), 0)
+	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Save(ctx, good, entryFor(time.Now().Add(time.Hour)))
-	os.WriteFile(filepath.Join(dir, damaged+".json"), []byte(`{"format":"xacct-credentials","version":1,"access`), 0o600)
-	os.Symlink(filepath.Join(dir, good+".json"), filepath.Join(dir, linked+".json"))
+	s.Save(good, entryFor(time.Now().Add(time.Hour)))
+	os.WriteFile(EntryPath(dir, damaged), []byte(`{"format":"xacct-credentials","version":1,"access`), 0o600)
+	os.Symlink(EntryPath(dir, good), EntryPath(dir, linked))
 	os.WriteFile(filepath.Join(dir, "notes.json"), []byte("{}"), 0o600)
-	writeTemp(t, dir, damaged+".333.tmp", 2*time.Minute)
+	writeTemp(t, TempPath(dir, damaged, "333"), 2*time.Minute)
 
-	unreadable, removed, saving, err := s.Skipped(ctx)
+	unreadable, removed, saving, err := s.Skipped()
 	if err != nil || removed != 2 || saving != 1 || len(unreadable) != 2 {
 		t.Fatalf("Skipped = %v, %d removed, %d saving, %v; want 2 files, 2, 1", unreadable, removed, saving, err)
 	}
 	for k, want := range map[string]string{damaged: "is not a readable xacct entry", linked: "is a symbolic link: refused"} {
-		path := filepath.Join(dir, k+".json")
+		path := EntryPath(dir, k)
 		if err := unreadable[k]; err == nil || !strings.Contains(err.Error(), path+" "+want) {
 			t.Errorf("%s: %v; want it named, and %q", filepath.Base(path), err, want)
 		}

@@ -1,15 +1,13 @@
-package xacct
+package filestore
 
-// What List leaves out of a FileStore's directory: entry files it cannot
+// What List leaves out of a Store's directory: entry files it cannot
 // serve, and the temporary files of saves, which writers killed before
 // their rename leave behind, holding credentials.
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 )
 
@@ -24,14 +22,14 @@ const staleTemp = time.Minute
 // store's directory. unreadable holds, by key, why List skipped each entry
 // file (damaged, foreign, refused); each error names its file. removed
 // counts the temporary files that writers killed while saving left behind,
-// which hold credentials: Skipped removes them, as NewFileStore does, and
-// counts those NewFileStore removed too. saving counts the temporary files
-// of saves still running, which are never touched. Files of other names
-// are neither read nor counted.
-func (s *FileStore) Skipped(ctx context.Context) (unreadable map[string]error, removed, saving int, err error) {
+// which hold credentials: Skipped removes them, as Open does, and counts
+// those Open removed too. saving counts the temporary files of saves still
+// running, which are never touched. Files of other names are neither read
+// nor counted.
+func (s *Store) Skipped() (unreadable map[string]error, removed, saving int, err error) {
 	des, err := os.ReadDir(s.dir)
 	if err != nil {
-		return nil, 0, 0, fmt.Errorf("xacct: credential store: %w", err)
+		return nil, 0, 0, err
 	}
 	names := make([]string, len(des))
 	for i, de := range des {
@@ -40,17 +38,17 @@ func (s *FileStore) Skipped(ctx context.Context) (unreadable map[string]error, r
 	removed, saving = s.sweepTemps(names, time.Now())
 	removed += s.swept
 	unreadable = map[string]error{}
-	for _, de := range des {
-		key, ok := strings.CutSuffix(de.Name(), ".json")
-		if !ok || !isKey(key) {
+	for _, name := range names {
+		key, ok := entryKey(name)
+		if !ok {
 			continue
 		}
-		path := filepath.Join(s.dir, de.Name())
-		switch sc, err := s.Load(ctx, key); {
+		path := filepath.Join(s.dir, name)
+		switch _, ok, err := s.Load(key); {
 		case err != nil:
 			unreadable[key] = err
-		case sc == nil && exists(path): // a miss, not a file removed since
-			unreadable[key] = fmt.Errorf("xacct: credential store: %s is not a readable xacct entry "+
+		case !ok && exists(path): // a miss, not a file removed since
+			unreadable[key] = fmt.Errorf("%s is not a readable xacct entry "+
 				"(damaged, or another program's file): the next refresh replaces it", path)
 		}
 	}
@@ -60,7 +58,7 @@ func (s *FileStore) Skipped(ctx context.Context) (unreadable map[string]error, r
 // sweep removes the leftover temporary files of the directory, as
 // sweepTemps does. Every process that opens the store pays for it: the
 // names alone, unsorted, are the cheapest read of the directory.
-func (s *FileStore) sweep(now time.Time) (removed, saving int, err error) {
+func (s *Store) sweep(now time.Time) (removed, saving int, err error) {
 	d, err := os.Open(s.dir)
 	if err != nil {
 		return 0, 0, err
@@ -78,7 +76,7 @@ func (s *FileStore) sweep(now time.Time) (removed, saving int, err error) {
 // of saves whose writer is gone: older than staleTemp and claimed by no
 // writer. removed counts them; saving counts those it leaves, of writers
 // that live or may.
-func (s *FileStore) sweepTemps(names []string, now time.Time) (removed, saving int) {
+func (s *Store) sweepTemps(names []string, now time.Time) (removed, saving int) {
 	for _, name := range names {
 		if !isTempName(name) {
 			continue
@@ -97,15 +95,6 @@ func (s *FileStore) sweepTemps(names []string, now time.Time) (removed, saving i
 		removed++
 	}
 	return removed, saving
-}
-
-// isTempName reports whether name is that of a temporary file of Save:
-// a key, a dot, os.CreateTemp's random part, ".tmp".
-func isTempName(name string) bool {
-	if !strings.HasSuffix(name, ".tmp") || len(name) <= 64+len("..tmp") {
-		return false
-	}
-	return name[64] == '.' && isKey(name[:64])
 }
 
 func exists(path string) bool {

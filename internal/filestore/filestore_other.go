@@ -1,6 +1,6 @@
 //go:build !unix
 
-package xacct
+package filestore
 
 import (
 	"io/fs"

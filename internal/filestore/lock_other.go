@@ -1,6 +1,6 @@
 //go:build !unix || aix
 
-package xacct
+package filestore
 
 // Locks elsewhere (Windows: LockFileEx; AIX: fcntl), through gofrs/flock.
 
@@ -20,7 +20,7 @@ const renameOpen = false
 // 0600, and waits until it is free or ctx ends.
 func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("xacct: credential store: lock file %s is not a regular file: refused", path)
+		return nil, fmt.Errorf("lock file %s is not a regular file: refused", path)
 	}
 	l := flock.New(path, flock.SetPermissions(0o600))
 	ok, err := l.TryLockContext(ctx, lockRetry)
@@ -28,7 +28,7 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 	case err != nil && ctx.Err() != nil:
 		return nil, ctx.Err()
 	case err != nil:
-		return nil, fmt.Errorf("xacct: credential store: locking %s: %w", path, err)
+		return nil, fmt.Errorf("locking %s: %w", path, err)
 	case !ok:
 		return nil, ctx.Err()
 	}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package xacct
+package filestore
 
 import (
 	"fmt"
@@ -28,10 +28,10 @@ func checkPrivateDir(dir string, fi fs.FileInfo) error {
 // group or others may read or write.
 func checkPrivateFile(path string, fi fs.FileInfo) error {
 	if err := checkOwner(path, fi); err != nil {
-		return fmt.Errorf("xacct: credential store: %w", err)
+		return err
 	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return fmt.Errorf("xacct: credential store: %s has mode %04o: group or others may read it; "+
+		return fmt.Errorf("%s has mode %04o: group or others may read it; "+
 			"entries are 0600 (the next refresh replaces it)", path, perm)
 	}
 	return nil
