@@ -131,10 +131,14 @@ func (p *sessionProvider) describe() descriptor { return p.desc }
 
 func (p *sessionProvider) baseProvider() aws.CredentialsProvider { return p.base }
 
-// requester identifies the keys that sign GetSessionToken.
+// requester identifies the keys that sign GetSessionToken, and binds the
+// call to them.
 func (p *sessionProvider) requester(ctx context.Context) (string, context.Context, error) {
-	id, err := identityOf(ctx, p.base)
-	return id, ctx, err
+	creds, id, err := identityOf(ctx, p.base)
+	if err != nil {
+		return "", ctx, err
+	}
+	return id, bindSigner(ctx, p, creds), nil
 }
 
 // Retrieve asks for a code and calls GetSessionToken once.
@@ -147,7 +151,7 @@ func (p *sessionProvider) Retrieve(ctx context.Context) (aws.Credentials, error)
 		DurationSeconds: aws.Int32(int32(p.duration / time.Second)),
 		SerialNumber:    aws.String(p.serial),
 		TokenCode:       aws.String(code),
-	})
+	}, signWith(ctx, p)...)
 	if err != nil {
 		return aws.Credentials{}, p.fail(fmt.Errorf("GetSessionToken: %w", err))
 	}

@@ -2,6 +2,7 @@ package xacct
 
 import (
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -147,6 +148,11 @@ type Options struct {
 	// FileStore. Nil: credentials live in this process only.
 	Store Store
 
+	// storeHungAt is when Store last did not return in time (UnixNano on
+	// the Now clock; 0: never), shared by the caches built with these
+	// options (storecall.go).
+	storeHungAt *atomic.Int64
+
 	// devices is the MFA device registry of the prompt protocol. Nil: the
 	// process-wide one. Tests set their own, so that they can run in
 	// parallel.
@@ -175,6 +181,9 @@ func resolveOptions(optFns []func(*Options)) Options {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.storeHungAt == nil {
+		o.storeHungAt = new(atomic.Int64)
 	}
 	if o.devices == nil {
 		o.devices = processDevices

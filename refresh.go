@@ -154,6 +154,7 @@ func (c *Cache) fetch(parent context.Context, seen *entry) (any, error) {
 type outcome struct {
 	creds aws.Credentials
 	entry *entry // creds with their windows, when the store step built it; nil: built by record
+	key   string // the store key the creds were fetched under; "": not stored
 	err   error
 }
 
@@ -190,7 +191,7 @@ func (c *Cache) begin(seen *entry) (gen uint64, early *outcome) {
 // call is the call step: through the store when the cache has one, else
 // straight to the provider.
 func (c *Cache) call(ctx context.Context, timeout time.Duration) outcome {
-	if c.opts.Store != nil && c.desc.session != nil {
+	if c.opts.Store != nil && c.desc.session != nil && !storeSkipped(&c.opts) {
 		return c.callStore(ctx, timeout)
 	}
 	return c.callBounded(ctx, timeout)
@@ -231,6 +232,12 @@ func (c *Cache) callProvider(ctx context.Context) (out outcome) {
 			out = outcome{err: &panicError{provider: c.desc.name, valueType: fmt.Sprintf("%T", r)}}
 		}
 	}()
+	if inner, ok := c.provider.(*Cache); ok {
+		// A cache of a cache keeps what its credentials were fetched
+		// under, so that hops on either share their store entries.
+		creds, id, err := inner.identified(ctx)
+		return outcome{creds: creds, key: id, err: err}
+	}
 	creds, err := c.provider.Retrieve(ctx)
 	return outcome{creds: creds, err: err}
 }
@@ -277,6 +284,7 @@ func (c *Cache) record(ctx context.Context, gen uint64, out outcome, now time.Ti
 		e := out.entry
 		if e == nil {
 			e = newEntry(out.creds, now, &c.opts)
+			e.id = out.key
 		}
 		c.cur.Store(e)
 		c.failed.Store(nil)

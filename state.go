@@ -25,6 +25,11 @@ type entry struct {
 	refreshAt time.Time // from here: stale
 	blockAt   time.Time // from here: due
 	expires   time.Time // from here: expired; never for credentials that cannot expire
+
+	// id is the identity the credentials were fetched under: the store
+	// key of a stored session. "": they are identified by themselves
+	// (fingerprint), as the credentials of any other provider are.
+	id string
 }
 
 // expiresAt returns when c expires; the zero time when it cannot.

@@ -153,6 +153,7 @@ func (c *Cache) callStore(ctx context.Context, timeout time.Duration) outcome {
 		return c.withoutStore(ctx, timeout, "reading", err)
 	}
 	out = c.callBounded(ctx, timeout)
+	out.key = key
 	// Long-term keys are not kept: their own source (a file, a password
 	// manager behind credential_process) stays the one to ask.
 	if out.err == nil && out.creds.CanExpire {
@@ -177,31 +178,29 @@ func (c *Cache) storeKey(ctx context.Context) (string, context.Context, error) {
 	return k.key(), bound, nil
 }
 
-// identity makes a Cache an identifier: a stored session is identified by
-// its key, which is made of facts all the way down; other credentials by
-// what their provider says of itself, or by what they are.
-func (c *Cache) identity(ctx context.Context) (string, error) {
-	if c.desc.session != nil {
-		key, _, err := c.storeKey(ctx)
-		return key, err
-	}
-	if id, ok := c.provider.(identifier); ok {
-		if v, err := id.identity(ctx); err == nil {
-			return v, nil
-		}
-	}
+// identified returns c's credentials and the identity they were fetched
+// under, from one entry: for a stored session, the key it was fetched or
+// found under; for other credentials, a digest of themselves.
+func (c *Cache) identified(ctx context.Context) (aws.Credentials, string, error) {
 	creds, err := c.Retrieve(ctx)
 	if err != nil {
-		return "", err
+		return aws.Credentials{}, "", err
 	}
-	return fingerprint(creds), nil
+	if e := c.cur.Load(); e != nil && e.id != "" && sameCredentials(e.creds, creds) {
+		return creds, e.id, nil
+	}
+	return creds, fingerprint(creds), nil
+}
+
+func sameCredentials(a, b aws.Credentials) bool {
+	return a.AccessKeyID == b.AccessKeyID && a.SecretAccessKey == b.SecretAccessKey && a.SessionToken == b.SessionToken
 }
 
 // loadFresh returns the stored credentials if they are fresh by this
 // cache's windows, and were stored after the last Invalidate. err is set
 // only when the store failed (errStoreHung: it did not return in time).
 func (c *Cache) loadFresh(ctx context.Context, key string) (outcome, bool, error) {
-	sc, err := storeCall(ctx, c.opts.RefreshTimeout, func(ctx context.Context) (*StoredCredentials, error) {
+	sc, err := storeCall(ctx, storeBound(&c.opts), func(ctx context.Context) (*StoredCredentials, error) {
 		return c.opts.Store.Load(ctx, key)
 	}, nil)
 	if err != nil {
@@ -222,6 +221,7 @@ func (c *Cache) loadFresh(ctx context.Context, key string) (outcome, bool, error
 	// The entry is built once, with its jitter, so that the credentials
 	// found fresh here are cached fresh.
 	e := newEntry(sc.Credentials, sc.Fetched, &c.opts)
+	e.id = key
 	if e.state(now) != fresh {
 		return outcome{}, false, nil // due for a refresh: this fetch is it
 	}
@@ -229,7 +229,7 @@ func (c *Cache) loadFresh(ctx context.Context, key string) (outcome, bool, error
 		return outcome{}, false, nil // the credentials this fetch is to replace
 	}
 	c.opts.Logger.Debug("xacct: credentials from the store", "provider", c.desc.name, "expires", sc.Credentials.Expires)
-	return outcome{creds: sc.Credentials, entry: e}, true, nil
+	return outcome{creds: sc.Credentials, entry: e, key: key}, true, nil
 }
 
 // lockStore takes the key's lock, saying so in the log when another
@@ -254,29 +254,35 @@ func (c *Cache) lockStore(ctx context.Context, key string) (unlock func(), err e
 // worth keeping even when the fetch's deadline is near.
 func (c *Cache) save(ctx context.Context, key string, creds aws.Credentials) {
 	sc := &StoredCredentials{Kind: c.desc.session.Kind, Name: c.desc.name, Credentials: creds, Fetched: c.opts.Now()}
-	_, err := storeCall(context.WithoutCancel(ctx), c.opts.RefreshTimeout, func(ctx context.Context) (struct{}, error) {
+	_, err := storeCall(context.WithoutCancel(ctx), storeBound(&c.opts), func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, c.opts.Store.Save(ctx, key, sc)
 	}, nil)
+	if errors.Is(err, errStoreHung) {
+		storeHung(&c.opts)
+	}
 	if err != nil {
 		c.opts.Logger.Warn("xacct: credential store: save failed", "provider", c.desc.name, "error", err, NoticeAttr, true)
 	}
 }
 
 // withoutStore calls the provider after the store hung: no store this
-// time. The store may have used up the fetch's deadline, so the provider
-// gets the fetch's timeout anew; the fetch is still canceled when every
-// caller who waits on a prompt has left.
+// time, nor for the caches built with c's options until storeHungPause
+// has passed. The store may have used up the fetch's deadline, so the
+// provider gets the fetch's timeout anew; the fetch is still abandoned
+// when every caller who waits on a prompt has left.
 func (c *Cache) withoutStore(ctx context.Context, timeout time.Duration, doing string, err error) outcome {
+	storeHung(&c.opts)
 	c.opts.Logger.Warn("xacct: credential store: fetching without it, as "+doing+" it did not return in time",
 		"provider", c.desc.name, "error", err, NoticeAttr, true)
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return outcome{err: ctx.Err()} // abandoned meanwhile
+	}
 	fresh, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
-	stop := context.AfterFunc(ctx, func() {
-		if !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
-			cancel()
-		}
-	})
-	defer stop()
+	if c.waiters != nil && !inBackground(ctx) {
+		unwatch := c.waiters.watch(cancel)
+		defer unwatch()
+	}
 	return c.callBounded(fresh, timeout)
 }
 

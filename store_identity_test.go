@@ -6,11 +6,9 @@ package xacct_test
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -190,8 +188,8 @@ func TestStoreKeysAWebIdentityByItsDuration(t *testing.T) {
 	}
 }
 
-// A token file that is too large, or a FIFO, is refused before it is read
-// whole (or blocks), and before any call, naming the file.
+// A token file that is too large is refused before it is read whole, and
+// before any call, naming the file (a FIFO: store_identity_unix_test.go).
 func TestWebIdentityTokenFileIsBounded(t *testing.T) {
 	t.Parallel()
 	srv, cfg := webIdentityWorld(t)
@@ -208,22 +206,37 @@ func TestWebIdentityTokenFileIsBounded(t *testing.T) {
 		t.Errorf("a 1 GiB token file: %v; want an error naming the file, its size and STS's limit", err)
 	}
 
-	os.Remove(tokenFile)
-	if err := syscall.Mkfifo(tokenFile, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { _, err := retrieveAs(t, srv, cfg, "ci", nil, files); done <- err }()
-	select {
-	case err := <-done:
-		var pe *xacct.ProfileError
-		if !errors.As(err, &pe) || pe.Key != "web_identity_token_file" || !strings.Contains(err.Error(), "not a regular file") {
-			t.Errorf("a FIFO token file: %v; want a ProfileError on web_identity_token_file", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("reading a FIFO token file blocked")
-	}
 	if n := srv.CallCount("AssumeRoleWithWebIdentity"); n != 0 {
 		t.Errorf("%d calls with a refused token file", n)
+	}
+}
+
+// A hop on a web identity is keyed by the session that signs it: a
+// long-running process whose token file now holds a refused subject's
+// token refreshes the hop with its older session, under that session's
+// key, and a new process of the refused subject must not find it.
+func TestStoreKeysAHopByTheSessionThatSignsIt(t *testing.T) {
+	t.Parallel()
+	srv, cfg := webIdentityWorld(t)
+	tokenFile, files := webIdentityFiles(t, "[profile target]\nrole_arn = arn:aws:iam::555555555555:role/Target\n"+
+		"source_profile = ci\nduration_seconds = 900\nrole_session_name = tt\n")
+	store := newFileStore(t)
+	writeToken(t, srv, tokenFile, "system:serviceaccount:ci:builder")
+	c, err := xacct.FromProfile(context.Background(), cfg, "target", files,
+		func(o *xacct.Options) { o.Now, o.Store = srv.Clock.Now, store })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Retrieve(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	writeToken(t, srv, tokenFile, "repo:someone-else/app:ref:refs/heads/main")
+	srv.Clock.Advance(16 * time.Minute) // Target's session has ended; the web identity's hour has not
+	if _, err := c.Retrieve(context.Background()); err != nil {
+		t.Fatalf("the long-running process: %v", err)
+	}
+	if _, err := retrieveAs(t, srv, cfg, "target", store, files); err == nil {
+		t.Errorf("the refused subject got Target's session from the store (AssumeRoleWithWebIdentity %d, AssumeRole %d)",
+			srv.CallCount("AssumeRoleWithWebIdentity"), srv.CallCount("AssumeRole"))
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // storeKeyScheme names the scheme of store keys. It is hashed into every
@@ -43,7 +45,7 @@ type sessionKey struct {
 	DurationSeconds   int32
 	Policy            string
 	PolicyARNs        []string
-	Tags              []string // "key=value", sorted by key as the request sends them
+	Tags              []string // key, value, key, value...: sorted by key as the request sends them
 	TransitiveTagKeys []string
 	SourceIdentity    string
 }
@@ -79,37 +81,60 @@ func (k sessionKey) key() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// identifier is implemented by credentials that can say who they are
-// across processes without being fetched: a stored session (its key), an
-// SSO base (its cached token). Others are identified by what they return.
-type identifier interface {
-	identity(ctx context.Context) (string, error)
-}
-
 // requester is implemented by the providers that a Cache keeps in a Store
 // (a hop, an MFA session, a web identity session): it identifies what
-// signs (or, for web identity, authenticates) the provider's next call.
-// The context it returns makes that call use exactly what was identified,
-// so a file changed in between cannot put one identity's session under
-// another's key.
+// signs (or, for web identity, authenticates) the provider's next call,
+// and returns a context that makes that call use exactly what it
+// identified. Identity and call come from one snapshot, so that a token
+// file or a base refreshed in between cannot put one identity's session
+// under another's key.
 type requester interface {
 	requester(ctx context.Context) (id string, bound context.Context, err error)
 }
 
-// identityOf returns the identity of the credentials that p gives: what p
-// says of itself (identifier), else a keyed digest of the credentials it
-// returns now. Long-term keys are identified by their secret too, not by
-// their access key ID alone, which is no secret: a process that knows
-// only the ID of another's key must not be handed sessions made with it.
-func identityOf(ctx context.Context, p aws.CredentialsProvider) (string, error) {
-	if id, ok := p.(identifier); ok {
-		return id.identity(ctx)
+// identityOf returns credentials of p and their identity, from one
+// snapshot: for a Cache, the identity its current credentials were
+// fetched under (a stored session's key, made of facts all the way down);
+// for anything else, a keyed digest of the credentials it returns now.
+// Long-term keys are identified by their secret too, not by their access
+// key ID alone, which is no secret: a process that knows only the ID of
+// another's key must not be handed sessions made with it.
+func identityOf(ctx context.Context, p aws.CredentialsProvider) (aws.Credentials, string, error) {
+	if c, ok := p.(*Cache); ok {
+		return c.identified(ctx)
 	}
 	creds, err := p.Retrieve(ctx)
 	if err != nil {
-		return "", err
+		return aws.Credentials{}, "", err
 	}
-	return fingerprint(creds), nil
+	return creds, fingerprint(creds), nil
+}
+
+// signerKey keys, in a fetch's context, the credentials that its
+// provider's call must be signed with: those its requester identified.
+// It is keyed by the provider, so that the value never reaches another
+// provider's call (a base's own fetch, started on the same context).
+type signerKey struct{ p any }
+
+// signer holds the credentials; String keeps them out of a formatted
+// context.
+type signer struct{ creds aws.Credentials }
+
+func (signer) String() string { return "xacct.signer(redacted)" }
+
+// bindSigner returns ctx with creds as p's signer.
+func bindSigner(ctx context.Context, p any, creds aws.Credentials) context.Context {
+	return context.WithValue(ctx, signerKey{p}, signer{creds})
+}
+
+// signWith returns the options that make an STS call of p sign with the
+// credentials bound to p in ctx; none when there are none.
+func signWith(ctx context.Context, p any) []func(*sts.Options) {
+	s, ok := ctx.Value(signerKey{p}).(signer)
+	if !ok {
+		return nil
+	}
+	return []func(*sts.Options){func(o *sts.Options) { o.Credentials = credentials.StaticCredentialsProvider{Value: s.creds} }}
 }
 
 // fingerprint is a keyed digest (HMAC-SHA-256) of the access key ID, the

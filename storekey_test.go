@@ -62,6 +62,22 @@ func TestSessionKeyCoversEveryInput(t *testing.T) {
 	}
 }
 
+// A tag's key and value are apart in the key: "=" may be in either, and
+// {team=ops: x} gives other principal tags than {team: ops=x}.
+func TestSessionKeyTellsTagsApart(t *testing.T) {
+	t.Parallel()
+	key := func(tags map[string]string) string {
+		r := withDefaults(Role{ARN: roleB, SessionName: "ss", Tags: tags})
+		if err := validateRole(r, false); err != nil {
+			t.Fatal(err)
+		}
+		return sessionKey{Kind: "assume-role", RoleARN: r.ARN, Tags: tagList(assumeRoleInput(r).Tags)}.key()
+	}
+	if key(map[string]string{"team=ops": "x"}) == key(map[string]string{"team": "ops=x"}) {
+		t.Error("tags {team=ops: x} and {team: ops=x} share a key")
+	}
+}
+
 // An entry dated in the future is damaged: it is not served, and
 // Invalidate still forces a fetch.
 func TestStoreEntryFromTheFutureIsAMiss(t *testing.T) {
@@ -169,6 +185,45 @@ func TestStoreThatHangsIsBypassed(t *testing.T) {
 			}
 			if store.unlocked.Load() != 1 {
 				t.Error("the lock taken after the fetch gave up on it was never released")
+			}
+		})
+	}
+}
+
+// A hung store leaves the fetch most of its time: a caller whose deadline
+// is RefreshTimeout (credential-process's --timeout) still gets the
+// credentials, and after the hang the store is skipped for a while.
+func TestStoreThatHangsLeavesTheCallerItsTime(t *testing.T) {
+	t.Parallel()
+	for _, op := range []string{"load", "save"} {
+		t.Run(op, func(t *testing.T) {
+			t.Parallel()
+			f := &fakeSTS{clk: newClock()}
+			store := &hangingStore{Store: newStore(t), hang: op, release: make(chan struct{})}
+			t.Cleanup(func() { close(store.release) })
+			var c *Cache
+			for range 2 {
+				var err error
+				c, err = AssumeRole(staticConfig(), Role{ARN: roleB, SessionName: "ss"}, withFake(f), func(o *Options) {
+					o.Store, o.RefreshTimeout = store, time.Second
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				_, err = c.Retrieve(ctx)
+				cancel()
+				if err != nil {
+					t.Fatalf("a store whose %s hangs, with the caller's deadline at RefreshTimeout: %v", op, err)
+				}
+			}
+			c.Invalidate()
+			start := time.Now()
+			if _, err := c.Retrieve(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if took := time.Since(start); took > 200*time.Millisecond {
+				t.Errorf("a fetch right after the store hung took %v: want the store skipped", took)
 			}
 		})
 	}

@@ -38,7 +38,9 @@ type webToken struct{ b []byte }
 
 func (webToken) String() string { return "xacct.webToken(redacted)" }
 
-type webTokenKey struct{}
+// webTokenKey keys the token in a fetch's context, by provider, so that it
+// reaches no other provider's call.
+type webTokenKey struct{ p *webIdentityProvider }
 
 // requester identifies the session's requester: the token, by its SHA-256.
 func (p *webIdentityProvider) requester(ctx context.Context) (string, context.Context, error) {
@@ -47,13 +49,13 @@ func (p *webIdentityProvider) requester(ctx context.Context) (string, context.Co
 		return "", ctx, err
 	}
 	sum := sha256.Sum256(tok)
-	return "web-identity-token:" + hex.EncodeToString(sum[:]), context.WithValue(ctx, webTokenKey{}, webToken{tok}), nil
+	return "web-identity-token:" + hex.EncodeToString(sum[:]), context.WithValue(ctx, webTokenKey{p}, webToken{tok}), nil
 }
 
 // Retrieve exchanges the token for the role's credentials: the token its
 // fetch identified, else the file's.
 func (p *webIdentityProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	tok, ok := ctx.Value(webTokenKey{}).(webToken)
+	tok, ok := ctx.Value(webTokenKey{p}).(webToken)
 	if !ok {
 		b, err := p.readToken()
 		if err != nil {

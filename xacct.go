@@ -239,11 +239,13 @@ func assumeRoleInput(r Role) *sts.AssumeRoleInput {
 	return in
 }
 
-// tagList is tags as "key=value", in the request's order.
+// tagList is tags as key, value, key, value..., in the request's order:
+// each a string of its own in the key (never "key=value": "=" may be in
+// either, and {a=b: c} is not {a: b=c}).
 func tagList(tags []types.Tag) []string {
 	var out []string
 	for _, t := range tags {
-		out = append(out, aws.ToString(t.Key)+"="+aws.ToString(t.Value))
+		out = append(out, aws.ToString(t.Key), aws.ToString(t.Value))
 	}
 	return out
 }
@@ -270,10 +272,14 @@ func (p *roleProvider) describe() descriptor { return p.desc }
 
 func (p *roleProvider) baseProvider() aws.CredentialsProvider { return p.base }
 
-// requester identifies the credentials that sign the hop's AssumeRole.
+// requester identifies the credentials that sign the hop's AssumeRole,
+// and binds the call to them.
 func (p *roleProvider) requester(ctx context.Context) (string, context.Context, error) {
-	id, err := identityOf(ctx, p.base)
-	return id, ctx, err
+	creds, id, err := identityOf(ctx, p.base)
+	if err != nil {
+		return "", ctx, err
+	}
+	return id, bindSigner(ctx, p, creds), nil
 }
 
 // Retrieve assumes the role once, with an MFA code (asked with a context)
@@ -300,7 +306,7 @@ func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		}
 		in.TokenCode = aws.String(code)
 	}
-	out, err := p.client.AssumeRole(ctx, &in)
+	out, err := p.client.AssumeRole(ctx, &in, signWith(ctx, p)...)
 	if err != nil {
 		if earlier := upstreamError(err); earlier != nil {
 			return aws.Credentials{}, earlier
