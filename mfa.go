@@ -131,9 +131,14 @@ func (p *sessionProvider) describe() descriptor { return p.desc }
 
 func (p *sessionProvider) baseProvider() aws.CredentialsProvider { return p.base }
 
-// requester identifies the keys that sign GetSessionToken, and binds the
+// requesterID identifies who would sign GetSessionToken now.
+func (p *sessionProvider) requesterID(ctx context.Context) (string, error) {
+	return lookupIdentity(ctx, p.base)
+}
+
+// bind identifies the credentials that will sign GetSessionToken, and binds the
 // call to them.
-func (p *sessionProvider) requester(ctx context.Context) (string, context.Context, error) {
+func (p *sessionProvider) bind(ctx context.Context) (string, context.Context, error) {
 	creds, id, err := identityOf(ctx, p.base)
 	if err != nil {
 		return "", ctx, err

@@ -191,10 +191,15 @@ func (c *Cache) begin(seen *entry) (gen uint64, early *outcome) {
 // call is the call step: through the store when the cache has one, else
 // straight to the provider.
 func (c *Cache) call(ctx context.Context, timeout time.Duration) outcome {
-	if c.opts.Store != nil && c.desc.session != nil && !storeSkipped(&c.opts) {
-		return c.callStore(ctx, timeout)
+	switch {
+	case c.desc.session == nil:
+		return c.callBounded(ctx, timeout)
+	case c.opts.Store == nil || storeSkipped(&c.opts):
+		// Not stored, but identified all the same: a stored hop built on
+		// this session is keyed by what it was fetched under.
+		return c.callIdentified(ctx, timeout, "", "", false)
 	}
-	return c.callBounded(ctx, timeout)
+	return c.callStore(ctx, timeout)
 }
 
 // callBounded calls the provider on a goroutine of its own, so that the

@@ -120,7 +120,7 @@ const storeWaitNotice = 2 * time.Second
 // store is logged and bypassed; a hung one is given up on at its bound
 // (storeCall): no store this time, never a wedged caller.
 func (c *Cache) callStore(ctx context.Context, timeout time.Duration) outcome {
-	key, ctx, err := c.storeKey(ctx)
+	key, asker, err := c.storeKey(ctx)
 	if err != nil {
 		// The credentials that ask failed: the provider's own call says so,
 		// in its own words.
@@ -152,30 +152,71 @@ func (c *Cache) callStore(ctx context.Context, timeout time.Duration) outcome {
 	} else if errors.Is(err, errStoreHung) {
 		return c.withoutStore(ctx, timeout, "reading", err)
 	}
-	out = c.callBounded(ctx, timeout)
+	return c.callIdentified(ctx, timeout, key, asker, true)
+}
+
+// callIdentified calls the provider, signed by the credentials its
+// requester binds, and records the answer under the key of who signed it
+// (saving it in the store when save is set): key, made for asker, unless
+// the facts changed since the lookup (then the signer's own identity
+// makes the key).
+func (c *Cache) callIdentified(ctx context.Context, timeout time.Duration, key, asker string, save bool) outcome {
+	r, ok := c.provider.(requester)
+	if !ok {
+		return c.callBounded(ctx, timeout)
+	}
+	id, ctx, err := r.bind(ctx)
+	if err != nil {
+		return c.callBounded(ctx, timeout) // the requester failed: the provider's own call says so
+	}
+	if id != asker || key == "" {
+		key = c.keyFor(id)
+	}
+	out := c.callBounded(ctx, timeout)
 	out.key = key
 	// Long-term keys are not kept: their own source (a file, a password
 	// manager behind credential_process) stays the one to ask.
-	if out.err == nil && out.creds.CanExpire {
+	if save && out.err == nil && out.creds.CanExpire {
 		c.save(ctx, key, out.creds)
 	}
 	return out
 }
 
-// storeKey returns the key of the credentials that c's next fetch gets,
-// and the context that binds the fetch to the requester it identified.
-func (c *Cache) storeKey(ctx context.Context) (string, context.Context, error) {
+// storeKey returns the key under which c's next fetch looks, from facts,
+// and the identity of who would ask, which the key is made of.
+func (c *Cache) storeKey(ctx context.Context) (key, asker string, err error) {
 	r, ok := c.provider.(requester)
 	if !ok || c.desc.session == nil {
-		return "", ctx, fmt.Errorf("xacct: %s is not kept in a store", c.desc.name)
+		return "", "", fmt.Errorf("xacct: %s is not kept in a store", c.desc.name)
 	}
-	id, bound, err := r.requester(ctx)
-	if err != nil {
-		return "", ctx, err
+	if asker, err = r.requesterID(ctx); err != nil {
+		return "", "", err
 	}
+	return c.keyFor(asker), asker, nil
+}
+
+// keyFor returns the key of c's session asked for by asker.
+func (c *Cache) keyFor(asker string) string {
 	k := *c.desc.session
-	k.Requester = id
-	return k.key(), bound, nil
+	k.Requester = asker
+	return k.key()
+}
+
+// identity returns who c's credentials are, from facts, without fetching
+// a stored session (lookupIdentity).
+func (c *Cache) identity(ctx context.Context) (string, error) {
+	if c.desc.session != nil {
+		key, _, err := c.storeKey(ctx)
+		return key, err
+	}
+	if inner, ok := c.provider.(*Cache); ok {
+		return inner.identity(ctx)
+	}
+	creds, err := c.Retrieve(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fingerprint(creds), nil
 }
 
 // identified returns c's credentials and the identity they were fetched

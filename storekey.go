@@ -82,23 +82,44 @@ func (k sessionKey) key() string {
 }
 
 // requester is implemented by the providers that a Cache keeps in a Store
-// (a hop, an MFA session, a web identity session): it identifies what
-// signs (or, for web identity, authenticates) the provider's next call,
-// and returns a context that makes that call use exactly what it
-// identified. Identity and call come from one snapshot, so that a token
-// file or a base refreshed in between cannot put one identity's session
-// under another's key.
+// (a hop, an MFA session, a web identity session). Who asks is identified
+// twice, from facts each time:
+//
+//   - requesterID, to find the entry: who would ask now, without fetching
+//     a stored session (finding hop 2 must not prompt for hop 1's code);
+//   - bind, to make the call: the credentials that will sign it (or, for
+//     web identity, the token it presents) and their identity, from one
+//     snapshot, with a context that makes the call use exactly them.
+//
+// The two differ only when the facts changed in between (a token file
+// rewritten while a session of the old token is still cached): the call
+// is then stored under the identity that made it, never under another's.
 type requester interface {
-	requester(ctx context.Context) (id string, bound context.Context, err error)
+	requesterID(ctx context.Context) (string, error)
+	bind(ctx context.Context) (id string, bound context.Context, err error)
 }
 
-// identityOf returns credentials of p and their identity, from one
-// snapshot: for a Cache, the identity its current credentials were
-// fetched under (a stored session's key, made of facts all the way down);
-// for anything else, a keyed digest of the credentials it returns now.
-// Long-term keys are identified by their secret too, not by their access
-// key ID alone, which is no secret: a process that knows only the ID of
-// another's key must not be handed sessions made with it.
+// lookupIdentity returns who p's credentials are, from facts, without
+// fetching a stored session: for a stored Cache, the key it would be
+// fetched under now; for any other provider, a keyed digest of the
+// credentials it returns now. Long-term keys are identified by their
+// secret too, not by their access key ID alone, which is no secret: a
+// process that knows only the ID of another's key must not be handed
+// sessions made with it.
+func lookupIdentity(ctx context.Context, p aws.CredentialsProvider) (string, error) {
+	if c, ok := p.(*Cache); ok {
+		return c.identity(ctx)
+	}
+	creds, err := p.Retrieve(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fingerprint(creds), nil
+}
+
+// identityOf returns credentials of p and the identity they were fetched
+// under, from one snapshot: for a Cache, its current entry's; for any
+// other provider, a digest of what it returns now.
 func identityOf(ctx context.Context, p aws.CredentialsProvider) (aws.Credentials, string, error) {
 	if c, ok := p.(*Cache); ok {
 		return c.identified(ctx)

@@ -42,8 +42,15 @@ func (webToken) String() string { return "xacct.webToken(redacted)" }
 // reaches no other provider's call.
 type webTokenKey struct{ p *webIdentityProvider }
 
-// requester identifies the session's requester: the token, by its SHA-256.
-func (p *webIdentityProvider) requester(ctx context.Context) (string, context.Context, error) {
+// requesterID identifies the session's requester: the token now in the
+// file, by its SHA-256.
+func (p *webIdentityProvider) requesterID(ctx context.Context) (string, error) {
+	id, _, err := p.bind(ctx)
+	return id, err
+}
+
+// bind reads the token, identifies it, and binds the call to it.
+func (p *webIdentityProvider) bind(ctx context.Context) (string, context.Context, error) {
 	tok, err := p.readToken()
 	if err != nil {
 		return "", ctx, err

@@ -272,9 +272,14 @@ func (p *roleProvider) describe() descriptor { return p.desc }
 
 func (p *roleProvider) baseProvider() aws.CredentialsProvider { return p.base }
 
-// requester identifies the credentials that sign the hop's AssumeRole,
-// and binds the call to them.
-func (p *roleProvider) requester(ctx context.Context) (string, context.Context, error) {
+// requesterID identifies who would sign the hop's AssumeRole now.
+func (p *roleProvider) requesterID(ctx context.Context) (string, error) {
+	return lookupIdentity(ctx, p.base)
+}
+
+// bind identifies the credentials that will sign the hop's AssumeRole, and binds the
+// call to them.
+func (p *roleProvider) bind(ctx context.Context) (string, context.Context, error) {
 	creds, id, err := identityOf(ctx, p.base)
 	if err != nil {
 		return "", ctx, err
