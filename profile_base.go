@@ -33,6 +33,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/xacct/xacct/internal/sharedini"
 	"github.com/xacct/xacct/internal/validate"
 )
 
@@ -61,7 +62,7 @@ type baseSpec struct {
 	web          Role   // web identity: ARN, SessionName, Duration
 	containerURL string // ecs-container
 
-	at place // where key is written (or the profile's header), for errors when the provider fails
+	at sharedini.Place // where key is written (or the profile's header), for errors when the provider fails
 }
 
 func (b baseSpec) String() string {
@@ -431,7 +432,7 @@ func (c *profileChain) loginBase(s *config.SharedConfig) {
 func (c *profileChain) planBase() PlanBase {
 	b := c.base
 	pb := PlanBase{
-		Kind: b.kind, Profile: b.profile, Key: b.key, File: b.at.file, Line: b.at.line, MFASerial: b.mfaSerial,
+		Kind: b.kind, Profile: b.profile, Key: b.key, File: b.at.File, Line: b.at.Line, MFASerial: b.mfaSerial,
 	}
 	pb.Chaining, pb.ChainingWhy = b.hop1()
 	if b.mfaSerial != "" {
@@ -571,7 +572,7 @@ type profileProvider struct {
 func (b baseSpec) fail(key string, err error, hint string) *ProfileError {
 	pe := &ProfileError{Profile: b.profile, Key: key, Err: err, Hint: hint}
 	if key == b.key {
-		pe.File, pe.Line = b.at.file, b.at.line
+		pe.File, pe.Line = b.at.File, b.at.Line
 	}
 	return pe
 }

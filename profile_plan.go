@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
+	"github.com/xacct/xacct/internal/sharedini"
 	"github.com/xacct/xacct/internal/validate"
 )
 
@@ -102,7 +103,7 @@ type PlanHop struct {
 // needs. Its base may hold secrets (static keys): it is never formatted.
 type profileChain struct {
 	plan  ProfilePlan
-	files profileFiles
+	files sharedini.Files
 	idx   *profileIndex
 	base  baseSpec
 	roles []Role // the hops' roles, validated, defaults resolved; in chain order
@@ -116,23 +117,24 @@ func resolveChain(ctx context.Context, profile string, o *Options) (*profileChai
 		return nil, fmt.Errorf("xacct: reading the AWS environment variables: %w", err)
 	}
 	name, chosen := profileName(profile, env)
-	files := resolveFiles(o, env)
-	x, bad := indexFiles(files)
+	files := sharedini.Find(o.ConfigFiles, o.CredentialsFiles, env)
+	idx, bad := sharedini.ReadIndex(files)
 	if bad != nil {
-		return nil, &ProfileError{Profile: name, File: bad.path, Err: bad, Hint: sharedFileHint}
+		return nil, &ProfileError{Profile: name, File: bad.Path, Err: bad, Hint: sharedini.FileHint}
 	}
+	x := &profileIndex{idx}
 	c := &profileChain{files: files, idx: x, plan: ProfilePlan{
 		Profile: name, ChosenBy: chosen,
-		ConfigFiles: files.config, CredentialsFiles: files.credentials,
+		ConfigFiles: files.Config, CredentialsFiles: files.Credentials,
 	}}
 	if chosen == "default" && (env.Credentials.HasKeys() || env.WebIdentityTokenFilePath != "") {
 		return c, c.unnamed(env, false, o)
 	}
-	// The SDK opens the files by their paths again, after indexFiles has
+	// The SDK opens the files by their paths again, after ReadIndex has
 	// checked them: a file swapped for a FIFO in between is the user's own
 	// doing (the SDK takes no contents instead of paths).
 	sc, err := config.LoadSharedConfigProfile(ctx, name, func(lo *config.LoadSharedConfigOptions) {
-		lo.ConfigFiles, lo.CredentialsFiles = files.config, files.credentials
+		lo.ConfigFiles, lo.CredentialsFiles = files.Config, files.Credentials
 	})
 	var notExist config.SharedConfigProfileNotExistError
 	switch {
@@ -156,7 +158,7 @@ func resolveChain(ctx context.Context, profile string, o *Options) (*profileChai
 	if err != nil {
 		return nil, err
 	}
-	c.base.at = x.key(c.base.profile, c.base.key)
+	c.base.at = x.Key(c.base.profile, c.base.key)
 	if c.base.mfaSerial != "" && c.base.session == 0 {
 		c.base.session = o.SessionDuration
 		if c.base.session == 0 {
@@ -226,7 +228,7 @@ func (x *profileIndex) durationSeconds(s *config.SharedConfig) (d time.Duration,
 	if s.RoleDurationSeconds == nil {
 		return 0, "", true
 	}
-	raw = x.value(s.Profile, "duration_seconds")
+	raw = x.Value(s.Profile, "duration_seconds")
 	_, err := strconv.Atoi(raw)
 	return *s.RoleDurationSeconds, raw, err == nil
 }
@@ -266,9 +268,9 @@ func (c *profileChain) addHop(s *config.SharedConfig, notChaining bool) error {
 		return c.roleErr(s, len(c.roles)+1, chaining, err)
 	}
 	c.roles = append(c.roles, role)
-	at := x.key(p, "role_arn")
+	at := x.Key(p, "role_arn")
 	c.plan.Hops = append(c.plan.Hops, PlanHop{
-		Hop: len(c.roles), Profile: p, File: at.file, Line: at.line,
+		Hop: len(c.roles), Profile: p, File: at.File, Line: at.Line,
 		RoleARN: role.ARN, ExternalID: role.ExternalID, MFASerial: role.MFASerial, SessionName: role.SessionName,
 		DurationSeconds: int(role.Duration / time.Second), DefaultDuration: defaulted, Chaining: chaining,
 	})
