@@ -7,14 +7,16 @@ package xacct
 // command that prompts on the terminal is lent its foreground.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
-	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
@@ -29,8 +31,11 @@ type processProvider struct {
 
 // Retrieve runs the command once, through a processcreds provider whose
 // command is a tree, and ends the tree when the provider is done with it.
+// What the command prints is kept (bounded) beside the SDK's copy, so
+// that a failure can be told from the output itself (withoutOutput).
 func (pp processProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	var tree *proctree.Tree // made by the builder, on this goroutine
+	out := &outputCopy{}
 	p := processcreds.NewProviderCommand(processcreds.NewCommandBuilderFunc(func(ctx context.Context) (*exec.Cmd, error) {
 		tree = proctree.Command(ctx, proctree.Options{Terminal: true}, shell[0], shell[1], pp.command)
 		// As the SDK's own command: the environment, and stdin and stderr
@@ -40,7 +45,7 @@ func (pp processProvider) Retrieve(ctx context.Context) (aws.Credentials, error)
 		// The SDK copies stdout to this too: the tree then ends when the
 		// command exits, and what it left in the background does not hold
 		// the SDK's Wait (tree.Watch).
-		tree.Cmd.Stdout = tree.Watch()
+		tree.Cmd.Stdout = io.MultiWriter(tree.Watch(), out)
 		return tree.Cmd, nil
 	}))
 	creds, err := p.Retrieve(ctx)
@@ -48,7 +53,10 @@ func (pp processProvider) Retrieve(ctx context.Context) (aws.Credentials, error)
 		// The SDK has waited for the command: what it left is killed.
 		tree.End()
 	}
-	return creds, err
+	if err != nil {
+		return creds, withoutOutput(err, tree, out)
+	}
+	return creds, nil
 }
 
 // shell runs a command line, as the SDK does.
@@ -60,22 +68,64 @@ var shell = func() [2]string {
 }()
 
 // withoutOutput drops what processcreds quotes of a command's output when
-// it is not JSON: the output may hold a secret.
-func withoutOutput(err error) error {
+// it is not the credential JSON: the output may hold a secret. The SDK
+// parses the output only of a command that ran to a clean end, and then
+// refuses it either as unparsable (quoting it) or for a field it names
+// (not quoting it): so a failure after a clean run whose output does not
+// parse as the SDK parses it is the one that quotes, whatever its wording.
+func withoutOutput(err error, tree *proctree.Tree, out *outputCopy) error {
 	var pe *processcreds.ProviderError
-	if !errors.As(err, &pe) || !strings.Contains(pe.Error(), "parse failed of process output") {
+	if !errors.As(err, &pe) || tree == nil || errors.Is(err, exec.ErrWaitDelay) ||
+		tree.Cmd.ProcessState == nil || !tree.Cmd.ProcessState.Success() {
 		return err
 	}
+	perr := out.parse()
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &syn):
+	case perr == nil:
+		return err // parsed: refused for a field, and says which without quoting
+	case errors.As(perr, &syn):
 		return fmt.Errorf("credential_process printed something that is not JSON (at byte %d), "+
 			"not quoted here as it may hold a secret", syn.Offset)
-	case errors.As(err, &typ):
+	case errors.As(perr, &typ):
 		return fmt.Errorf("credential_process printed JSON whose %q is a %s, not the %s the format wants",
 			typ.Field, typ.Value, typ.Type)
 	}
 	return errors.New("credential_process printed something that is not its JSON format, " +
 		"not quoted here as it may hold a secret")
+}
+
+// maxProcessOutput bounds the copy of a command's output: its JSON is a
+// few hundred bytes; more than a MiB is not the format, whatever it is.
+const maxProcessOutput = 1 << 20
+
+// outputCopy keeps what a command prints, up to maxProcessOutput bytes.
+type outputCopy struct {
+	mu   sync.Mutex // guards b and over: exec writes from a goroutine of its own
+	b    []byte
+	over bool // more was printed than kept
+}
+
+func (o *outputCopy) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := min(len(p), maxProcessOutput-len(o.b))
+	o.b = append(o.b, p[:n]...)
+	o.over = o.over || n < len(p)
+	return len(p), nil
+}
+
+// parse reads the output as processcreds does, and returns its error.
+func (o *outputCopy) parse() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.over {
+		return errors.New("the output is longer than any credential JSON")
+	}
+	b := o.b
+	if runtime.GOOS == "windows" {
+		b = bytes.ReplaceAll(b, []byte(`\"`), []byte(`"`)) // as processcreds: Windows escapes quotes
+	}
+	return json.Unmarshal(b, &processcreds.CredentialProcessResponse{})
 }

@@ -582,7 +582,7 @@ func (pp *profileProvider) Retrieve(ctx context.Context) (aws.Credentials, error
 	creds, err := pp.p.Retrieve(ctx)
 	if err != nil {
 		b := pp.base
-		return aws.Credentials{}, b.fail(b.key, withoutOutput(err), b.hint)
+		return aws.Credentials{}, b.fail(b.key, err, b.hint)
 	}
 	return creds, nil
 }
