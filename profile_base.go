@@ -453,6 +453,7 @@ func (c *profileChain) planBase() PlanBase {
 		pb.Detail = "the container's role, from " + b.containerURL
 	case BaseProcess:
 		pb.Detail = "runs: " + s.CredentialProcess
+		pb.Command = s.CredentialProcess
 	case BaseWebIdentity:
 		pb.Detail = fmt.Sprintf("role %s with the token in %s, session %s, %v",
 			b.web.ARN, s.WebIdentityTokenFile, b.web.SessionName, b.web.Duration)

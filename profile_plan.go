@@ -74,6 +74,12 @@ type PlanBase struct {
 	Line    int    `json:"line,omitempty"`
 	Detail  string `json:"detail"` // what it is, without secrets: "access key …MPLE", the command, the role and token file
 
+	// Command is the command line of credential_process, as written, for
+	// a BaseProcess base; "" for other kinds. It is configuration, and an
+	// argument may be a secret: xacct's errors and logs show only its
+	// program, never the line.
+	Command string `json:"command,omitempty"`
+
 	Chaining    string `json:"chaining"`     // ChainingYes, ChainingNo or ChainingUnknown, for hop 1
 	ChainingWhy string `json:"chaining_why"` // the reason, in a clause
 
