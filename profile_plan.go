@@ -149,22 +149,30 @@ func resolveChain(ctx context.Context, profile string, o *Options) (*profileChai
 	case err != nil:
 		return nil, x.diagnose(name, files, env, err)
 	}
-	c.plan.Region = sc.Region
+	if err := c.resolveLinks(&sc, env, o); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
 
+// resolveLinks reads the chain that the SDK has linked from profile sc:
+// the base, then each hop in order.
+func (c *profileChain) resolveLinks(sc *config.SharedConfig, env config.EnvConfig, o *Options) error {
+	c.plan.Region = sc.Region
 	// The SDK links each profile to its source_profile: path[0] is the
 	// profile asked for, the last one holds the base credentials. Every
 	// profile but the last is a hop; the last may be one too (role_arn
 	// with credential_source).
 	var path []*config.SharedConfig
-	for s := &sc; s != nil; s = s.Source {
+	for s := sc; s != nil; s = s.Source {
 		path = append(path, s)
 	}
 	leaf := path[len(path)-1]
 	leafIsHop, err := c.resolveBase(leaf, len(path) == 1, env)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	c.base.at = x.Key(c.base.profile, c.base.key)
+	c.base.at = c.idx.Key(c.base.profile, c.base.key)
 	if c.base.mfaSerial != "" && c.base.session == 0 {
 		c.base.session = o.SessionDuration
 		if c.base.session == 0 {
@@ -180,12 +188,12 @@ func resolveChain(ctx context.Context, profile string, o *Options) (*profileChai
 	}
 	for i, s := range hops {
 		if err := c.addHop(s, i == 0 && c.hop1Chaining() != ChainingYes); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	c.plan.Base = c.planBase()
 	c.plan.MFA = c.mfaStrategy(o)
-	return c, nil
+	return nil
 }
 
 // unnamed makes the chain of a program that names no profile (neither

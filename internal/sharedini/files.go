@@ -28,25 +28,25 @@ type Files struct {
 // AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, else the SDK's defaults
 // in the home directory.
 func Find(configFiles, credentialsFiles []string, env config.EnvConfig) Files {
-	f := Files{Config: configFiles, Credentials: credentialsFiles}
-	switch {
-	case f.Config != nil:
-	case env.SharedConfigFile != "":
-		f.Config = []string{env.SharedConfigFile}
-	default:
-		f.Config = []string{config.DefaultSharedConfigFilename()}
+	return Files{
+		Config:      pick(configFiles, env.SharedConfigFile, config.DefaultSharedConfigFilename),
+		Credentials: pick(credentialsFiles, env.SharedCredentialsFile, config.DefaultSharedCredentialsFilename),
 	}
-	switch {
-	case f.Credentials != nil:
-	case env.SharedCredentialsFile != "":
-		f.Credentials = []string{env.SharedCredentialsFile}
-	default:
-		f.Credentials = []string{config.DefaultSharedCredentialsFilename()}
-	}
-	return f
 }
 
 // Describe names the files for messages: "a or b or c".
 func (f Files) Describe() string {
 	return strings.Join(append(append([]string(nil), f.Config...), f.Credentials...), " or ")
+}
+
+// pick is the files given, else the one file the environment names, else
+// the default.
+func pick(given []string, fromEnv string, def func() string) []string {
+	switch {
+	case given != nil:
+		return given
+	case fromEnv != "":
+		return []string{fromEnv}
+	}
+	return []string{def()}
 }
