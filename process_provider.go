@@ -16,7 +16,6 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
@@ -35,7 +34,7 @@ type processProvider struct {
 // that a failure can be told from the output itself (withoutOutput).
 func (pp processProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	var tree *proctree.Tree // made by the builder, on this goroutine
-	out := &outputCopy{}
+	var out bytes.Buffer    // a copy of stdout: the SDK's is not shared
 	p := processcreds.NewProviderCommand(processcreds.NewCommandBuilderFunc(func(ctx context.Context) (*exec.Cmd, error) {
 		tree = proctree.Command(ctx, proctree.Options{Terminal: true}, shell[0], shell[1], pp.command)
 		// As the SDK's own command: the environment, and stdin and stderr
@@ -45,7 +44,7 @@ func (pp processProvider) Retrieve(ctx context.Context) (aws.Credentials, error)
 		// The SDK copies stdout to this too: the tree then ends when the
 		// command exits, and what it left in the background does not hold
 		// the SDK's Wait (tree.Watch).
-		tree.Cmd.Stdout = io.MultiWriter(tree.Watch(), out)
+		tree.Cmd.Stdout = io.MultiWriter(tree.Watch(), &limitedWriter{w: &out, n: maxProcessOutput + 1})
 		return tree.Cmd, nil
 	}))
 	creds, err := p.Retrieve(ctx)
@@ -54,7 +53,8 @@ func (pp processProvider) Retrieve(ctx context.Context) (aws.Credentials, error)
 		tree.End()
 	}
 	if err != nil {
-		return creds, withoutOutput(err, tree, out)
+		// The SDK has waited for the command's output too: out is whole.
+		return creds, withoutOutput(err, tree, out.Bytes())
 	}
 	return creds, nil
 }
@@ -73,13 +73,13 @@ var shell = func() [2]string {
 // refuses it either as unparsable (quoting it) or for a field it names
 // (not quoting it): so a failure after a clean run whose output does not
 // parse as the SDK parses it is the one that quotes, whatever its wording.
-func withoutOutput(err error, tree *proctree.Tree, out *outputCopy) error {
+func withoutOutput(err error, tree *proctree.Tree, out []byte) error {
 	var pe *processcreds.ProviderError
 	if !errors.As(err, &pe) || tree == nil || errors.Is(err, exec.ErrWaitDelay) ||
 		tree.Cmd.ProcessState == nil || !tree.Cmd.ProcessState.Success() {
 		return err
 	}
-	perr := out.parse()
+	perr := parseOutput(out)
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -100,32 +100,14 @@ func withoutOutput(err error, tree *proctree.Tree, out *outputCopy) error {
 // few hundred bytes; more than a MiB is not the format, whatever it is.
 const maxProcessOutput = 1 << 20
 
-// outputCopy keeps what a command prints, up to maxProcessOutput bytes.
-type outputCopy struct {
-	mu   sync.Mutex // guards b and over: exec writes from a goroutine of its own
-	b    []byte
-	over bool // more was printed than kept
-}
-
-func (o *outputCopy) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	n := min(len(p), maxProcessOutput-len(o.b))
-	o.b = append(o.b, p[:n]...)
-	o.over = o.over || n < len(p)
-	return len(p), nil
-}
-
-// parse reads the output as processcreds does, and returns its error.
-func (o *outputCopy) parse() error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.over {
+// parseOutput reads a command's output as processcreds does, and
+// returns its error.
+func parseOutput(out []byte) error {
+	if len(out) > maxProcessOutput {
 		return errors.New("the output is longer than any credential JSON")
 	}
-	b := o.b
 	if runtime.GOOS == "windows" {
-		b = bytes.ReplaceAll(b, []byte(`\"`), []byte(`"`)) // as processcreds: Windows escapes quotes
+		out = bytes.ReplaceAll(out, []byte(`\"`), []byte(`"`)) // as processcreds: Windows escapes quotes
 	}
-	return json.Unmarshal(b, &processcreds.CredentialProcessResponse{})
+	return json.Unmarshal(out, &processcreds.CredentialProcessResponse{})
 }
