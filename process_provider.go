@@ -7,14 +7,15 @@ package xacct
 // command that prompts on the terminal is lent its foreground.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
@@ -29,8 +30,11 @@ type processProvider struct {
 
 // Retrieve runs the command once, through a processcreds provider whose
 // command is a tree, and ends the tree when the provider is done with it.
+// What the command prints is kept (bounded) beside the SDK's copy, so
+// that a failure can be told from the output itself (withoutOutput).
 func (pp processProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	var tree *proctree.Tree // made by the builder, on this goroutine
+	var out bytes.Buffer    // a copy of stdout: the SDK's is not shared
 	p := processcreds.NewProviderCommand(processcreds.NewCommandBuilderFunc(func(ctx context.Context) (*exec.Cmd, error) {
 		tree = proctree.Command(ctx, proctree.Options{Terminal: true}, shell[0], shell[1], pp.command)
 		// As the SDK's own command: the environment, and stdin and stderr
@@ -40,7 +44,7 @@ func (pp processProvider) Retrieve(ctx context.Context) (aws.Credentials, error)
 		// The SDK copies stdout to this too: the tree then ends when the
 		// command exits, and what it left in the background does not hold
 		// the SDK's Wait (tree.Watch).
-		tree.Cmd.Stdout = tree.Watch()
+		tree.Cmd.Stdout = io.MultiWriter(tree.Watch(), &limitedWriter{w: &out, n: maxProcessOutput + 1})
 		return tree.Cmd, nil
 	}))
 	creds, err := p.Retrieve(ctx)
@@ -48,7 +52,11 @@ func (pp processProvider) Retrieve(ctx context.Context) (aws.Credentials, error)
 		// The SDK has waited for the command: what it left is killed.
 		tree.End()
 	}
-	return creds, err
+	if err != nil {
+		// The SDK has waited for the command's output too: out is whole.
+		return creds, withoutOutput(err, tree, out.Bytes())
+	}
+	return creds, nil
 }
 
 // shell runs a command line, as the SDK does.
@@ -60,22 +68,46 @@ var shell = func() [2]string {
 }()
 
 // withoutOutput drops what processcreds quotes of a command's output when
-// it is not JSON: the output may hold a secret.
-func withoutOutput(err error) error {
+// it is not the credential JSON: the output may hold a secret. The SDK
+// parses the output only of a command that ran to a clean end, and then
+// refuses it either as unparsable (quoting it) or for a field it names
+// (not quoting it): so a failure after a clean run whose output does not
+// parse as the SDK parses it is the one that quotes, whatever its wording.
+func withoutOutput(err error, tree *proctree.Tree, out []byte) error {
 	var pe *processcreds.ProviderError
-	if !errors.As(err, &pe) || !strings.Contains(pe.Error(), "parse failed of process output") {
+	if !errors.As(err, &pe) || tree == nil || errors.Is(err, exec.ErrWaitDelay) ||
+		tree.Cmd.ProcessState == nil || !tree.Cmd.ProcessState.Success() {
 		return err
 	}
+	perr := parseOutput(out)
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &syn):
+	case perr == nil:
+		return err // parsed: refused for a field, and says which without quoting
+	case errors.As(perr, &syn):
 		return fmt.Errorf("credential_process printed something that is not JSON (at byte %d), "+
 			"not quoted here as it may hold a secret", syn.Offset)
-	case errors.As(err, &typ):
+	case errors.As(perr, &typ):
 		return fmt.Errorf("credential_process printed JSON whose %q is a %s, not the %s the format wants",
 			typ.Field, typ.Value, typ.Type)
 	}
 	return errors.New("credential_process printed something that is not its JSON format, " +
 		"not quoted here as it may hold a secret")
+}
+
+// maxProcessOutput bounds the copy of a command's output: its JSON is a
+// few hundred bytes; more than a MiB is not the format, whatever it is.
+const maxProcessOutput = 1 << 20
+
+// parseOutput reads a command's output as processcreds does, and
+// returns its error.
+func parseOutput(out []byte) error {
+	if len(out) > maxProcessOutput {
+		return errors.New("the output is longer than any credential JSON")
+	}
+	if runtime.GOOS == "windows" {
+		out = bytes.ReplaceAll(out, []byte(`\"`), []byte(`"`)) // as processcreds: Windows escapes quotes
+	}
+	return json.Unmarshal(out, &processcreds.CredentialProcessResponse{})
 }

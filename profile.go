@@ -41,11 +41,11 @@ func LoadConfig(ctx context.Context, profile string, optFns ...func(*Options)) (
 		// it, as it picked for resolveChain.
 		named = append(named, config.WithSharedConfigProfile(c.plan.Profile))
 	}
-	// The SDK reads the files that resolveChain has checked (indexFiles);
+	// The SDK reads the files that resolveChain has checked (sharedini.ReadIndex);
 	// one swapped for a FIFO since is the user's own doing.
 	cfg, err := config.LoadDefaultConfig(ctx, append(named,
-		config.WithSharedConfigFiles(c.files.config),
-		config.WithSharedCredentialsFiles(c.files.credentials),
+		config.WithSharedConfigFiles(c.files.Config),
+		config.WithSharedCredentialsFiles(c.files.Credentials),
 		// A provider given here keeps LoadDefaultConfig from building the
 		// SDK's own chain of the profile (which re-assumes every hop on every
 		// refresh, and fails on mfa_serial without a token provider). It is
@@ -151,31 +151,4 @@ func (c *profileChain) build(ctx context.Context, cfg aws.Config, o Options) (*C
 		cfg.Credentials = last
 	}
 	return last, nil
-}
-
-// profileFiles are the shared files that a chain is read from, in order.
-type profileFiles struct {
-	config, credentials []string
-}
-
-// resolveFiles picks the files: Options, else the environment's
-// AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, else the SDK's defaults
-// in the home directory.
-func resolveFiles(o *Options, env config.EnvConfig) profileFiles {
-	f := profileFiles{config: o.ConfigFiles, credentials: o.CredentialsFiles}
-	switch {
-	case f.config != nil:
-	case env.SharedConfigFile != "":
-		f.config = []string{env.SharedConfigFile}
-	default:
-		f.config = []string{config.DefaultSharedConfigFilename()}
-	}
-	switch {
-	case f.credentials != nil:
-	case env.SharedCredentialsFile != "":
-		f.credentials = []string{env.SharedCredentialsFile}
-	default:
-		f.credentials = []string{config.DefaultSharedCredentialsFilename()}
-	}
-	return f
 }

@@ -1,47 +1,24 @@
 package xacct
 
 // The base of a profile's chain: the credentials that sign its first
-// AssumeRole. Each kind comes from the SDK's own provider (static keys,
-// ec2rolecreds, endpointcreds, processcreds, the web identity provider of
-// stscreds, ssocreds, logincreds), wrapped in an xacct Cache whose
-// descriptor says what it is: a name for errors and logs, how hints name
-// it, and whether an AssumeRole with it is role chaining. Who the base is
-// comes from what it returns at run time (storekey.go), never from its
-// profile's name or settings.
+// AssumeRole, resolved from its profile's SharedConfig into a baseSpec.
+// Each kind says what it is: a name for errors and logs, how hints name
+// it, and whether an AssumeRole with it is role chaining. How a base is
+// built is in profile_base_provider.go, what the plan shows of it in
+// profile_base_plan.go. Who the base is comes from what it returns at run
+// time (storekey.go), never from its profile's name or settings.
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
-	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
-	"github.com/aws/aws-sdk-go-v2/credentials/logincreds"
-	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
-	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
-	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
-	"github.com/aws/aws-sdk-go-v2/service/signin"
-	"github.com/aws/aws-sdk-go-v2/service/sso"
-	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/xacct/xacct/internal/sharedini"
 	"github.com/xacct/xacct/internal/validate"
 )
-
-// The addresses of the container credential endpoints, as the SDK has them.
-const ecsRelativeHost = "http://169.254.170.2"
-
-var containerIPs = []net.IP{
-	net.ParseIP("169.254.170.2"), net.ParseIP("169.254.170.23"), net.ParseIP("fd00:ec2::23"),
-}
 
 // baseSpec is how to build a chain's base. It may hold secrets (the SDK's
 // SharedConfig of static keys, the environment's keys): String and
@@ -61,7 +38,7 @@ type baseSpec struct {
 	web          Role   // web identity: ARN, SessionName, Duration
 	containerURL string // ecs-container
 
-	at place // where key is written (or the profile's header), for errors when the provider fails
+	at sharedini.Place // where key is written (or the profile's header), for errors when the provider fails
 }
 
 func (b baseSpec) String() string {
@@ -73,19 +50,10 @@ func (b baseSpec) GoString() string { return b.String() }
 // whether s is a hop too (role_arn with credential_source). top: s is the
 // profile asked for, with no source_profile.
 func (c *profileChain) resolveBase(s *config.SharedConfig, top bool, env config.EnvConfig) (leafIsHop bool, err error) {
-	x, p := c.idx, s.Profile
+	p := s.Profile
 	b := &c.base
 	*b = baseSpec{profile: p, sc: s, env: env}
-	noSource := func(has string) error {
-		hint := "name the credentials to assume it with: source_profile (another profile, or this one " +
-			"when it has keys of its own) or credential_source (Environment, Ec2InstanceMetadata, EcsContainer)"
-		why := "is set, but neither source_profile nor credential_source says which credentials assume it"
-		if has != "" {
-			why += " (the profile has " + has + ", which the AWS CLI refuses as the credentials of role_arn, " +
-				"and the SDKs read in different ways)"
-		}
-		return x.profileErr(p, "role_arn", errors.New(why), hint)
-	}
+	noSource := func(has string) error { return c.noSource(p, has) }
 	switch {
 	case s.Credentials.HasKeys():
 		if s.RoleARN != "" && top {
@@ -130,11 +98,24 @@ func (c *profileChain) resolveBase(s *config.SharedConfig, top bool, env config.
 		}
 		if !top {
 			// The SDK refuses this before; keep the rule here too.
-			return false, x.profileErr(p, "", errors.New("has no credentials to be a source_profile"), "")
+			return false, c.idx.profileErr(p, "", errors.New("has no credentials to be a source_profile"), "")
 		}
 		c.implicitBase(s)
 	}
 	return false, c.mfaSessionBase(s)
+}
+
+// noSource is the error of profile p whose role_arn has no credentials to
+// assume it with; has names the credentials of another kind that p holds.
+func (c *profileChain) noSource(p, has string) error {
+	hint := "name the credentials to assume it with: source_profile (another profile, or this one " +
+		"when it has keys of its own) or credential_source (Environment, Ec2InstanceMetadata, EcsContainer)"
+	why := "is set, but neither source_profile nor credential_source says which credentials assume it"
+	if has != "" {
+		why += " (the profile has " + has + ", which the AWS CLI refuses as the credentials of role_arn, " +
+			"and the SDKs read in different ways)"
+	}
+	return c.idx.profileErr(p, "role_arn", errors.New(why), hint)
 }
 
 // withoutMFA notes an mfa_serial that is not used, and returns s without it.
@@ -279,60 +260,6 @@ func (c *profileChain) implicitBase(s *config.SharedConfig) {
 	c.note(fmt.Sprintf("profile %s has no credentials of its own: as the AWS SDKs do, xacct uses %s", s.Profile, b.chainingWhy))
 }
 
-// containerURL is the endpoint of container credentials, by the SDK's rule:
-// the relative URI on the ECS host, or a full URI that is HTTPS or on a
-// loopback or container address.
-func containerURL(env config.EnvConfig) (string, error) {
-	switch {
-	case env.ContainerCredentialsRelativePath != "":
-		return ecsRelativeHost + env.ContainerCredentialsRelativePath, nil
-	case env.ContainerCredentialsEndpoint == "":
-		return "", errors.New("neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set")
-	}
-	u, err := url.Parse(env.ContainerCredentialsEndpoint)
-	if err != nil || u.Hostname() == "" {
-		return "", fmt.Errorf("AWS_CONTAINER_CREDENTIALS_FULL_URI %q is not a URL with a host", env.ContainerCredentialsEndpoint)
-	}
-	if ip := net.ParseIP(u.Hostname()); u.Scheme == "http" && ip != nil && !allowedContainerIP(ip) {
-		return "", fmt.Errorf("AWS_CONTAINER_CREDENTIALS_FULL_URI %q is plain HTTP to %s: the SDKs take HTTP only "+
-			"to a loopback or container address (169.254.170.2, 169.254.170.23, fd00:ec2::23)", env.ContainerCredentialsEndpoint, ip)
-	}
-	return env.ContainerCredentialsEndpoint, nil
-}
-
-func allowedContainerIP(ip net.IP) bool {
-	if ip.IsLoopback() {
-		return true
-	}
-	for _, a := range containerIPs {
-		if a.Equal(ip) {
-			return true
-		}
-	}
-	return false
-}
-
-// checkContainerHost resolves a plain-HTTP container endpoint given by host
-// name, as the SDK does when it loads the config: every address must be a
-// loopback or container address.
-func checkContainerHost(ctx context.Context, rawURL string) error {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.Scheme != "http" || net.ParseIP(u.Hostname()) != nil {
-		return nil
-	}
-	addrs, err := net.DefaultResolver.LookupHost(ctx, u.Hostname())
-	if err != nil {
-		return fmt.Errorf("resolving the host of AWS_CONTAINER_CREDENTIALS_FULL_URI: %w", err)
-	}
-	for _, a := range addrs {
-		if ip := net.ParseIP(a); ip == nil || !allowedContainerIP(ip) {
-			return fmt.Errorf("AWS_CONTAINER_CREDENTIALS_FULL_URI is plain HTTP to %s, which resolves to %s: "+
-				"the SDKs take HTTP only to a loopback or container address", u.Hostname(), a)
-		}
-	}
-	return nil
-}
-
 // processBase is credential_process. Whether its answer is a session is
 // known only when it runs, so the one-hour cap of role chaining is left to
 // STS, whose refusal comes with a hint.
@@ -425,183 +352,4 @@ func (c *profileChain) loginBase(s *config.SharedConfig) {
 	b.name = fmt.Sprintf("profile %s (login session)", s.Profile)
 	b.caller = fmt.Sprintf("the login session of profile %s", s.Profile)
 	b.hint = fmt.Sprintf("run `aws login --profile %s`: xacct reads the token that it caches, and does not log in", s.Profile)
-}
-
-// planBase describes the base for the plan, without secrets.
-func (c *profileChain) planBase() PlanBase {
-	b := c.base
-	pb := PlanBase{
-		Kind: b.kind, Profile: b.profile, Key: b.key, File: b.at.file, Line: b.at.line, MFASerial: b.mfaSerial,
-	}
-	pb.Chaining, pb.ChainingWhy = b.hop1()
-	if b.mfaSerial != "" {
-		pb.SessionSeconds = int(b.session / time.Second)
-	}
-	s := b.sc
-	switch b.kind {
-	case BaseStaticKeys, BaseSessionKeys:
-		pb.Detail = "access key " + lastFour(s.Credentials.AccessKeyID)
-		if src := strings.TrimPrefix(s.Credentials.Source, "SharedConfigCredentials: "); src != s.Credentials.Source && src != "" {
-			pb.File = src // the SDK knows which file the keys came from
-		}
-	case BaseEnvironment:
-		pb.Detail = "AWS_ACCESS_KEY_ID " + lastFour(b.env.Credentials.AccessKeyID) + " from the environment"
-	case BaseEC2Metadata:
-		pb.Detail = "the instance's role, from the instance metadata service (IMDS)"
-	case BaseECSContainer:
-		pb.Detail = "the container's role, from " + b.containerURL
-	case BaseProcess:
-		pb.Detail = "runs: " + s.CredentialProcess
-	case BaseWebIdentity:
-		pb.Detail = fmt.Sprintf("role %s with the token in %s, session %s, %v",
-			b.web.ARN, s.WebIdentityTokenFile, b.web.SessionName, b.web.Duration)
-	case BaseSSO:
-		region, startURL, session := s.SSORegion, s.SSOStartURL, ""
-		if s.SSOSession != nil {
-			region, startURL, session = s.SSOSession.SSORegion, s.SSOSession.SSOStartURL, ", sso-session "+s.SSOSessionName
-		}
-		pb.Detail = fmt.Sprintf("account %s, role %s, start URL %s, region %s%s; reads the token that `aws sso login` cached",
-			s.SSOAccountID, s.SSORoleName, startURL, region, session)
-	case BaseLogin:
-		pb.Detail = "login session " + s.LoginSession + "; reads the token that `aws login` cached"
-	}
-	return pb
-}
-
-// provider builds the base as a Cache around the SDK's provider.
-func (b baseSpec) provider(ctx context.Context, cfg aws.Config, o *Options) (*Cache, error) {
-	s := b.sc
-	var p aws.CredentialsProvider
-	switch b.kind {
-	case BaseStaticKeys, BaseSessionKeys:
-		v := s.Credentials
-		v.Source = "xacct: profile " + b.profile
-		p = credentials.StaticCredentialsProvider{Value: v}
-	case BaseEnvironment:
-		v := b.env.Credentials
-		v.Source = "xacct: the environment (profile " + b.profile + ")"
-		p = credentials.StaticCredentialsProvider{Value: v}
-	case BaseEC2Metadata:
-		p = ec2rolecreds.New(func(eo *ec2rolecreds.Options) { eo.Client = imds.NewFromConfig(cfg) })
-	case BaseECSContainer:
-		if err := checkContainerHost(ctx, b.containerURL); err != nil {
-			return nil, b.fail(b.key, err, "")
-		}
-		p = endpointcreds.New(b.containerURL, func(eo *endpointcreds.Options) {
-			eo.APIOptions = cfg.APIOptions
-			if cfg.Retryer != nil {
-				eo.Retryer = cfg.Retryer()
-			}
-			eo.AuthorizationToken = b.env.ContainerAuthorizationToken
-			if path := os.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); path != "" {
-				eo.AuthorizationTokenProvider = endpointcreds.TokenProviderFunc(func() (string, error) {
-					t, err := os.ReadFile(path)
-					return string(t), err
-				})
-			}
-		})
-	case BaseProcess:
-		p = processProvider{command: s.CredentialProcess}
-	case BaseWebIdentity:
-		return b.webIdentity(cfg, o), nil
-	case BaseSSO:
-		sc := cfg.Copy()
-		var opts []func(*ssocreds.Options)
-		startURL := s.SSOStartURL
-		sc.Region = s.SSORegion
-		if s.SSOSession != nil {
-			sc.Region, startURL = s.SSOSession.SSORegion, s.SSOSession.SSOStartURL
-			path, err := ssocreds.StandardCachedTokenFilepath(s.SSOSession.Name)
-			if err != nil {
-				return nil, b.fail("sso_session", err, "")
-			}
-			tokens := ssocreds.NewSSOTokenProvider(ssooidc.NewFromConfig(sc), path)
-			opts = append(opts, func(so *ssocreds.Options) { so.SSOTokenProvider, so.CachedTokenFilepath = tokens, path })
-		}
-		p = ssocreds.New(sso.NewFromConfig(sc), s.SSOAccountID, s.SSORoleName, startURL, opts...)
-	case BaseLogin:
-		path, err := logincreds.StandardCachedTokenFilepath(s.LoginSession, os.Getenv("AWS_LOGIN_CACHE_DIRECTORY"))
-		if err != nil {
-			return nil, b.fail("login_session", err, "")
-		}
-		p = logincreds.New(signin.NewFromConfig(cfg), path, func(lo *logincreds.Options) {
-			lo.RestrictPermissions = cfg.RestrictFilePermissions != aws.RestrictFilePermissionsUnrestricted
-		})
-	default:
-		return nil, fmt.Errorf("xacct: profile %s: no provider for base kind %q", b.profile, b.kind)
-	}
-	d := descriptor{name: b.name, caller: b.caller, temporary: b.chaining == ChainingYes}
-	// SSO role credentials and a credential_process's output are not
-	// stored: fetching them is not STS's to answer, and the SSO token and
-	// the tool have caches of their own. Hops on them are, keyed by the
-	// identity they return (or, for SSO, by the token that decides it).
-	pp := &profileProvider{p: p, base: b}
-	if b.kind == BaseSSO {
-		return newCache(&ssoProvider{profileProvider: pp, tokenFile: ssoTokenFile(s)}, d, *o), nil
-	}
-	return newCache(pp, d, *o), nil
-}
-
-// webIdentity builds the web identity base: a Cache that a Store keeps as
-// it keeps a hop's session, under the token's hash.
-func (b baseSpec) webIdentity(cfg aws.Config, o *Options) *Cache {
-	client, ok := newSTSClient(cfg, aws.AnonymousCredentials{}, o).(stscreds.AssumeRoleWithWebIdentityAPIClient)
-	if !ok {
-		// A test double of Options.NewSTSClient without this call: the
-		// SDK's client, bounded like xacct's own.
-		client = sts.NewFromConfig(cfg, func(so *sts.Options) { so.APIOptions = append(so.APIOptions, addAnswerLimit) })
-	}
-	p := &webIdentityProvider{client: client, file: b.sc.WebIdentityTokenFile, role: b.web, base: b}
-	d := descriptor{name: b.name, caller: b.caller, temporary: true, session: &sessionKey{
-		Kind: "web-identity", Endpoint: endpointOf(cfg), Region: cfg.Region, RoleARN: b.web.ARN,
-		SessionName: b.web.SessionName, DurationSeconds: int32(b.web.Duration / time.Second),
-	}}
-	return newCache(p, d, *o)
-}
-
-// profileProvider runs the SDK's provider of a base, and makes its
-// failures ProfileErrors that name the profile and the key, with a hint.
-type profileProvider struct {
-	p    aws.CredentialsProvider
-	base baseSpec
-}
-
-// fail is an error of the base's profile at key; where the base's own key
-// is written is said when key is that key.
-func (b baseSpec) fail(key string, err error, hint string) *ProfileError {
-	pe := &ProfileError{Profile: b.profile, Key: key, Err: err, Hint: hint}
-	if key == b.key {
-		pe.File, pe.Line = b.at.file, b.at.line
-	}
-	return pe
-}
-
-// Retrieve calls the SDK's provider.
-func (pp *profileProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	creds, err := pp.p.Retrieve(ctx)
-	if err != nil {
-		b := pp.base
-		return aws.Credentials{}, b.fail(b.key, withoutOutput(err), b.hint)
-	}
-	return creds, nil
-}
-
-// lastFour shows the end of an access key ID, and no more.
-func lastFour(id string) string {
-	if len(id) <= 4 {
-		return "…"
-	}
-	return "…" + id[len(id)-4:]
-}
-
-// programName is the first word of a command line, unquoted.
-func programName(cmd string) string {
-	cmd = strings.TrimSpace(cmd)
-	if cmd != "" && (cmd[0] == '"' || cmd[0] == '\'') {
-		if i := strings.IndexByte(cmd[1:], cmd[0]); i >= 0 {
-			return cmd[1 : i+1]
-		}
-	}
-	name, _, _ := strings.Cut(cmd, " ")
-	return name
 }

@@ -4,17 +4,18 @@ package xacct
 // errors say what failed but not always where: a source_profile cycle
 // comes out as "source profile X has no credentials", two credential kinds
 // in one profile name neither the profile nor the keys. The index of the
-// files (profile_locate.go) finds them.
+// files (internal/sharedini) finds them; where the SDK's error has no type,
+// the index alone says what is wrong, never the error's text.
 
 import (
 	"errors"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
-	"github.com/xacct/xacct/internal/trunc"
+	"github.com/xacct/xacct/internal/sharedini"
 )
 
 // credentialKinds are the keys of which a profile may have one at most.
@@ -22,7 +23,7 @@ var credentialKinds = []string{"source_profile", "credential_source", "credentia
 
 // diagnose turns an error of config.LoadSharedConfigProfile for profile
 // top into a ProfileError.
-func (x *profileIndex) diagnose(top string, files profileFiles, env config.EnvConfig, err error) error {
+func (x *profileIndex) diagnose(top string, files sharedini.Files, env config.EnvConfig, err error) error {
 	var (
 		assume   config.SharedConfigAssumeRoleError
 		notExist config.SharedConfigProfileNotExistError
@@ -35,7 +36,7 @@ func (x *profileIndex) diagnose(top string, files profileFiles, env config.EnvCo
 		holder := x.sourceHolder(path, assume.Profile)
 		if errors.As(assume.Err, &notExist) {
 			return x.profileErr(holder, "source_profile", fmt.Errorf("names profile %s, which is not in %s",
-				assume.Profile, files.describe()), x.knownProfiles())
+				assume.Profile, files.Describe()), x.KnownProfiles())
 		}
 		if cycle {
 			return x.cycleErr(path)
@@ -44,13 +45,13 @@ func (x *profileIndex) diagnose(top string, files profileFiles, env config.EnvCo
 			"a source profile needs keys, credential_process, credential_source, web_identity_token_file, SSO, "+
 			"or a source_profile of its own", assume.Profile), "")
 	case errors.As(err, &notExist):
-		hint := x.knownProfiles()
+		hint := x.KnownProfiles()
 		if env.Credentials.HasKeys() {
 			hint += "; AWS_ACCESS_KEY_ID is set, and a program that names no profile (no argument, " +
 				"no AWS_PROFILE) uses it, as the SDKs do; a named profile takes it through credential_source = Environment"
 		}
 		return &ProfileError{Profile: top, Err: fmt.Errorf("is not in %s: a profile is [profile NAME] "+
-			"(or [default]) in a config file, or [NAME] in a credentials file", files.describe()), Hint: hint}
+			"(or [default]) in a config file, or [NAME] in a credentials file", files.Describe()), Hint: hint}
 	case errors.As(err, &needARN):
 		return x.profileErr(needARN.Profile, needARN.Type, fmt.Errorf("is set, but role_arn is not: "+
 			"%s says which credentials assume role_arn, and there is no role_arn to assume", needARN.Type),
@@ -59,27 +60,40 @@ func (x *profileIndex) diagnose(top string, files profileFiles, env config.EnvCo
 		return &ProfileError{Profile: top, File: load.Filename, Err: fmt.Errorf("the file cannot be read as an "+
 			"AWS shared config file: %w", load.Err)}
 	}
-	msg := err.Error()
-	for _, p := range path {
-		switch {
-		case strings.Contains(msg, "only one credential type"):
-			if keys := x.present(p, credentialKinds); len(keys) > 1 {
-				return x.profileErr(p, keys[1], fmt.Errorf("is set together with %s: a profile takes one "+
-					"source of credentials, of %s", keys[0], strings.Join(credentialKinds, ", ")), "")
-			}
-		case strings.Contains(msg, "failed to find SSO session section"):
-			if name := x.value(p, "sso_session"); name != "" && x.sessions[name] == nil {
-				return x.profileErr(p, "sso_session", fmt.Errorf("names [sso-session %s], which is not in %s",
-					name, strings.Join(files.config, ", ")), "")
-			}
-		case strings.Contains(msg, "partial credentials"):
-			if keys := x.present(p, []string{"aws_access_key_id", "aws_secret_access_key"}); len(keys) == 1 {
-				return x.profileErr(p, keys[0], errors.New("is set without its pair: aws_access_key_id "+
-					"and aws_secret_access_key go together"), "")
-			}
-		}
+	if pe := x.refusal(path, files); pe != nil {
+		return pe
 	}
 	return &ProfileError{Profile: top, Err: fmt.Errorf("the AWS SDK cannot load it: %w", err)}
+}
+
+// refusal finds in the files the refusals that the SDK reports with an
+// error of no type of its own (partial keys, two kinds of credentials, a
+// missing sso-session), so that no decision depends on its wording. It
+// looks in the order the SDK reads the chain's profiles: the keys of each
+// on the way down the source_profile links, stopping at a source profile
+// with keys, then the sso_session of each on the way back up.
+func (x *profileIndex) refusal(path []string, files sharedini.Files) *ProfileError {
+	for i, p := range path {
+		if keys := x.present(p, []string{"aws_access_key_id", "aws_secret_access_key"}); len(keys) == 1 {
+			return x.profileErr(p, keys[0], errors.New("is set without its pair: aws_access_key_id "+
+				"and aws_secret_access_key go together"), "")
+		}
+		if i > 0 && x.Has(p, "aws_access_key_id") {
+			path = path[:i] // the SDK takes a source profile's keys and reads no more of it
+			break
+		}
+		if keys := x.present(p, credentialKinds); len(keys) > 1 {
+			return x.profileErr(p, keys[1], fmt.Errorf("is set together with %s: a profile takes one "+
+				"source of credentials, of %s", keys[0], strings.Join(credentialKinds, ", ")), "")
+		}
+	}
+	for _, p := range slices.Backward(path) {
+		if name := x.Value(p, "sso_session"); name != "" && !x.HasSession(name) {
+			return x.profileErr(p, "sso_session", fmt.Errorf("names [sso-session %s], which is not in %s",
+				name, strings.Join(files.Config, ", ")), "")
+		}
+	}
+	return nil
 }
 
 // cycleErr says which source_profile links close a cycle.
@@ -101,14 +115,14 @@ func (x *profileIndex) cycleErr(path []string) error {
 // keys ends the path, as in the SDK.
 func (x *profileIndex) sourcePath(top string) (path []string, cycle bool) {
 	seen := map[string]bool{}
-	for p := top; p != ""; p = x.value(p, "source_profile") {
+	for p := top; p != ""; p = x.Value(p, "source_profile") {
 		path = append(path, p)
 		if seen[p] {
 			self := len(path) >= 2 && path[len(path)-2] == p
-			return path, !(self && x.has(p, "aws_access_key_id"))
+			return path, !(self && x.Has(p, "aws_access_key_id"))
 		}
 		seen[p] = true
-		if !x.has(p, "role_arn") || x.profiles[p] == nil || (len(path) > 1 && x.has(p, "aws_access_key_id")) {
+		if !x.Has(p, "role_arn") || !x.HasProfile(p) || (len(path) > 1 && x.Has(p, "aws_access_key_id")) {
 			break // the SDK stops at a profile with keys, but the one asked for
 		}
 	}
@@ -119,7 +133,7 @@ func (x *profileIndex) sourcePath(top string) (path []string, cycle bool) {
 // source: the one to blame for a bad link.
 func (x *profileIndex) sourceHolder(path []string, source string) string {
 	for _, p := range path {
-		if x.value(p, "source_profile") == source {
+		if x.Value(p, "source_profile") == source {
 			return p
 		}
 	}
@@ -130,46 +144,9 @@ func (x *profileIndex) sourceHolder(path []string, source string) string {
 func (x *profileIndex) present(profile string, keys []string) []string {
 	var out []string
 	for _, k := range keys {
-		if x.has(profile, k) {
+		if x.Has(profile, k) {
 			out = append(out, k)
 		}
 	}
 	return out
-}
-
-// maxHintNames is how many profile names a hint lists: enough to spot a
-// typo in a hand-written config, while a generated one of 5,000 profiles
-// still makes a line a person reads ("…and 4,980 more").
-const maxHintNames = 20
-
-// knownProfiles is a hint listing the profiles of the files: the first
-// maxHintNames in order, each cut to trunc.Max bytes, and a count of the rest.
-func (x *profileIndex) knownProfiles() string {
-	names := x.names()
-	if len(names) == 0 {
-		return "the files define no profile"
-	}
-	n := min(len(names), maxHintNames)
-	shown := make([]string, 0, n+1)
-	for _, name := range names[:n] {
-		shown = append(shown, trunc.String(name))
-	}
-	if len(names) > n {
-		shown = append(shown, "…and "+thousands(len(names)-n)+" more")
-	}
-	return "the profiles there: " + strings.Join(shown, ", ")
-}
-
-// thousands formats n ≥ 0 with commas between groups of three digits: 4,980.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
-// describe names the files for messages.
-func (f profileFiles) describe() string {
-	return strings.Join(append(append([]string(nil), f.config...), f.credentials...), " or ")
 }

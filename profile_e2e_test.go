@@ -196,6 +196,10 @@ func TestProfileBaseErrorsNameTheProfile(t *testing.T) {
 		name:    "a credential_process whose JSON has a field of the wrong type names the field, not the value",
 		command: `echo '{"Version": 1, "AccessKeyId": 7, "SecretAccessKey": "` + profileSecret + `"}'`,
 		want:    []string{`printed JSON whose "AccessKeyId" is a number, not the string the format wants`},
+	}, {
+		name:    "a credential_process whose JSON the format refuses otherwise is not quoted either",
+		command: `echo '{"Version": 1, "AccessKeyId": "AKIAEXAMPLEALICE0001", "SecretAccessKey": "` + profileSecret + `", "Expiration": 5}'`,
+		want:    []string{"printed something that is not its JSON format, not quoted here as it may hold a secret"},
 	}} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

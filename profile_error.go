@@ -1,6 +1,10 @@
 package xacct
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/xacct/xacct/internal/sharedini"
+)
 
 // ProfileError is an error of a profile of the shared config files. Most are
 // found before any network call, when the configuration is at fault: an
@@ -31,7 +35,7 @@ func (e *ProfileError) subject() string {
 	if e.Key != "" {
 		s += ", " + e.Key
 	}
-	if at := (place{file: e.File, line: e.Line}).where(); at != "" {
+	if at := (sharedini.Place{File: e.File, Line: e.Line}).Where(); at != "" {
 		s += " (" + at + ")"
 	}
 	return s
@@ -46,10 +50,14 @@ func (e *ProfileError) GoString() string {
 		e.Profile, e.Key, e.File, e.Line, errorText(e.Err), e.Hint)
 }
 
+// profileIndex is the index of where the keys of a chain's files are
+// written: ProfileErrors name the file and line of the key at fault.
+type profileIndex struct{ *sharedini.Index }
+
 // profileErr makes a ProfileError about key of profile, located with x.
 func (x *profileIndex) profileErr(profile, key string, err error, hint string) *ProfileError {
-	at := x.key(profile, key)
-	return &ProfileError{Profile: profile, Key: key, File: at.file, Line: at.line, Err: err, Hint: hint}
+	at := x.Key(profile, key)
+	return &ProfileError{Profile: profile, Key: key, File: at.File, Line: at.Line, Err: err, Hint: hint}
 }
 
 // attributed makes a ProfileError pass through the hops built on the

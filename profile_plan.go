@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
+	"github.com/xacct/xacct/internal/sharedini"
 	"github.com/xacct/xacct/internal/validate"
 )
 
@@ -73,6 +74,12 @@ type PlanBase struct {
 	Line    int    `json:"line,omitempty"`
 	Detail  string `json:"detail"` // what it is, without secrets: "access key …MPLE", the command, the role and token file
 
+	// Command is the command line of credential_process, as written, for
+	// a BaseProcess base; "" for other kinds. It is configuration, and an
+	// argument may be a secret: xacct's errors and logs show only its
+	// program, never the line.
+	Command string `json:"command,omitempty"`
+
 	Chaining    string `json:"chaining"`     // ChainingYes, ChainingNo or ChainingUnknown, for hop 1
 	ChainingWhy string `json:"chaining_why"` // the reason, in a clause
 
@@ -102,7 +109,7 @@ type PlanHop struct {
 // needs. Its base may hold secrets (static keys): it is never formatted.
 type profileChain struct {
 	plan  ProfilePlan
-	files profileFiles
+	files sharedini.Files
 	idx   *profileIndex
 	base  baseSpec
 	roles []Role // the hops' roles, validated, defaults resolved; in chain order
@@ -116,23 +123,24 @@ func resolveChain(ctx context.Context, profile string, o *Options) (*profileChai
 		return nil, fmt.Errorf("xacct: reading the AWS environment variables: %w", err)
 	}
 	name, chosen := profileName(profile, env)
-	files := resolveFiles(o, env)
-	x, bad := indexFiles(files)
+	files := sharedini.Find(o.ConfigFiles, o.CredentialsFiles, env)
+	idx, bad := sharedini.ReadIndex(files)
 	if bad != nil {
-		return nil, &ProfileError{Profile: name, File: bad.path, Err: bad, Hint: sharedFileHint}
+		return nil, &ProfileError{Profile: name, File: bad.Path, Err: bad, Hint: sharedini.FileHint}
 	}
+	x := &profileIndex{idx}
 	c := &profileChain{files: files, idx: x, plan: ProfilePlan{
 		Profile: name, ChosenBy: chosen,
-		ConfigFiles: files.config, CredentialsFiles: files.credentials,
+		ConfigFiles: files.Config, CredentialsFiles: files.Credentials,
 	}}
 	if chosen == "default" && (env.Credentials.HasKeys() || env.WebIdentityTokenFilePath != "") {
 		return c, c.unnamed(env, false, o)
 	}
-	// The SDK opens the files by their paths again, after indexFiles has
+	// The SDK opens the files by their paths again, after ReadIndex has
 	// checked them: a file swapped for a FIFO in between is the user's own
 	// doing (the SDK takes no contents instead of paths).
 	sc, err := config.LoadSharedConfigProfile(ctx, name, func(lo *config.LoadSharedConfigOptions) {
-		lo.ConfigFiles, lo.CredentialsFiles = files.config, files.credentials
+		lo.ConfigFiles, lo.CredentialsFiles = files.Config, files.Credentials
 	})
 	var notExist config.SharedConfigProfileNotExistError
 	switch {
@@ -141,22 +149,30 @@ func resolveChain(ctx context.Context, profile string, o *Options) (*profileChai
 	case err != nil:
 		return nil, x.diagnose(name, files, env, err)
 	}
-	c.plan.Region = sc.Region
+	if err := c.resolveLinks(&sc, env, o); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
 
+// resolveLinks reads the chain that the SDK has linked from profile sc:
+// the base, then each hop in order.
+func (c *profileChain) resolveLinks(sc *config.SharedConfig, env config.EnvConfig, o *Options) error {
+	c.plan.Region = sc.Region
 	// The SDK links each profile to its source_profile: path[0] is the
 	// profile asked for, the last one holds the base credentials. Every
 	// profile but the last is a hop; the last may be one too (role_arn
 	// with credential_source).
 	var path []*config.SharedConfig
-	for s := &sc; s != nil; s = s.Source {
+	for s := sc; s != nil; s = s.Source {
 		path = append(path, s)
 	}
 	leaf := path[len(path)-1]
 	leafIsHop, err := c.resolveBase(leaf, len(path) == 1, env)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	c.base.at = x.key(c.base.profile, c.base.key)
+	c.base.at = c.idx.Key(c.base.profile, c.base.key)
 	if c.base.mfaSerial != "" && c.base.session == 0 {
 		c.base.session = o.SessionDuration
 		if c.base.session == 0 {
@@ -172,12 +188,12 @@ func resolveChain(ctx context.Context, profile string, o *Options) (*profileChai
 	}
 	for i, s := range hops {
 		if err := c.addHop(s, i == 0 && c.hop1Chaining() != ChainingYes); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	c.plan.Base = c.planBase()
 	c.plan.MFA = c.mfaStrategy(o)
-	return c, nil
+	return nil
 }
 
 // unnamed makes the chain of a program that names no profile (neither
@@ -226,7 +242,7 @@ func (x *profileIndex) durationSeconds(s *config.SharedConfig) (d time.Duration,
 	if s.RoleDurationSeconds == nil {
 		return 0, "", true
 	}
-	raw = x.value(s.Profile, "duration_seconds")
+	raw = x.Value(s.Profile, "duration_seconds")
 	_, err := strconv.Atoi(raw)
 	return *s.RoleDurationSeconds, raw, err == nil
 }
@@ -266,9 +282,9 @@ func (c *profileChain) addHop(s *config.SharedConfig, notChaining bool) error {
 		return c.roleErr(s, len(c.roles)+1, chaining, err)
 	}
 	c.roles = append(c.roles, role)
-	at := x.key(p, "role_arn")
+	at := x.Key(p, "role_arn")
 	c.plan.Hops = append(c.plan.Hops, PlanHop{
-		Hop: len(c.roles), Profile: p, File: at.file, Line: at.line,
+		Hop: len(c.roles), Profile: p, File: at.File, Line: at.Line,
 		RoleARN: role.ARN, ExternalID: role.ExternalID, MFASerial: role.MFASerial, SessionName: role.SessionName,
 		DurationSeconds: int(role.Duration / time.Second), DefaultDuration: defaulted, Chaining: chaining,
 	})

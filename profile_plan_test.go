@@ -244,3 +244,27 @@ func assertNoSecret(t *testing.T, v any) {
 		}
 	}
 }
+
+// The command learns a credential_process base's command line from the
+// plan, not the files (cmd/xacct's relay): Command holds it verbatim, and
+// is empty for other kinds.
+func TestPlanBaseCommand(t *testing.T) {
+	t.Parallel()
+	const command = `/opt/bin/xacct credential-process --profile "team a" --cache-dir '/tmp/x y'`
+	files, _, _ := profileFiles(t, "[profile p]\ncredential_process = "+command+"\n"+
+		"[profile k]\naws_access_key_id = AKIAEXAMPLE000000001\naws_secret_access_key = SECRET\n", "")
+	plan, err := xacct.PlanProfile(t.Context(), "p", files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Base.Kind != xacct.BaseProcess || plan.Base.Command != command {
+		t.Errorf("base %s, Command = %q; want %s, %q", plan.Base.Kind, plan.Base.Command, xacct.BaseProcess, command)
+	}
+	keys, err := xacct.PlanProfile(t.Context(), "k", files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys.Base.Command != "" {
+		t.Errorf("static keys: Command = %q", keys.Base.Command)
+	}
+}

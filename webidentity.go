@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/xacct/xacct/internal/sharedini"
 )
 
 // maxWebIdentityToken is the longest token STS's AssumeRoleWithWebIdentity
@@ -122,13 +124,13 @@ func (p *webIdentityProvider) readToken() ([]byte, error) {
 // openRegular opens path for reading, refusing (without blocking on it) a
 // FIFO, a device or anything else that is not a regular file.
 func openRegular(path string) (*os.File, error) {
-	f, err := openNonBlocking(path)
+	f, err := sharedini.OpenNonBlocking(path)
 	if err != nil {
 		return nil, err
 	}
 	fi, err := f.Stat()
 	if err == nil && !fi.Mode().IsRegular() {
-		err = fmt.Errorf("is %s, not a regular file", fileKind(fi.Mode()))
+		err = fmt.Errorf("is %s, not a regular file", sharedini.FileKind(fi.Mode()))
 	}
 	if err != nil {
 		f.Close()

@@ -190,22 +190,11 @@ func (r *credentialRun) relay(err error) error {
 	}
 	switch code := ee.ExitCode(); code {
 	case exitConfig, exitMFAImpossible, exitLockTimeout:
-		if words, serr := splitCommand(processCommand(r.plan.Base)); serr == nil && isXacct(words[0]) {
+		if words, serr := splitCommand(r.plan.Base.Command); serr == nil && isXacct(words[0]) {
 			return &exitError{code: code, err: err}
 		}
 	}
 	return err
-}
-
-// processCommand returns the command line of a credential_process base,
-// as the plan shows it in Detail ("runs: " and the value of
-// credential_process, verbatim); "" when Detail is not of that form.
-func processCommand(b xacct.PlanBase) string {
-	command, ok := strings.CutPrefix(b.Detail, "runs: ")
-	if !ok {
-		return ""
-	}
-	return command
 }
 
 // isXacct reports whether program names this command: xacct, or the name

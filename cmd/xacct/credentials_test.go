@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -79,27 +77,6 @@ func TestUnnamedEntry(t *testing.T) {
 	}
 	if got := unnamedEntry(key, nil); got != "entry 0123456789ab" {
 		t.Errorf("no entry: %q", got)
-	}
-}
-
-// relay reads the credential_process command from the plan, not the
-// files: the plan's Detail must hold it verbatim.
-func TestProcessCommand(t *testing.T) {
-	t.Parallel()
-	const command = `/opt/bin/xacct credential-process --profile "team a" --cache-dir '/tmp/x y'`
-	file := filepath.Join(t.TempDir(), "config")
-	os.WriteFile(file, []byte("[profile p]\ncredential_process = "+command+"\n"), 0o600)
-	plan, err := xacct.PlanProfile(t.Context(), "p", func(o *xacct.Options) {
-		o.ConfigFiles, o.CredentialsFiles = []string{file}, []string{}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := processCommand(plan.Base); got != command {
-		t.Errorf("processCommand = %q, want %q (Detail %q)", got, command, plan.Base.Detail)
-	}
-	if got := processCommand(xacct.PlanBase{Kind: xacct.BaseStaticKeys, Detail: "access key …0001"}); got != "" {
-		t.Errorf("static keys: %q", got)
 	}
 }
 

@@ -16,14 +16,21 @@ func TestRun(t *testing.T) {
 	defer cancel()
 	var mu sync.Mutex // guards did, skipped
 	did, skipped := map[int]int{}, map[int]int{}
-	var inFlight, most atomic.Int32
+	var inFlight, most, started, late atomic.Int32
+	var canceled atomic.Bool
 	Run(ctx, n, workers, func(i int) {
+		if canceled.Load() {
+			late.Add(1)
+		}
 		now := inFlight.Add(1)
 		defer inFlight.Add(-1)
 		for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
 		}
-		if i == cancelAt {
+		// By calls begun, not by index: a worker may take an index and
+		// begin it after others have begun later ones.
+		if started.Add(1) == cancelAt+1 {
 			cancel()
+			canceled.Store(true)
 		}
 		mu.Lock()
 		did[i]++
@@ -41,9 +48,13 @@ func TestRun(t *testing.T) {
 			t.Errorf("index %d: %d calls of do, %d of skip; want one in all", i, did[i], skipped[i])
 		}
 	}
-	// The other workers may have taken an index each before ctx ended.
-	if least := n - 1 - cancelAt - (workers - 1); len(skipped) < least {
-		t.Errorf("%d skipped after ctx ended, want at least %d", len(skipped), least)
+	// The other workers may each have begun one index as ctx ended; no
+	// more begin after.
+	if n := late.Load(); n > workers-1 {
+		t.Errorf("%d calls of do began after ctx ended, want at most %d", n, workers-1)
+	}
+	if len(skipped) == 0 {
+		t.Error("nothing skipped after ctx ended")
 	}
 }
 

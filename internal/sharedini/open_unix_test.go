@@ -1,6 +1,6 @@
 //go:build unix
 
-package xacct
+package sharedini
 
 import (
 	"path/filepath"
@@ -20,7 +20,7 @@ func TestSharedFileOpenDoesNotBlockOnAFIFO(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		f, err := openNonBlocking(fifo)
+		f, err := OpenNonBlocking(fifo)
 		if err != nil {
 			done <- err
 			return
@@ -31,7 +31,7 @@ func TestSharedFileOpenDoesNotBlockOnAFIFO(t *testing.T) {
 			done <- err
 			return
 		}
-		if ok, bad := checkSharedFile(fifo, fi); ok || bad == nil {
+		if ok, bad := checkFile(fifo, fi); ok || bad == nil {
 			t.Errorf("the opened FIFO passed the check")
 		}
 		done <- nil

@@ -1,4 +1,4 @@
-package xacct
+package sharedini
 
 import (
 	"os"
@@ -7,7 +7,7 @@ import (
 )
 
 // The index finds keys where the SDK's parser reads them.
-func TestProfileIndexFollowsTheSDKsRules(t *testing.T) {
+func TestIndexFollowsTheSDKsRules(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	cfg, creds := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
@@ -27,7 +27,7 @@ region = ignored: a bare section other than default is not a profile in a config
 sso_region = eu-west-1
 `), 0o600)
 	os.WriteFile(creds, []byte("[b]\naws_access_key_id = AKIAEXAMPLEB0000001\n[profile c]\naws_access_key_id = ignored\n"), 0o600)
-	x, bad := indexFiles(profileFiles{config: []string{cfg}, credentials: []string{creds}})
+	x, bad := ReadIndex(Files{Config: []string{cfg}, Credentials: []string{creds}})
 	if bad != nil {
 		t.Fatal(bad)
 	}
@@ -40,36 +40,16 @@ sso_region = eu-west-1
 		{"a", "source_profile", "b", cfg, 10},
 		{"b", "aws_access_key_id", "AKIAEXAMPLEB0000001", creds, 2},
 	} {
-		at := x.key(tt.profile, tt.key)
-		if at.value != tt.value || at.file != tt.file || at.line != tt.line {
-			t.Errorf("%s.%s: %q at %s; want %q at %s:%d", tt.profile, tt.key, at.value, at.where(), tt.value, tt.file, tt.line)
+		at := x.Key(tt.profile, tt.key)
+		if at.Value != tt.value || at.File != tt.file || at.Line != tt.line {
+			t.Errorf("%s.%s: %q at %s; want %q at %s:%d", tt.profile, tt.key, at.Value, at.Where(), tt.value, tt.file, tt.line)
 		}
 	}
-	if x.has("a", "max_concurrent_requests") || x.has("b", "region") || x.profiles["c"] != nil {
+	if x.Has("a", "max_concurrent_requests") || x.Has("b", "region") || x.profiles["c"] != nil {
 		t.Error("a sub-property, a bare config section or a [profile c] of a credentials file was indexed")
 	}
-	if x.sessions["corp"] == nil || x.sessions["corp"].keys["sso_region"].value != "eu-west-1" {
+	if x.sessions["corp"] == nil || x.sessions["corp"].keys["sso_region"].Value != "eu-west-1" {
 		t.Error("the sso-session section was not indexed")
-	}
-}
-
-func TestBaseHelpers(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"AKIAEXAMPLE12345678": "…5678", "AKI": "…", "": "…",
-	} {
-		if got := lastFour(in); got != want {
-			t.Errorf("lastFour(%q) = %q, want %q", in, got, want)
-		}
-	}
-	for in, want := range map[string]string{
-		"aws-vault exec prod --json":       "aws-vault",
-		`"/opt/my tools/creds" --secret x`: "/opt/my tools/creds",
-		"  get-creds  ":                    "get-creds",
-	} {
-		if got := programName(in); got != want {
-			t.Errorf("programName(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
 
