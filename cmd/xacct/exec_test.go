@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xacct/xacct/internal/testutil"
 )
 
 // The command gets the profile's credentials, its region, and no other
@@ -147,4 +149,11 @@ func TestExecWithTheEnvironmentsKeys(t *testing.T) {
 	if r.code != 0 || r.stdout != "AKIAEXAMPLEENVKEY001 eu-west-1\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want the environment's key and region", r.code, r.stdout, r.stderr)
 	}
+}
+
+// waitFor polls cond for up to 10 seconds: the commands' tests wait on
+// processes, which a loaded machine starts slowly.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	testutil.WaitFor(t, 10*time.Second, "the condition", cond)
 }

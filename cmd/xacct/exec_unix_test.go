@@ -9,8 +9,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/xacct/xacct/internal/testutil"
 )
 
 // The command gets the signals passed on, once each, and xacct returns
@@ -63,11 +61,4 @@ func TestExitStatus(t *testing.T) {
 			t.Errorf("%s: status %d, want %d", tt.script, got, tt.want)
 		}
 	}
-}
-
-// waitFor polls cond for up to 10 seconds: the commands' tests wait on
-// processes, which a loaded machine starts slowly.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	testutil.WaitFor(t, 10*time.Second, "the condition", cond)
 }

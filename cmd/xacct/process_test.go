@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -23,17 +22,6 @@ func cleanEnv(home string, kv ...string) []string {
 		}
 	}
 	return append(append(env, "HOME="+home), kv...)
-}
-
-// detached returns the command name with args in env, in a session of its
-// own: with no controlling terminal, as under an IDE, the AWS CLI or a CI
-// job, so that nothing prompts on the test's terminal (getpass reads
-// stdin instead).
-func detached(env []string, name string, args ...string) *exec.Cmd {
-	cmd := exec.Command(name, args...)
-	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	return cmd
 }
 
 // result is what a process did.

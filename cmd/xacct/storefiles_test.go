@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/xacct/xacct/internal/filestore"
@@ -228,20 +227,4 @@ func assertNoStore(t *testing.T, name string, cmd *exec.Cmd, want ...string) {
 	if n := strings.Count(r.stderr, "\n"); n != 1 || strings.Contains(r.stderr, "yours alone") {
 		t.Errorf("%s: %d lines on stderr, want the one notice:\n%s", name, n, r.stderr)
 	}
-}
-
-// asNobody makes cmd run as user nobody (65534), who owns dir, and lets
-// it read what it needs of the world: the binary and the config file.
-func asNobody(t *testing.T, cmd *exec.Cmd, w *toolsWorld, dir string) {
-	t.Helper()
-	const nobody = 65534
-	if err := os.Chown(dir, nobody, nobody); err != nil {
-		t.Skipf("cannot give a directory to user nobody: %v", err)
-	}
-	for _, p := range []string{filepath.Dir(w.bin), filepath.Dir(w.dir), w.dir} {
-		os.Chmod(p, 0o755)
-	}
-	os.Chmod(w.config, 0o644)
-	cmd.SysProcAttr.Credential = &syscall.Credential{Uid: nobody, Gid: nobody}
-	cmd.Env = append(cmd.Env, "HOME="+dir)
 }

@@ -367,12 +367,3 @@ func codeAt(t *testing.T, secret string, at time.Time) string {
 	}
 	return code
 }
-
-// killGroup kills a command started in a session of its own, with what it
-// started (a token command left running by a killed xacct). The caller
-// reaps the command.
-func killGroup(cmd *exec.Cmd) {
-	if cmd.Process != nil {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	}
-}

@@ -36,6 +36,12 @@ func waitExit(pid int) bool {
 // not end their children (a shell between two xaccts). ppid is the parent
 // as the process found it at its start: if it is already gone, SIGTERM
 // comes at once. Only on Linux; elsewhere it does nothing.
+//
+// The kernel sends it when the parent's *thread* that forked this process
+// exits, not only the parent process: a parent that starts programs from
+// a thread it then ends (a thread pool in another language) ends xacct
+// early, which fails the credential_process call with a signal, and the
+// parent's next call runs it again. Go's os/exec and the shells do not.
 func EndWithParent(ppid int) error {
 	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGTERM), 0, 0, 0); err != nil {
 		return err
