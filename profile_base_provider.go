@@ -39,12 +39,8 @@ func (b baseSpec) provider(ctx context.Context, cfg aws.Config, o *Options) (*Ca
 	// SSO role credentials and a credential_process's output are not
 	// stored: fetching them is not STS's to answer, and the SSO token and
 	// the tool have caches of their own. Hops on them are, keyed by the
-	// identity they return (or, for SSO, by the token that decides it).
-	pp := &profileProvider{p: p, base: b}
-	if b.kind == BaseSSO {
-		return newCache(&ssoProvider{profileProvider: pp, tokenFile: ssoTokenFile(b.sc)}, d, *o), nil
-	}
-	return newCache(pp, d, *o), nil
+	// credentials they return (storekey.go).
+	return newCache(&profileProvider{p: p, base: b}, d, *o), nil
 }
 
 // sdkProvider is the SDK's provider of the base's kind (xacct's own for
@@ -94,8 +90,7 @@ func (b baseSpec) endpointProvider(ctx context.Context, cfg aws.Config) (aws.Cre
 		eo.AuthorizationToken = b.env.ContainerAuthorizationToken
 		if path := os.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); path != "" {
 			eo.AuthorizationTokenProvider = endpointcreds.TokenProviderFunc(func() (string, error) {
-				t, err := os.ReadFile(path)
-				return string(t), err
+				return readContainerToken(path)
 			})
 		}
 	}), nil
