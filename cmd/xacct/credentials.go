@@ -73,13 +73,26 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 		return aws.Credentials{}, err
 	}
 
+	if err := r.load(ctx, store, notices); err != nil {
+		return aws.Credentials{}, err
+	}
+	creds, err := r.fresh(ctx)
+	if err != nil {
+		defer r.w.settle(time.Second)
+		return aws.Credentials{}, r.relay(r.explain(ctx, err))
+	}
+	return creds, nil
+}
+
+// load builds the profile's chain (r.cfg, r.cache) on store, and refuses
+// it before any network call when it needs a code that cannot be had.
+func (r *credentialRun) load(ctx context.Context, store xacct.Store, notices io.Writer) error {
 	terminal, tokenArgs := hasTerminal(), r.flags.tokenArgs()
-	token := mfaSource(terminal, tokenArgs, plan.Profile)
-	// LoadConfig makes no network call: a chain that needs a code that
-	// cannot be had is still refused before any, below.
-	// The profile as the user named it (or did not): the plan's name would
-	// be "default" even where the default chain (the environment's keys)
-	// decided.
+	token := mfaSource(terminal, tokenArgs, r.plan.Profile)
+	// LoadConfig makes no network call. The profile as the user named it
+	// (or did not): the plan's name would be "default" even where the
+	// default chain (the environment's keys) decided.
+	var err error
 	r.cfg, err = xacct.LoadConfig(ctx, r.flags.profile, func(o *xacct.Options) {
 		if store != nil {
 			o.Store = watchedStore{Store: store, w: &r.w}
@@ -91,24 +104,18 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 		}
 	})
 	if err != nil {
-		return aws.Credentials{}, &exitError{code: exitConfig, err: err}
+		return &exitError{code: exitConfig, err: err}
 	}
 	var ok bool
 	if r.cache, ok = r.cfg.Credentials.(*xacct.Cache); !ok {
-		return aws.Credentials{}, fmt.Errorf("xacct.LoadConfig gave credentials of type %T, not *xacct.Cache", r.cfg.Credentials)
+		return fmt.Errorf("xacct.LoadConfig gave credentials of type %T, not *xacct.Cache", r.cfg.Credentials)
 	}
-	if !terminal && tokenArgs == nil && firstSerial(plan) != "" {
-		if serial := needsCode(ctx, r.cfg, r.flags.profile, plan, store); serial != "" {
-			return aws.Credentials{}, &mfaError{err: errNoCode(plan.Profile, serial)}
+	if !terminal && tokenArgs == nil && firstSerial(r.plan) != "" {
+		if serial := needsCode(ctx, r.cfg, r.flags.profile, r.plan, store); serial != "" {
+			return &mfaError{err: errNoCode(r.plan.Profile, serial)}
 		}
 	}
-
-	creds, err := r.fresh(ctx)
-	if err != nil {
-		defer r.w.settle(time.Second)
-		return aws.Credentials{}, r.relay(r.explain(ctx, err))
-	}
-	return creds, nil
+	return nil
 }
 
 // openStore opens the store of the flags, as r.store and as the Store to

@@ -43,9 +43,21 @@ region = us-east-1
 endpoint_url = %[1]s
 `
 
+// toolsRun is the tools part of the demo: a config file of profiles in a
+// directory of its own, against srv.
+type toolsRun struct {
+	ctx     context.Context
+	w       io.Writer
+	srv     *xaccttest.Server
+	dir     string
+	files   func(*xacct.Options) // the config file, and srv's clock
+	heading func(string)
+}
+
+func (d *toolsRun) p(format string, args ...any) { fmt.Fprintf(d.w, format+"\n", args...) }
+
 // toolsDemo shows profiles, the store and the fan-out against srv.
 func toolsDemo(ctx context.Context, w io.Writer, srv *xaccttest.Server, heading func(string)) error {
-	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
 	dir, err := os.MkdirTemp("", "xacct-demo-")
 	if err != nil {
 		return err
@@ -55,68 +67,86 @@ func toolsDemo(ctx context.Context, w io.Writer, srv *xaccttest.Server, heading 
 	if err := os.WriteFile(config, []byte(fmt.Sprintf(demoConfig, srv.URL)), 0o600); err != nil {
 		return err
 	}
-	files := func(o *xacct.Options) {
+	d := &toolsRun{ctx: ctx, w: w, srv: srv, dir: dir, heading: heading, files: func(o *xacct.Options) {
 		o.ConfigFiles, o.CredentialsFiles = []string{config}, []string{}
 		o.Now = srv.Clock.Now
+	}}
+	if err := d.profiles(); err != nil {
+		return err
 	}
+	if err := d.store(); err != nil {
+		return err
+	}
+	return d.fanOut()
+}
 
-	heading("The same chain from a profile, as users write it in ~/.aws/config")
-	p("   [profile cross]  role_arn = %s, external_id = ext-123, source_profile = jenkins", roleB)
-	p("   [profile deploy] role_arn = %s, duration_seconds = 1800, source_profile = cross", roleC)
-	plan, err := xacct.PlanProfile(ctx, "deploy", files)
+// profiles shows the chain from a profile: its plan, then its use.
+func (d *toolsRun) profiles() error {
+	d.heading("The same chain from a profile, as users write it in ~/.aws/config")
+	d.p("   [profile cross]  role_arn = %s, external_id = ext-123, source_profile = jenkins", roleB)
+	d.p("   [profile deploy] role_arn = %s, duration_seconds = 1800, source_profile = cross", roleC)
+	plan, err := xacct.PlanProfile(d.ctx, "deploy", d.files)
 	if err != nil {
 		return err
 	}
-	p("   xacct.PlanProfile(ctx, \"deploy\") (or: xacct explain --profile deploy), with no network call:")
-	p("   base: %s of profile %s (%s)", plan.Base.Kind, plan.Base.Profile, plan.Base.Detail)
+	d.p("   xacct.PlanProfile(ctx, \"deploy\") (or: xacct explain --profile deploy), with no network call:")
+	d.p("   base: %s of profile %s (%s)", plan.Base.Kind, plan.Base.Profile, plan.Base.Detail)
 	for _, h := range plan.Hops {
-		p("   hop %d: %s (profile %s), %ds, role chaining: %v", h.Hop, h.RoleARN, h.Profile, h.DurationSeconds, h.Chaining)
+		d.p("   hop %d: %s (profile %s), %ds, role chaining: %v", h.Hop, h.RoleARN, h.Profile, h.DurationSeconds, h.Chaining)
 	}
-	cfg, err := xacct.LoadConfig(ctx, "deploy", files)
+	cfg, err := xacct.LoadConfig(d.ctx, "deploy", d.files)
 	if err != nil {
 		return err
 	}
-	arn, err := whoAmI(ctx, cfg, cfg.Credentials)
+	arn, err := whoAmI(d.ctx, cfg, cfg.Credentials)
 	if err != nil {
 		return err
 	}
-	p("   cfg, err := xacct.LoadConfig(ctx, \"deploy\"): the program now acts as %s", arn)
+	d.p("   cfg, err := xacct.LoadConfig(ctx, \"deploy\"): the program now acts as %s", arn)
+	return nil
+}
 
-	heading("Two programs, one session: the credential store")
-	store, err := xacct.NewFileStore(filepath.Join(dir, "store"))
+// store shows two programs sharing one session per hop.
+func (d *toolsRun) store() error {
+	d.heading("Two programs, one session: the credential store")
+	store, err := xacct.NewFileStore(filepath.Join(d.dir, "store"))
 	if err != nil {
 		return err
 	}
 	stored := func(o *xacct.Options) { o.Store = store }
-	before := srv.CallCount("AssumeRole")
+	before := d.srv.CallCount("AssumeRole")
 	for _, program := range []string{"the first", "the second"} {
-		cfg, err := xacct.LoadConfig(ctx, "deploy", files, stored) // a new program: new caches
+		cfg, err := xacct.LoadConfig(d.ctx, "deploy", d.files, stored) // a new program: new caches
 		if err != nil {
 			return err
 		}
-		if _, err := whoAmI(ctx, cfg, cfg.Credentials); err != nil {
+		if _, err := whoAmI(d.ctx, cfg, cfg.Credentials); err != nil {
 			return err
 		}
-		p("   %s program (Options.Store = xacct.NewFileStore(dir)): %d AssumeRole calls",
-			program, srv.CallCount("AssumeRole")-before)
-		before = srv.CallCount("AssumeRole")
+		d.p("   %s program (Options.Store = xacct.NewFileStore(dir)): %d AssumeRole calls",
+			program, d.srv.CallCount("AssumeRole")-before)
+		before = d.srv.CallCount("AssumeRole")
 	}
-	entries, err := store.List(ctx)
+	entries, err := store.List(d.ctx)
 	if err != nil {
 		return err
 	}
-	p("   the store holds %d sessions, one per hop, in files of mode 0600 (xacct cache list shows them):", len(entries))
+	d.p("   the store holds %d sessions, one per hop, in files of mode 0600 (xacct cache list shows them):", len(entries))
 	for _, e := range entries {
-		p("   %s…  %s  %s  until %s", e.Key[:12], e.Kind, e.Name, e.Credentials.Expires.UTC().Format("15:04Z"))
+		d.p("   %s…  %s  %s  until %s", e.Key[:12], e.Kind, e.Name, e.Credentials.Expires.UTC().Format("15:04Z"))
 	}
-	p("   The commands give this to any tool: credential_process = xacct credential-process --profile deploy")
+	d.p("   The commands give this to any tool: credential_process = xacct credential-process --profile deploy")
+	return nil
+}
 
-	heading("Every account of the organization: the fan-out")
-	base, err := srv.UserConfig("111111111111", "jenkins")
+// fanOut runs a function in every account of the organization.
+func (d *toolsRun) fanOut() error {
+	d.heading("Every account of the organization: the fan-out")
+	base, err := d.srv.UserConfig("111111111111", "jenkins")
 	if err != nil {
 		return err
 	}
-	accounts, err := xacct.Accounts(ctx, base, func(o *xacct.AccountsOptions) {
+	accounts, err := xacct.Accounts(d.ctx, base, func(o *xacct.AccountsOptions) {
 		o.Exclude = []string{"111111111111"} // the management account has no Auditor role
 	})
 	if err != nil {
@@ -126,30 +156,34 @@ func toolsDemo(ctx context.Context, w io.Writer, srv *xaccttest.Server, heading 
 	for _, a := range accounts {
 		names = append(names, a.ID+" "+a.Name)
 	}
-	p("   xacct.Accounts(ctx, cfg), but the management account: %d ACTIVE accounts (the suspended one is left out):",
+	d.p("   xacct.Accounts(ctx, cfg), but the management account: %d ACTIVE accounts (the suspended one is left out):",
 		len(accounts))
-	p("   %s", strings.Join(names, ", "))
-	p("   xacct.FanOut(ctx, cfg, accounts, fn, RoleName \"Auditor\", STSRate 10): fn runs in each account")
-	rep := xacct.FanOut(ctx, base, accounts, func(ctx context.Context, a xacct.Account, cfg aws.Config) error {
+	d.p("   %s", strings.Join(names, ", "))
+	d.p("   xacct.FanOut(ctx, cfg, accounts, fn, RoleName \"Auditor\", STSRate 10): fn runs in each account")
+	rep := xacct.FanOut(d.ctx, base, accounts, func(ctx context.Context, a xacct.Account, cfg aws.Config) error {
 		_, err := whoAmI(ctx, cfg, cfg.Credentials)
 		return err
 	}, func(o *xacct.FanOutOptions) {
 		o.RoleName, o.SessionName, o.STSRate = "Auditor", "xacct-demo", 10
-		o.HopOptions = []func(*xacct.Options){func(o *xacct.Options) { o.Now = srv.Clock.Now }}
+		o.HopOptions = []func(*xacct.Options){func(o *xacct.Options) { o.Now = d.srv.Clock.Now }}
 	})
 	for _, r := range rep.Results {
-		var he *xacct.HopError
-		switch {
-		case r.Err == nil:
-			p("   %s %-16s ok, %d STS call", r.Account.ID, r.Account.Name, r.Attempts)
-		case errors.As(r.Err, &he):
-			hint, _, _ := strings.Cut(he.Hint, ";")
-			p("   %s %-16s refused: %s (xacct's hint: %s; ...)", r.Account.ID, r.Account.Name, errorCode(r.Err), hint)
-		default:
-			p("   %s %-16s %v", r.Account.ID, r.Account.Name, r.Err)
-		}
+		d.p("   %s %-16s %s", r.Account.ID, r.Account.Name, resultText(r))
 	}
-	p("   %d succeeded, %d failed: one account's failure stops no other, and gets its own error and hint",
+	d.p("   %d succeeded, %d failed: one account's failure stops no other, and gets its own error and hint",
 		rep.Succeeded, rep.Failed)
 	return nil
+}
+
+// resultText says how one account of the fan-out went.
+func resultText(r xacct.Result) string {
+	var he *xacct.HopError
+	switch {
+	case r.Err == nil:
+		return fmt.Sprintf("ok, %d STS call", r.Attempts)
+	case errors.As(r.Err, &he):
+		hint, _, _ := strings.Cut(he.Hint, ";")
+		return fmt.Sprintf("refused: %s (xacct's hint: %s; ...)", errorCode(r.Err), hint)
+	}
+	return r.Err.Error()
 }
