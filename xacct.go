@@ -34,6 +34,47 @@
 // account of an organization under one STS rate (Accounts, FanOut). The
 // package xaccttest is a fake STS that enforces what STS enforces, for
 // tests.
+//
+// # Map of the package
+//
+// Calls go one way: the features (profiles, the store, the fan-out) build
+// on the core through its constructors, Options and small interfaces
+// (errors join the core's through one interface). The core's links to
+// them are Options' fields that features read (ConfigFiles,
+// CredentialsFiles, Store) and the refresh path's store step. Mechanisms
+// live in internal packages, one job each.
+//
+//	The core
+//	  xacct.go        Role, AssumeRole: one hop (and this map)
+//	  chain.go        Chain: hops one after another
+//	  mfa.go          MFASession, TokenFunc, TokenRequest
+//	  tokens.go       TokenFunc sources: TerminalToken, ProcessToken, StaticToken
+//	  prompt.go       one prompt at a time per device; no code twice
+//	  cache.go        Cache: the states of cached credentials, Retrieve, Invalidate
+//	  cache_format.go a Cache prints no secret, with any verb
+//	  state.go        an entry's states: fresh, stale, due, expired
+//	  refresh.go      the refresh path: begin, call, check, record, report
+//	  describe.go     what a Cache knows of the provider it wraps
+//	  options.go      Options and the defaults; options_check.go: fields a function cannot use
+//	  errors.go       HopError, SessionError, their hints
+//	  sts.go          the STS client and the one converter of its answers; answerlimit.go bounds them
+//	The store (Options.Store)
+//	  store.go        Store, StoredCredentials, the cache's store step, StoreKeys
+//	  storekey.go     the one key function, and who asks, bound to the call it signs
+//	  storecall.go    store calls bounded, a hung store skipped
+//	  filestore.go    FileStore, over internal/filestore
+//	Profiles (LoadConfig, FromProfile, PlanProfile)
+//	  profile.go, profile_plan.go  a profile's chain; ProfilePlan
+//	  profile_base*.go, profile_container.go, process_provider.go, webidentity.go
+//	                  each kind of base: resolved, planned, built
+//	  profile_diagnose.go, profile_error.go  ProfileError, by profile, key, file and line
+//	The fan-out (FanOut, Accounts)
+//	  fanout.go, fanout_report.go, accounts.go
+//	internal/
+//	  filestore (the store's files), sharedini (the shared config files),
+//	  stsrate (one STS rate), workpool, recovered, proctree (child process
+//	  trees), validate (STS's input rules), backoff, totp, trunc,
+//	  fakeclock and testutil (tests)
 package xacct
 
 import (
