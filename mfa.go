@@ -93,7 +93,7 @@ func mfaSession(cfg aws.Config, serial string, token TokenFunc, o Options) (*Cac
 	}
 	p := &sessionProvider{
 		client:   newSTSClient(cfg, cfg.Credentials, &o),
-		base:     cfg.Credentials,
+		signer:   signer{base: cfg.Credentials},
 		facts:    hintFacts{mfaSerial: serial, caller: base.caller},
 		serial:   serial,
 		duration: d,
@@ -118,7 +118,7 @@ func validSessionDuration(d time.Duration) bool {
 // sessionProvider makes the GetSessionToken calls of an MFA session.
 type sessionProvider struct {
 	client   STSClient
-	base     aws.CredentialsProvider // the IAM user's keys, which sign GetSessionToken
+	signer   // base: the IAM user's keys, which sign GetSessionToken
 	serial   string
 	duration time.Duration
 	token    TokenFunc
@@ -131,21 +131,6 @@ func (p *sessionProvider) describe() descriptor { return p.desc }
 
 func (p *sessionProvider) baseProvider() aws.CredentialsProvider { return p.base }
 
-// requesterID identifies who would sign GetSessionToken now.
-func (p *sessionProvider) requesterID(ctx context.Context) (string, error) {
-	return lookupIdentity(ctx, p.base)
-}
-
-// bind identifies the credentials that will sign GetSessionToken, and binds the
-// call to them.
-func (p *sessionProvider) bind(ctx context.Context) (string, context.Context, error) {
-	creds, id, err := identityOf(ctx, p.base)
-	if err != nil {
-		return "", ctx, err
-	}
-	return id, bindSigner(ctx, p, creds), nil
-}
-
 // Retrieve asks for a code and calls GetSessionToken once.
 func (p *sessionProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	code, err := tokenCode(ctx, p.token, &p.opts, TokenRequest{SerialNumber: p.serial})
@@ -156,7 +141,7 @@ func (p *sessionProvider) Retrieve(ctx context.Context) (aws.Credentials, error)
 		DurationSeconds: aws.Int32(int32(p.duration / time.Second)),
 		SerialNumber:    aws.String(p.serial),
 		TokenCode:       aws.String(code),
-	}, signWith(ctx, p)...)
+	}, p.signWith(ctx)...)
 	if err != nil {
 		return aws.Credentials{}, p.fail(fmt.Errorf("GetSessionToken: %w", err))
 	}

@@ -131,32 +131,49 @@ func identityOf(ctx context.Context, p aws.CredentialsProvider) (aws.Credentials
 	return creds, fingerprint(creds), nil
 }
 
-// signerKey keys, in a fetch's context, the credentials that its
-// provider's call must be signed with: those its requester identified.
-// It is keyed by the provider, so that the value never reaches another
-// provider's call (a base's own fetch, started on the same context).
-type signerKey struct{ p any }
-
-// signer holds the credentials; String keeps them out of a formatted
-// context.
-type signer struct{ creds aws.Credentials }
-
-func (signer) String() string { return "xacct.signer(redacted)" }
-
-// bindSigner returns ctx with creds as p's signer.
-func bindSigner(ctx context.Context, p any, creds aws.Credentials) context.Context {
-	return context.WithValue(ctx, signerKey{p}, signer{creds})
+// signer is embedded by the providers whose STS call base signs (a hop,
+// an MFA session). Its requester steps identify base, and bind binds the
+// call to the very credentials identified.
+type signer struct {
+	base aws.CredentialsProvider
 }
 
-// signWith returns the options that make an STS call of p sign with the
-// credentials bound to p in ctx; none when there are none.
-func signWith(ctx context.Context, p any) []func(*sts.Options) {
-	s, ok := ctx.Value(signerKey{p}).(signer)
+// requesterID identifies who would sign now.
+func (s *signer) requesterID(ctx context.Context) (string, error) {
+	return lookupIdentity(ctx, s.base)
+}
+
+// bind identifies the credentials that will sign, and binds the call to
+// them.
+func (s *signer) bind(ctx context.Context) (string, context.Context, error) {
+	creds, id, err := identityOf(ctx, s.base)
+	if err != nil {
+		return "", ctx, err
+	}
+	return id, context.WithValue(ctx, signerKey{s}, boundCredentials{creds}), nil
+}
+
+// signWith returns the options that make the STS call sign with the
+// credentials bound in ctx; none when there are none.
+func (s *signer) signWith(ctx context.Context) []func(*sts.Options) {
+	b, ok := ctx.Value(signerKey{s}).(boundCredentials)
 	if !ok {
 		return nil
 	}
-	return []func(*sts.Options){func(o *sts.Options) { o.Credentials = credentials.StaticCredentialsProvider{Value: s.creds} }}
+	return []func(*sts.Options){func(o *sts.Options) { o.Credentials = credentials.StaticCredentialsProvider{Value: b.creds} }}
 }
+
+// signerKey keys, in a fetch's context, the credentials its call must be
+// signed with. It is keyed by the signer, so that the value never reaches
+// another provider's call (a base's own fetch, started on the same
+// context).
+type signerKey struct{ s *signer }
+
+// boundCredentials holds them; String keeps them out of a formatted
+// context.
+type boundCredentials struct{ creds aws.Credentials }
+
+func (boundCredentials) String() string { return "xacct.boundCredentials(redacted)" }
 
 // fingerprint is a keyed digest (HMAC-SHA-256) of the access key ID, the
 // secret and the session token together. The digest is one-way: a key

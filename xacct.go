@@ -179,7 +179,7 @@ func assumeRole(cfg aws.Config, role Role, o Options) (*Cache, error) {
 	}
 	p := &roleProvider{
 		client: newSTSClient(cfg, cfg.Credentials, &o),
-		base:   cfg.Credentials,
+		signer: signer{base: cfg.Credentials},
 		role:   role,
 		input:  assumeRoleInput(role),
 		opts:   o,
@@ -301,9 +301,9 @@ func optional(s string) *string {
 // roleProvider makes the AssumeRole calls of one hop.
 type roleProvider struct {
 	client STSClient
-	base   aws.CredentialsProvider // signs the STS calls; another hop's *Cache in a chain
-	role   Role                    // defaults resolved, validated; read-only
-	input  *sts.AssumeRoleInput    // built from role; read-only
+	signer                      // base signs the STS calls; another hop's *Cache in a chain
+	role   Role                 // defaults resolved, validated; read-only
+	input  *sts.AssumeRoleInput // built from role; read-only
 	opts   Options
 	desc   descriptor
 	facts  hintFacts // for the hints of its errors
@@ -312,21 +312,6 @@ type roleProvider struct {
 func (p *roleProvider) describe() descriptor { return p.desc }
 
 func (p *roleProvider) baseProvider() aws.CredentialsProvider { return p.base }
-
-// requesterID identifies who would sign the hop's AssumeRole now.
-func (p *roleProvider) requesterID(ctx context.Context) (string, error) {
-	return lookupIdentity(ctx, p.base)
-}
-
-// bind identifies the credentials that will sign the hop's AssumeRole, and binds the
-// call to them.
-func (p *roleProvider) bind(ctx context.Context) (string, context.Context, error) {
-	creds, id, err := identityOf(ctx, p.base)
-	if err != nil {
-		return "", ctx, err
-	}
-	return id, bindSigner(ctx, p, creds), nil
-}
 
 // Retrieve assumes the role once, with an MFA code (asked with a context)
 // when the role has a device.
@@ -352,7 +337,7 @@ func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		}
 		in.TokenCode = aws.String(code)
 	}
-	out, err := p.client.AssumeRole(ctx, &in, signWith(ctx, p)...)
+	out, err := p.client.AssumeRole(ctx, &in, p.signWith(ctx)...)
 	if err != nil {
 		if earlier := upstreamError(err); earlier != nil {
 			return aws.Credentials{}, earlier
