@@ -137,6 +137,7 @@ func (p *sessionProvider) Retrieve(ctx context.Context) (aws.Credentials, error)
 	if err != nil {
 		return aws.Credentials{}, p.fail(err)
 	}
+	ctx = p.afterPrompt(ctx)
 	out, err := p.client.GetSessionToken(ctx, &sts.GetSessionTokenInput{
 		DurationSeconds: aws.Int32(int32(p.duration / time.Second)),
 		SerialNumber:    aws.String(p.serial),

@@ -127,7 +127,10 @@ type Options struct {
 	// NewSTSClient builds the STS client a hop calls, from the caller's
 	// aws.Config with the hop's base credentials already set in
 	// cfg.Credentials. Nil: sts.NewFromConfig(cfg). Set it to add
-	// middleware, or to put a test double in place of STS.
+	// middleware, or to put a test double in place of STS. The client must
+	// apply the per-call option functions, as *sts.Client does: a stored
+	// hop's call is signed through them with the very credentials its
+	// store key was made for.
 	NewSTSClient func(cfg aws.Config) STSClient
 
 	// ConfigFiles are the shared config files that LoadConfig and

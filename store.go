@@ -32,7 +32,8 @@ import (
 //   - Lock takes the exclusive lock of key, across goroutines and
 //     processes, waiting until it is free or ctx ends (then it returns
 //     ctx's error). The lock must be released when its holder dies, even
-//     by SIGKILL. unlock releases it.
+//     by SIGKILL. unlock releases it, promptly (a Cache bounds it as it
+//     bounds Load and Save).
 //   - Delete removes the entry under key; a missing entry is no error.
 //   - List returns every readable entry, for tools (xacct cache list).
 //   - All methods are safe for concurrent use, and no error or formatted
@@ -146,7 +147,7 @@ func (c *Cache) callStore(ctx context.Context, timeout time.Duration) outcome {
 			"provider", c.desc.name, "error", err, NoticeAttr, true)
 		return c.callBounded(ctx, timeout)
 	}
-	defer unlock()
+	defer c.unlockStore(unlock)
 	if out, ok, err := c.loadFresh(ctx, key); ok {
 		return out
 	} else if errors.Is(err, errStoreHung) {
@@ -172,12 +173,13 @@ func (c *Cache) callIdentified(ctx context.Context, timeout time.Duration, key, 
 	if id != asker || key == "" {
 		key = c.keyFor(id)
 	}
+	began := c.opts.Now()
 	out := c.callBounded(ctx, timeout)
 	out.key = key
 	// Long-term keys are not kept: their own source (a file, a password
 	// manager behind credential_process) stays the one to ask.
 	if save && out.err == nil && out.creds.CanExpire {
-		c.save(ctx, key, out.creds)
+		c.save(ctx, key, out.creds, began)
 	}
 	return out
 }
@@ -291,10 +293,29 @@ func (c *Cache) lockStore(ctx context.Context, key string) (unlock func(), err e
 	}, func(unlock func()) { unlock() })
 }
 
+// unlockStore releases a store lock on a bound of its own, as every other
+// store call: closing a lock file on a hung network file system blocks,
+// and a Store's unlock may panic.
+func (c *Cache) unlockStore(unlock func()) {
+	_, err := storeCall(context.Background(), storeBound(&c.opts), func(context.Context) (struct{}, error) {
+		unlock()
+		return struct{}{}, nil
+	}, nil)
+	if err != nil {
+		if errors.Is(err, errStoreHung) {
+			storeHung(&c.opts)
+		}
+		c.opts.Logger.Warn("xacct: credential store: unlock failed", "provider", c.desc.name, "error", err, NoticeAttr, true)
+	}
+}
+
 // save stores credentials just fetched, on a bound of its own: they are
 // worth keeping even when the fetch's deadline is near.
-func (c *Cache) save(ctx context.Context, key string, creds aws.Credentials) {
-	sc := &StoredCredentials{Kind: c.desc.session.Kind, Name: c.desc.name, Credentials: creds, Fetched: c.opts.Now()}
+//
+// began is when the call began: an entry of a fetch begun before an
+// Invalidate is older than it, and never served after it.
+func (c *Cache) save(ctx context.Context, key string, creds aws.Credentials, began time.Time) {
+	sc := &StoredCredentials{Kind: c.desc.session.Kind, Name: c.desc.name, Credentials: creds, Fetched: began}
 	_, err := storeCall(context.WithoutCancel(ctx), storeBound(&c.opts), func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, c.opts.Store.Save(ctx, key, sc)
 	}, nil)
@@ -312,12 +333,12 @@ func (c *Cache) save(ctx context.Context, key string, creds aws.Credentials) {
 // provider gets the fetch's timeout anew; the fetch is still abandoned
 // when every caller who waits on a prompt has left.
 func (c *Cache) withoutStore(ctx context.Context, timeout time.Duration, doing string, err error) outcome {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return outcome{err: ctx.Err()} // abandoned meanwhile: the store did not hang, the callers left
+	}
 	storeHung(&c.opts)
 	c.opts.Logger.Warn("xacct: credential store: fetching without it, as "+doing+" it did not return in time",
 		"provider", c.desc.name, "error", err, NoticeAttr, true)
-	if errors.Is(ctx.Err(), context.Canceled) {
-		return outcome{err: ctx.Err()} // abandoned meanwhile
-	}
 	fresh, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
 	if c.waiters != nil && !inBackground(ctx) {

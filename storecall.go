@@ -47,6 +47,7 @@ func storeSkipped(o *Options) bool {
 // not nil) gets what op returns later, to undo it (an unlock). A panic in
 // op becomes an error.
 func storeCall[T any](ctx context.Context, limit time.Duration, op func(context.Context) (T, error), abandon func(T)) (T, error) {
+	parent := ctx
 	if limit > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, limit)
@@ -55,9 +56,10 @@ func storeCall[T any](ctx context.Context, limit time.Duration, op func(context.
 	c := &storeCallState[T]{done: make(chan storeResult[T], 1)}
 	go c.run(ctx, op, abandon)
 	// A Store that honours its context and gives up at limit has hung for
-	// this fetch as much as one that never returns.
+	// this fetch as much as one that never returns; one that gives up
+	// because the fetch's own context ended (its callers left) has not.
 	hung := func(r storeResult[T]) (T, error) {
-		if r.err != nil && limit > 0 && ctx.Err() != nil {
+		if r.err != nil && limit > 0 && ctx.Err() != nil && !errors.Is(parent.Err(), context.Canceled) {
 			return r.v, fmt.Errorf("%w: %w", errStoreHung, r.err)
 		}
 		return r.v, r.err
@@ -78,6 +80,9 @@ func storeCall[T any](ctx context.Context, limit time.Duration, op func(context.
 		return hung(r) // sent between the timer and giving up
 	}
 	var zero T
+	if errors.Is(parent.Err(), context.Canceled) {
+		return zero, parent.Err() // the callers left: no hang of the store's
+	}
 	return zero, fmt.Errorf("%w (%v)", errStoreHung, context.Cause(ctx))
 }
 
@@ -110,6 +115,7 @@ func (c *storeCallState[T]) run(ctx context.Context, op func(context.Context) (T
 	defer c.mu.Unlock()
 	if c.gaveUp {
 		if r.err == nil && abandon != nil {
+			defer func() { recover() }() // nobody is left to tell; the lock dies with the process at worst
 			abandon(r.v)
 		}
 		return

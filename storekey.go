@@ -150,7 +150,25 @@ func (s *signer) bind(ctx context.Context) (string, context.Context, error) {
 	if err != nil {
 		return "", ctx, err
 	}
-	return id, context.WithValue(ctx, signerKey{s}, boundCredentials{creds}), nil
+	return id, context.WithValue(ctx, signerKey{s}, boundCredentials{creds, id}), nil
+}
+
+// afterPrompt binds the call anew to the base's credentials as they are
+// after a person typed a code, when they are still of the identity bound
+// before: the credentials bound then may have expired while the person
+// typed (a stale session has as little as its blocking window left). A
+// base now of another identity keeps the first binding, which the
+// session's key was made for.
+func (s *signer) afterPrompt(ctx context.Context) context.Context {
+	b, ok := ctx.Value(signerKey{s}).(boundCredentials)
+	if !ok {
+		return ctx
+	}
+	creds, id, err := identityOf(ctx, s.base)
+	if err != nil || id != b.id {
+		return ctx
+	}
+	return context.WithValue(ctx, signerKey{s}, boundCredentials{creds, id})
 }
 
 // signWith returns the options that make the STS call sign with the
@@ -171,7 +189,10 @@ type signerKey struct{ s *signer }
 
 // boundCredentials holds them; String keeps them out of a formatted
 // context.
-type boundCredentials struct{ creds aws.Credentials }
+type boundCredentials struct {
+	creds aws.Credentials
+	id    string // the identity they were bound as
+}
 
 func (boundCredentials) String() string { return "xacct.boundCredentials(redacted)" }
 

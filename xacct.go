@@ -336,6 +336,7 @@ func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 			return aws.Credentials{}, p.fail(err)
 		}
 		in.TokenCode = aws.String(code)
+		ctx = p.afterPrompt(ctx)
 	}
 	out, err := p.client.AssumeRole(ctx, &in, p.signWith(ctx)...)
 	if err != nil {
