@@ -15,10 +15,7 @@ func BenchmarkStoreHit(b *testing.B) {
 		b.Fatal(err)
 	}
 	hop := func() *Cache {
-		c, err := AssumeRole(staticConfig(), Role{ARN: roleB, SessionName: "ss"}, withFake(f), func(o *Options) { o.Store = store })
-		if err != nil {
-			b.Fatal(err)
-		}
+		c := storedHop(b, f, store)
 		return c
 	}
 	ctx := context.Background()

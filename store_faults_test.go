@@ -1,8 +1,9 @@
 package xacct
 
-// Faults at the edges of the store step: an unlock that hangs or panics, a
-// fetch begun before Invalidate, callers who leave while a Store is slow,
-// and an MFA hop whose code takes longer than its base has left.
+// Faults at the edges of the store step: a Store that hangs in any call,
+// an unlock that panics, a fetch begun before Invalidate, callers who
+// leave while a Store is slow, and an MFA hop whose code takes longer than
+// its base has left.
 
 import (
 	"context"
@@ -20,16 +21,37 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// unlockFaultStore is a Store whose unlock blocks until release is closed
-// (a FileStore's close(2) on a hung NFS mount), or panics.
-type unlockFaultStore struct {
+// hangingStore is a Store whose chosen call (hang: "load", "lock",
+// "save" or "unlock") ignores its context and returns only when release
+// is closed, as on a hung network file system; with panics, its unlock
+// panics. Its unlocks are counted.
+type hangingStore struct {
 	Store
-	release chan struct{}
-	panics  bool
+	hang     string
+	panics   bool
+	release  chan struct{}
+	unlocked atomic.Int32
 }
 
-func (s *unlockFaultStore) Lock(ctx context.Context, key string) (func(), error) {
-	unlock, err := s.Store.Lock(ctx, key)
+func (s *hangingStore) wait(op string) {
+	if s.hang == op {
+		<-s.release
+	}
+}
+
+func (s *hangingStore) Load(ctx context.Context, key string) (*StoredCredentials, error) {
+	s.wait("load")
+	return s.Store.Load(ctx, key)
+}
+
+func (s *hangingStore) Save(ctx context.Context, key string, sc *StoredCredentials) error {
+	s.wait("save")
+	return s.Store.Save(ctx, key, sc)
+}
+
+func (s *hangingStore) Lock(ctx context.Context, key string) (func(), error) {
+	s.wait("lock")
+	unlock, err := s.Store.Lock(context.Background(), key)
 	if err != nil {
 		return nil, err
 	}
@@ -37,54 +59,110 @@ func (s *unlockFaultStore) Lock(ctx context.Context, key string) (func(), error)
 		if s.panics {
 			panic("unlock failed")
 		}
-		<-s.release
+		s.wait("unlock")
+		s.unlocked.Add(1)
 		unlock()
 	}, nil
 }
 
-// an unlock that hangs wedges Retrieve(context.Background())
-// for ever (callStore's `defer unlock()` is not bounded).
-func TestStoreUnlockThatHangsDoesNotWedge(t *testing.T) {
-	t.Parallel()
-	f := &fakeSTS{clk: newClock()}
-	store := &unlockFaultStore{Store: newStore(t), release: make(chan struct{})}
-	t.Cleanup(func() { close(store.release) })
-	c, err := AssumeRole(staticConfig(), Role{ARN: roleB, SessionName: "ss"}, withFake(f), func(o *Options) {
-		o.Store, o.RefreshTimeout = store, 300*time.Millisecond
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+// retrieveWithin retrieves c's credentials with no deadline of the
+// caller's, failing the test if that takes more than d: a wedged cache.
+func retrieveWithin(t *testing.T, c *Cache, d time.Duration) error {
+	t.Helper()
 	done := make(chan error, 1)
 	go func() { _, err := c.Retrieve(context.Background()); done <- err }()
 	select {
 	case err := <-done:
-		if err != nil {
-			t.Fatalf("Retrieve: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Retrieve(context.Background()) wedged by a Store whose unlock hangs (RefreshTimeout 300ms)")
+		return err
+	case <-time.After(d):
+		t.Fatalf("Retrieve(context.Background()) still waiting after %v", d)
+		return nil
 	}
 }
 
-// an unlock that panics ends the process (it runs inside
-// singleflight, outside every recover), though storeCall turns a panic of
-// Load, Lock or Save into an error. Run in a child process.
+// A Store that hangs in Load, Lock, Save or unlock costs a fetch its bound, and
+// the credentials still come: no store this time, never a wedged caller.
+// A Lock that returns after the fetch gave up on it is unlocked.
+func TestStoreThatHangsIsBypassed(t *testing.T) {
+	t.Parallel()
+	for _, op := range []string{"load", "lock", "save", "unlock"} {
+		t.Run(op, func(t *testing.T) {
+			t.Parallel()
+			f := &fakeSTS{clk: newClock()}
+			store := &hangingStore{Store: newStore(t), hang: op, release: make(chan struct{})}
+			var once sync.Once
+			release := func() { once.Do(func() { close(store.release) }) }
+			t.Cleanup(release)
+			c := storedHop(t, f, store, func(o *Options) { o.RefreshTimeout = 300 * time.Millisecond })
+			if err := retrieveWithin(t, c, 10*time.Second); err != nil {
+				t.Fatalf("Retrieve with a store whose %s hangs: %v", op, err)
+			}
+			if n := f.callsFor(roleB); n != 1 {
+				t.Errorf("%d AssumeRole calls; want 1", n)
+			}
+			if op != "lock" {
+				return
+			}
+			release()
+			deadline := time.Now().Add(5 * time.Second)
+			for store.unlocked.Load() == 0 && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			if store.unlocked.Load() != 1 {
+				t.Error("the lock taken after the fetch gave up on it was never released")
+			}
+		})
+	}
+}
+
+// A hung store leaves the fetch most of its time: a caller whose deadline
+// is RefreshTimeout (credential-process's --timeout) still gets the
+// credentials, and after the hang the store is skipped for a while.
+func TestStoreThatHangsLeavesTheCallerItsTime(t *testing.T) {
+	t.Parallel()
+	for _, op := range []string{"load", "save"} {
+		t.Run(op, func(t *testing.T) {
+			t.Parallel()
+			f := &fakeSTS{clk: newClock()}
+			store := &hangingStore{Store: newStore(t), hang: op, release: make(chan struct{})}
+			t.Cleanup(func() { close(store.release) })
+			var c *Cache
+			for range 2 {
+				c = storedHop(t, f, store, func(o *Options) { o.RefreshTimeout = time.Second })
+				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				_, err := c.Retrieve(ctx)
+				cancel()
+				if err != nil {
+					t.Fatalf("a store whose %s hangs, with the caller's deadline at RefreshTimeout: %v", op, err)
+				}
+			}
+			c.Invalidate()
+			start := time.Now()
+			if _, err := c.Retrieve(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if took := time.Since(start); took > 200*time.Millisecond {
+				t.Errorf("a fetch right after the store hung took %v: want the store skipped", took)
+			}
+		})
+	}
+}
+
+// An unlock that panics does not end the process, though it runs inside
+// singleflight, which re-panics on a goroutine of its own. Run in a child
+// process.
 func TestStoreUnlockThatPanicsDoesNotCrash(t *testing.T) {
-	if os.Getenv("XACCT_REVIEW2_CHILD") == "1" {
+	if os.Getenv("XACCT_TEST_UNLOCK_PANIC_CHILD") == "1" {
 		f := &fakeSTS{clk: newClock()}
-		store := &unlockFaultStore{Store: newStore(t), panics: true}
-		c, err := AssumeRole(staticConfig(), Role{ARN: roleB, SessionName: "ss"}, withFake(f), func(o *Options) { o.Store = store })
-		if err != nil {
-			t.Fatal(err)
-		}
+		store := &hangingStore{Store: newStore(t), panics: true}
+		c := storedHop(t, f, store)
 		c.Retrieve(context.Background())
 		time.Sleep(200 * time.Millisecond) // singleflight re-panics on a goroutine of its own
 		return
 	}
 	t.Parallel()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestStoreUnlockThatPanicsDoesNotCrash$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "XACCT_REVIEW2_CHILD=1")
+	cmd.Env = append(os.Environ(), "XACCT_TEST_UNLOCK_PANIC_CHILD=1")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("a Store whose unlock panics crashed the process: %v\n%s", err, out)
@@ -116,13 +194,7 @@ func TestStoreInvalidateIsNotUndoneByTheStore(t *testing.T) {
 	t.Parallel()
 	f := &fakeSTS{clk: newClock()}
 	slow := &slowSTS{fakeSTS: f, started: make(chan struct{}), release: make(chan struct{})}
-	c, err := AssumeRole(staticConfig(), Role{ARN: roleB, SessionName: "ss"}, withFake(f), func(o *Options) {
-		o.Store = newStore(t)
-		o.NewSTSClient = func(aws.Config) STSClient { return slow }
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := storedHop(t, f, newStore(t), func(o *Options) { o.NewSTSClient = func(aws.Config) STSClient { return slow } })
 	first := make(chan aws.Credentials, 1)
 	go func() { creds, _ := c.Retrieve(context.Background()); first <- creds }()
 	<-slow.started

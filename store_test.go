@@ -22,6 +22,18 @@ func staticConfig() aws.Config {
 	return cfg
 }
 
+// storedHop is the hop to roleB on staticConfig's keys, kept in store, as a
+// program builds it.
+func storedHop(t testing.TB, f *fakeSTS, store Store, optFns ...func(*Options)) *Cache {
+	t.Helper()
+	c, err := AssumeRole(staticConfig(), Role{ARN: roleB, SessionName: "ss"},
+		append([]func(*Options){withFake(f), func(o *Options) { o.Store = store }}, optFns...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // A process is the caches a program builds: each "process" here builds
 // its own chain on one FileStore, as separate programs would.
 func TestStoreSharesSessionsBetweenProcesses(t *testing.T) {
@@ -137,10 +149,7 @@ func TestStoreInvalidateSkipsOlderEntries(t *testing.T) {
 	t.Parallel()
 	f := &fakeSTS{clk: newClock()}
 	store := newStore(t)
-	c, err := AssumeRole(staticConfig(), Role{ARN: roleB, SessionName: "ss"}, withFake(f), func(o *Options) { o.Store = store })
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := storedHop(t, f, store)
 	first, _ := c.Retrieve(context.Background())
 	c.Invalidate()
 	f.clk.Advance(time.Second)
@@ -155,13 +164,7 @@ func TestStoreFailuresAreBypassed(t *testing.T) {
 	t.Parallel()
 	f := &fakeSTS{clk: newClock()}
 	var logs syncBuffer
-	c, err := AssumeRole(staticConfig(), Role{ARN: roleB, SessionName: "ss"}, withFake(f), func(o *Options) {
-		o.Store = brokenStore{}
-		o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := storedHop(t, f, brokenStore{}, func(o *Options) { o.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 	if _, err := c.Retrieve(context.Background()); err != nil {
 		t.Fatalf("Retrieve with a broken store: %v", err)
 	}
