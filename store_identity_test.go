@@ -130,12 +130,15 @@ func writeToken(t *testing.T, srv *xaccttest.Server, path, subject string) {
 	}
 }
 
+// webIdentityFiles writes a config whose profile ci assumes Deployer with
+// the token in tokenFile, followed by extra, in which {token} stands for
+// tokenFile.
 func webIdentityFiles(t *testing.T, extra string) (tokenFile string, files func(*xacct.Options)) {
 	t.Helper()
 	dir := t.TempDir()
 	tokenFile, config := filepath.Join(dir, "token"), filepath.Join(dir, "config")
-	os.WriteFile(config, []byte("[profile ci]\nrole_arn = arn:aws:iam::444444444444:role/Deployer\n"+
-		"web_identity_token_file = "+tokenFile+"\nrole_session_name = wi\n"+extra), 0o600)
+	os.WriteFile(config, []byte(strings.ReplaceAll("[profile ci]\nrole_arn = arn:aws:iam::444444444444:role/Deployer\n"+
+		"web_identity_token_file = {token}\nrole_session_name = wi\n"+extra, "{token}", tokenFile)), 0o600)
 	return tokenFile, func(o *xacct.Options) { o.ConfigFiles, o.CredentialsFiles = []string{config}, []string{} }
 }
 
@@ -163,19 +166,13 @@ func TestStoreKeysAWebIdentityByItsToken(t *testing.T) {
 func TestStoreKeysAWebIdentityByItsDuration(t *testing.T) {
 	t.Parallel()
 	srv, cfg := webIdentityWorld(t)
-	tokenFile, hour := webIdentityFiles(t, "duration_seconds = 3600\n")
-	_, twoHours := webIdentityFiles(t, "duration_seconds = 7200\n")
+	tokenFile, files := webIdentityFiles(t, "duration_seconds = 3600\n[profile ci2h]\n"+
+		"role_arn = arn:aws:iam::444444444444:role/Deployer\nweb_identity_token_file = {token}\n"+
+		"role_session_name = wi\nduration_seconds = 7200\n")
 	store := newFileStore(t)
-	for _, files := range []func(*xacct.Options){hour, twoHours} {
-		// Both profiles read the first one's token file.
-		writeToken(t, srv, tokenFile, "system:serviceaccount:ci:builder")
-		files := func(o *xacct.Options) {
-			files(o)
-			b, _ := os.ReadFile(o.ConfigFiles[0])
-			os.WriteFile(o.ConfigFiles[0], []byte(strings.Replace(string(b), filepath.Dir(o.ConfigFiles[0]),
-				filepath.Dir(tokenFile), 1)), 0o600)
-		}
-		creds, err := retrieveAs(t, srv, cfg, "ci", store, files)
+	writeToken(t, srv, tokenFile, "system:serviceaccount:ci:builder")
+	for _, profile := range []string{"ci", "ci2h"} {
+		creds, err := retrieveAs(t, srv, cfg, profile, store, files)
 		if err != nil {
 			t.Fatal(err)
 		}
