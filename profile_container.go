@@ -9,13 +9,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 
 	"github.com/aws/aws-sdk-go-v2/config"
-
-	"github.com/xacct/xacct/internal/sharedini"
 )
 
 // The addresses of the container credential endpoints, as the SDK has them.
@@ -83,21 +80,11 @@ func checkContainerHost(ctx context.Context, rawURL string) error {
 // token of a few hundred bytes, in a file another program writes.
 const maxContainerToken = 16 << 10
 
-// readContainerToken reads AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, a
-// regular file of at most maxContainerToken bytes, without blocking on a
-// FIFO.
+// readContainerToken reads AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE.
 func readContainerToken(path string) (string, error) {
-	f, err := sharedini.OpenNonBlocking(path)
+	b, err := readRegular(path, maxContainerToken)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s %w", path, err)
 	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s is not a regular file", path)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxContainerToken+1))
-	if err == nil && len(b) > maxContainerToken {
-		err = fmt.Errorf("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s is larger than %d bytes, which no token is", path, maxContainerToken)
-	}
-	return string(b), err
+	return string(b), nil
 }

@@ -6,16 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-
-	"github.com/xacct/xacct/internal/sharedini"
 )
 
 // maxWebIdentityToken is the longest token STS's AssumeRoleWithWebIdentity
@@ -100,41 +96,15 @@ func (p *webIdentityProvider) readToken() ([]byte, error) {
 	fail := func(err error) ([]byte, error) {
 		return nil, p.base.fail(p.base.key, fmt.Errorf("%s: %w", p.file, err), p.base.hint)
 	}
-	f, err := openRegular(p.file)
-	if err != nil {
-		return fail(err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxWebIdentityToken+1))
+	b, err := readRegular(p.file, maxWebIdentityToken)
+	var big *tooLargeError
 	switch {
+	case errors.As(err, &big):
+		return fail(fmt.Errorf("%w: STS takes a web identity token of at most %d characters", err, maxWebIdentityToken))
 	case err != nil:
 		return fail(err)
-	case len(b) > maxWebIdentityToken:
-		size := "more than 20000 bytes"
-		if fi, err := f.Stat(); err == nil {
-			size = fmt.Sprintf("%d bytes", fi.Size())
-		}
-		return fail(fmt.Errorf("is %s: STS takes a web identity token of at most %d characters", size, maxWebIdentityToken))
 	case len(b) == 0:
 		return fail(errors.New("is empty: it must hold the OIDC token that the role's identity provider issued"))
 	}
 	return b, nil
-}
-
-// openRegular opens path for reading, refusing (without blocking on it) a
-// FIFO, a device or anything else that is not a regular file.
-func openRegular(path string) (*os.File, error) {
-	f, err := sharedini.OpenNonBlocking(path)
-	if err != nil {
-		return nil, err
-	}
-	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = fmt.Errorf("is %s, not a regular file", sharedini.FileKind(fi.Mode()))
-	}
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
 }

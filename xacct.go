@@ -66,7 +66,8 @@
 //	Profiles (LoadConfig, FromProfile, PlanProfile)
 //	  profile.go, profile_plan.go  a profile's chain; ProfilePlan
 //	  profile_base*.go, profile_container.go, process_provider.go, webidentity.go
-//	                  each kind of base: resolved, planned, built
+//	                  each kind of base: resolved, planned, built; readfile.go reads
+//	                  the small files other programs write for them, bounded
 //	  profile_diagnose.go, profile_error.go  ProfileError, by profile, key, file and line
 //	The fan-out (FanOut, Accounts)
 //	  fanout.go, fanout_report.go, accounts.go
