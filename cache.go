@@ -78,7 +78,11 @@ type cacheState struct {
 }
 
 // NewCache wraps p in a Cache. Options.RefreshWindow, BlockingWindow,
-// RefreshJitter, RefreshTimeout, ErrorTTL, Now, Logger and OnRefresh apply.
+// RefreshJitter, RefreshTimeout, ErrorTTL, MFATimeout (over a Cache that
+// prompts), Now, Logger and OnRefresh apply. A field it cannot use (MFA,
+// NewSTSClient, Store, SessionDuration, ConfigFiles, CredentialsFiles) is a
+// mistake that NewCache, which returns no error, reports through every
+// Retrieve: an error naming the field.
 //
 // NewCache of a *Cache with no options returns it as it is. With options,
 // it returns a new Cache around it that refreshes from it on its own
@@ -86,6 +90,10 @@ type cacheState struct {
 // next hop of the same chain, with the same chaining rules and prompts.
 // Only the inner cache uses Options.Store.
 func NewCache(p aws.CredentialsProvider, optFns ...func(*Options)) *Cache {
+	o := resolveOptions(optFns)
+	if err := refuseOptions("NewCache", appliedOptions(optFns), cacheOnly...); err != nil {
+		return newCache(refusedProvider{err}, descriptor{name: "NewCache"}, o)
+	}
 	d := describe(p)
 	if c, ok := p.(*Cache); ok {
 		if len(optFns) == 0 {
@@ -95,7 +103,7 @@ func NewCache(p aws.CredentialsProvider, optFns ...func(*Options)) *Cache {
 		// locking the same key would wait on the inner one's lock.
 		d.session = nil
 	}
-	return newCache(p, d, resolveOptions(optFns))
+	return newCache(p, d, o)
 }
 
 func newCache(p aws.CredentialsProvider, d descriptor, o Options) *Cache {

@@ -162,14 +162,21 @@ type Options struct {
 	devices *devices
 }
 
-// resolveOptions applies optFns to a fresh Options and fills in defaults.
-func resolveOptions(optFns []func(*Options)) Options {
+// appliedOptions applies optFns to a fresh Options, with no defaults: what
+// the caller set.
+func appliedOptions(optFns []func(*Options)) *Options {
 	var o Options
 	for _, fn := range optFns {
 		if fn != nil {
 			fn(&o)
 		}
 	}
+	return &o
+}
+
+// resolveOptions applies optFns to a fresh Options and fills in defaults.
+func resolveOptions(optFns []func(*Options)) Options {
+	o := *appliedOptions(optFns)
 	if o.Now == nil {
 		o.Now = time.Now
 	}

@@ -1,6 +1,7 @@
 package xacct
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +34,12 @@ func TestOptionsAFunctionCannotUseAreRefused(t *testing.T) {
 			_, err := MFASession(staticConfig(), "arn:aws:iam::111111111111:mfa/alice", StaticToken("123456"), withFake(f), o)
 			return err
 		}, func(o *Options) { o.ConfigFiles = []string{} }},
+		{"NewCache refuses Store", "Store", cacheRetrieve, func(o *Options) { o.Store = newStore(t) }},
+		{"NewCache refuses MFA", "MFA", cacheRetrieve, func(o *Options) { o.MFA = StaticToken("123456") }},
+		{"NewCache refuses NewSTSClient", "NewSTSClient", cacheRetrieve,
+			withFake(f)},
+		{"NewCache refuses SessionDuration", "SessionDuration", cacheRetrieve,
+			func(o *Options) { o.SessionDuration = time.Hour }},
 	} {
 		err := tt.build(tt.set)
 		if err == nil || !strings.Contains(err.Error(), "Options."+tt.field+" is set") {
@@ -42,4 +49,11 @@ func TestOptionsAFunctionCannotUseAreRefused(t *testing.T) {
 			t.Errorf("%s: without the field: %v", tt.name, err)
 		}
 	}
+}
+
+// cacheRetrieve is NewCache's part of the table: NewCache returns no error,
+// so the first Retrieve gives it.
+func cacheRetrieve(o func(*Options)) error {
+	_, err := NewCache(staticConfig().Credentials, o).Retrieve(context.Background())
+	return err
 }

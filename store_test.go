@@ -385,7 +385,8 @@ func TestStoreCredentialsAreCachedAsTheyWereJudged(t *testing.T) {
 }
 
 // A cache around a stored cache, with options, leaves the store to the
-// inner one: both locking one key would wait on each other.
+// inner one (NewCache refuses Options.Store): both locking one key would
+// wait on each other. It keeps the inner cache's key.
 func TestStoreCacheOfAStoredCache(t *testing.T) {
 	t.Parallel()
 	f := &fakeSTS{clk: newClock()}
@@ -395,7 +396,7 @@ func TestStoreCacheOfAStoredCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	outer := NewCache(inner, withFake(f), withStore)
+	outer := NewCache(inner, func(o *Options) { o.Now, o.RefreshTimeout = f.clk.Now, time.Second })
 	if _, err := outer.Retrieve(context.Background()); err != nil {
 		t.Fatalf("Retrieve through a cache of a stored cache: %v", err)
 	}
