@@ -66,17 +66,16 @@ func terminalToken(path string) TokenFunc {
 	}
 }
 
-// ProcessTokenTimeout bounds one run of a ProcessToken command: long enough
+// processTokenTimeout bounds one run of a ProcessToken command: long enough
 // to touch a hardware key, short enough not to hang a refresh.
-const ProcessTokenTimeout = time.Minute
+const processTokenTimeout = time.Minute
 
 // ProcessToken returns a TokenFunc that runs a command and reads the code
 // from the last line of its stdout: a hardware-key tool such as
 // `ykman oath accounts code -s <name>`, or a password manager. The command
 // gets XACCT_MFA_SERIAL and XACCT_ROLE_ARN in its environment, and may
 // prompt on the terminal (it is lent the foreground). It is killed, with
-// every process it started, after ProcessTokenTimeout or when the context
-// ends; what it leaves running when it exits is killed then. Its stderr is
+// every process it started, after one minute or when the context ends; what it leaves running when it exits is killed then. Its stderr is
 // quoted in errors (its stdout never is: it may hold a code). When a new code is
 // needed (TokenRequest.NeedNewCode), it waits for the next 30-second TOTP
 // step before running the command again.
@@ -93,7 +92,7 @@ func ProcessToken(name string, args ...string) TokenFunc {
 				return "", ctx.Err()
 			}
 		}
-		ctx, cancel := context.WithTimeout(ctx, ProcessTokenTimeout)
+		ctx, cancel := context.WithTimeout(ctx, processTokenTimeout)
 		defer cancel()
 		// A tree (internal/proctree): what the command starts ends with it,
 		// and a command that asks for a PIN on the terminal gets it.
