@@ -19,7 +19,7 @@ import (
 )
 
 // key is a store key of the test's own.
-func key(name string) string { return sessionKey{Kind: "test", RoleARN: name}.key() }
+func key(name string) string { return sessionKey{Kind: "test", RoleARN: name}.Key() }
 
 // isKey reports whether s is a key the store takes.
 var isKey = filestore.ValidKey

@@ -201,7 +201,7 @@ func (c *Cache) storeKey(ctx context.Context) (key, asker string, err error) {
 func (c *Cache) keyFor(asker string) string {
 	k := *c.desc.session
 	k.Requester = asker
-	return k.key()
+	return k.Key()
 }
 
 // identity returns who c's credentials are, from facts, without fetching

@@ -18,7 +18,7 @@ func TestSessionKeyCoversEveryInput(t *testing.T) {
 		RoleARN:   roleB, SessionName: "s", ExternalID: "e", MFASerial: "m", DurationSeconds: 3600, Policy: "{}",
 		PolicyARNs: []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}, Tags: []string{"a=b"},
 		TransitiveTagKeys: []string{"a"}, SourceIdentity: "alice"}
-	seen := map[string]string{base.key(): "base"}
+	seen := map[string]string{base.Key(): "base"}
 	v := reflect.ValueOf(&base).Elem()
 	for i := range v.NumField() {
 		k := base
@@ -34,15 +34,15 @@ func TestSessionKeyCoversEveryInput(t *testing.T) {
 			t.Fatalf("field %s of kind %s: teach this test to change it", v.Type().Field(i).Name, f.Kind())
 		}
 		name := v.Type().Field(i).Name
-		if prev, dup := seen[k.key()]; dup {
+		if prev, dup := seen[k.Key()]; dup {
 			t.Errorf("changing %s alone gives the key of %s", name, prev)
 		}
-		seen[k.key()] = name
-		if !isKey(k.key()) {
-			t.Errorf("%s: %q is not a key", name, k.key())
+		seen[k.Key()] = name
+		if !isKey(k.Key()) {
+			t.Errorf("%s: %q is not a key", name, k.Key())
 		}
 	}
-	if again := base; again.key() != base.key() {
+	if again := base; again.Key() != base.Key() {
 		t.Error("one session has two keys")
 	}
 	creds := aws.Credentials{AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: testSecret, SessionToken: testToken}
@@ -69,7 +69,7 @@ func TestSessionKeyTellsTagsApart(t *testing.T) {
 		if err := validateRole(r, false); err != nil {
 			t.Fatal(err)
 		}
-		return sessionKey{Kind: "assume-role", RoleARN: r.ARN, Tags: tagList(assumeRoleInput(r).Tags)}.key()
+		return sessionKey{Kind: "assume-role", RoleARN: r.ARN, Tags: tagList(assumeRoleInput(r).Tags)}.Key()
 	}
 	if key(map[string]string{"team=ops": "x"}) == key(map[string]string{"team": "ops=x"}) {
 		t.Error("tags {team=ops: x} and {team: ops=x} share a key")

@@ -1,85 +1,20 @@
 package xacct
 
-// Store keys: which stored session a fetch may use. A key is a function of
-// everything that decides the session's identity and permissions,
-// including the identity actually obtained at run time by the credentials
-// that ask STS for it, never of a name (a profile, a command line, a file's
-// path) that two identities could share.
+// Who asks STS for a stored session, identified from facts: a store key
+// (internal/storekey makes them) hashes the identity actually obtained at
+// run time by the credentials that ask STS for the session, never a name
+// (a profile, a command line, a file's path) that two identities could
+// share.
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
-	"io"
-	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/xacct/xacct/internal/storekey"
 )
-
-// storeKeyScheme names the scheme of store keys. It is hashed into every
-// key, so entries written under an older scheme (v1 keyed some sessions by
-// names) are never found, hence never served.
-const storeKeyScheme = "xacct-store-key-v2"
-
-// sessionKey is everything that decides a stored session. Every field is
-// part of the key: a change of any one gives another key
-// (TestSessionKeyCoversEveryInput). It holds no secret: Requester is a
-// one-way digest.
-type sessionKey struct {
-	Kind     string // what the session is: "assume-role", "mfa-session", "web-identity"
-	Endpoint string // the STS endpoint that the SDK's client calls (endpointOf)
-	Region   string // the client's region, which decides the partition of a global endpoint
-
-	// Requester identifies the credentials that ask STS for the session,
-	// as obtained at run time: requesterOf's answer, set per fetch.
-	Requester string
-
-	RoleARN           string
-	SessionName       string
-	ExternalID        string
-	MFASerial         string
-	DurationSeconds   int32
-	Policy            string
-	PolicyARNs        []string
-	Tags              []string // key, value, key, value...: sorted by key as the request sends them
-	TransitiveTagKeys []string
-	SourceIdentity    string
-}
-
-// key returns the store key: the lowercase hexadecimal SHA-256 of the
-// scheme and every field of k, each length-prefixed so that no two keys
-// encode alike. This is the one place where store keys are made; a field
-// added to sessionKey must be added here (TestSessionKeyCoversEveryInput
-// fails until it is).
-func (k sessionKey) key() string {
-	h := sha256.New()
-	var n [8]byte
-	str := func(s string) {
-		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
-		h.Write(n[:])
-		io.WriteString(h, s)
-	}
-	list := func(l []string) {
-		binary.BigEndian.PutUint64(n[:], uint64(len(l)))
-		h.Write(n[:])
-		for _, s := range l {
-			str(s)
-		}
-	}
-	for _, s := range []string{storeKeyScheme, k.Kind, k.Endpoint, k.Region, k.Requester, k.RoleARN,
-		k.SessionName, k.ExternalID, k.MFASerial, strconv.Itoa(int(k.DurationSeconds)), k.Policy} {
-		str(s)
-	}
-	list(k.PolicyARNs)
-	list(k.Tags)
-	list(k.TransitiveTagKeys)
-	str(k.SourceIdentity)
-	return hex.EncodeToString(h.Sum(nil))
-}
 
 // requester is implemented by the providers that a Cache keeps in a Store
 // (a hop, an MFA session, a web identity session). Who asks is identified
@@ -196,24 +131,12 @@ type boundCredentials struct {
 
 func (boundCredentials) String() string { return "xacct.boundCredentials(redacted)" }
 
-// fingerprint is a keyed digest (HMAC-SHA-256) of the access key ID, the
-// secret and the session token together. The digest is one-way: a key
-// shows nothing of the credentials. Its key separates it from any other
-// use of SHA-256 over the same secrets; the secret's own entropy is what
-// makes it impossible to guess.
-func fingerprint(c aws.Credentials) string {
-	return "credentials:" + digest(storeKeyScheme+"/credentials", c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
-}
+// sessionKey is everything that decides a stored session (the one key
+// builder, in internal/storekey).
+type sessionKey = storekey.Session
 
-// digest is the hex HMAC-SHA-256 under label of parts, each prefixed with
-// its length so that no two lists of parts encode alike.
-func digest(label string, parts ...string) string {
-	m := hmac.New(sha256.New, []byte(label))
-	var n [8]byte
-	for _, s := range parts {
-		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
-		m.Write(n[:])
-		io.WriteString(m, s)
-	}
-	return hex.EncodeToString(m.Sum(nil))
+// fingerprint identifies credentials by a keyed digest of the access key
+// ID, the secret and the session token together.
+func fingerprint(c aws.Credentials) string {
+	return storekey.Credentials(c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
 }
