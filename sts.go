@@ -2,7 +2,7 @@ package xacct
 
 // Talking to STS: the client a hop calls, and how an answer becomes
 // aws.Credentials. What xacct reads of its answers is bounded
-// (answerlimit.go).
+// (internal/answerlimit).
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/xacct/xacct/internal/answerlimit"
 )
 
 // STSClient is the part of *sts.Client that xacct calls.
@@ -24,7 +26,7 @@ type STSClient interface {
 
 // newSTSClient builds the STS client of a hop or MFA session from the
 // caller's config, with base signing its calls and every answer bounded to
-// maxAnswerBytes (through the config's API options, so that a client
+// answerlimit.MaxBytes (through the config's API options, so that a client
 // from Options.NewSTSClient built with sts.NewFromConfig is bounded too).
 func newSTSClient(cfg aws.Config, base aws.CredentialsProvider, o *Options) STSClient {
 	cfg = cfg.Copy()
@@ -63,3 +65,10 @@ func fromSTS(c *types.Credentials, source string) (aws.Credentials, error) {
 		Source: source, CanExpire: true, Expires: *c.Expiration,
 	}, nil
 }
+
+// The answer limits of xacct's STS and Organizations clients
+// (internal/answerlimit).
+var (
+	addAnswerLimit              = answerlimit.For("STS")
+	addOrganizationsAnswerLimit = answerlimit.For("Organizations")
+)
