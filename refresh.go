@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/xacct/xacct/internal/backoff"
+	"github.com/xacct/xacct/internal/boundedcall"
 )
 
 // RefreshEvent describes one fetch of credentials, for Options.OnRefresh.
@@ -70,11 +71,6 @@ func (f *failure) next(err error, now time.Time, errorTTL time.Duration) *failur
 // sfKey is the single key of a cache's singleflight group: a cache has one
 // value to fetch.
 const sfKey = ""
-
-// hungGrace is how long a fetch waits, after its context has ended, for a
-// provider to return. One that honours its context returns at once; one
-// that does not is left running, so that its callers are not held.
-const hungGrace = 100 * time.Millisecond
 
 // refreshInBackground starts one refresh of e unless one is running, e has
 // been replaced, its refresh needs a person, or the cache backs off after a
@@ -203,30 +199,25 @@ func (c *Cache) call(ctx context.Context, timeout time.Duration) outcome {
 }
 
 // callBounded calls the provider on a goroutine of its own, so that the
-// fetch ends by its deadline even when the provider ignores its context (a
-// hung connection, a TokenFunc that never returns). Such a provider is
-// left running, and logged once; nothing else is left with it (the store
-// step's lock is released on time).
+// fetch ends by its deadline (and a short grace) even when the provider
+// ignores its context (a hung connection, a TokenFunc that never returns).
+// Such a provider is left running, and logged once; nothing else is left
+// with it (the store step's lock is released on time).
 func (c *Cache) callBounded(ctx context.Context, timeout time.Duration) outcome {
-	done := make(chan outcome, 1)
-	go func() { done <- c.callProvider(ctx) }()
-	select {
-	case out := <-done:
+	out, err := boundedcall.Do(ctx, 0, errProviderHung, c.desc.name, func(ctx context.Context) (outcome, error) {
+		return c.callProvider(ctx), nil
+	}, nil)
+	if err == nil {
 		return out
-	case <-ctx.Done():
-	}
-	grace := time.NewTimer(hungGrace)
-	defer grace.Stop()
-	select {
-	case out := <-done:
-		return out
-	case <-grace.C:
 	}
 	c.opts.Logger.Warn("xacct: the credentials provider did not return when its context ended; "+
 		"it is left running, and this fetch fails", "provider", c.desc.name, "timeout", timeout, NoticeAttr, true)
 	return outcome{err: fmt.Errorf("xacct: %s did not return when its context ended (%v after it began): %w",
 		c.desc.name, timeout, context.Cause(ctx))}
 }
+
+// errProviderHung is what boundedcall says of a provider left running.
+var errProviderHung = errors.New("the credentials provider did not return in time")
 
 // callProvider calls the wrapped provider, turning a panic into an error:
 // singleflight's DoChan would re-panic on a goroutine of its own and end
