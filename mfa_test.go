@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/xacct/xacct/internal/mfadevice"
 )
 
 func TestOnePromptAtATimePerDevice(t *testing.T) {
@@ -86,9 +88,9 @@ func TestCodeIsNeverSentTwice(t *testing.T) {
 		t.Fatalf("StaticToken with its code spent: %v", err)
 	}
 	// Two minutes later the same digits are a new code.
-	f.clk.Advance(codeReuseWindow)
+	f.clk.Advance(mfadevice.ReuseWindow)
 	if _, err := c3.Retrieve(context.Background()); err != nil {
-		t.Fatalf("the same digits after %v: %v", codeReuseWindow, err)
+		t.Fatalf("the same digits after %v: %v", mfadevice.ReuseWindow, err)
 	}
 }
 

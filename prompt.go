@@ -19,8 +19,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
+	"github.com/xacct/xacct/internal/mfadevice"
 	"github.com/xacct/xacct/internal/totp"
 )
 
@@ -104,43 +104,16 @@ func (w *waiters) watch(cancel context.CancelFunc) (done func()) {
 // device's next code (a fixed code, a broken script).
 const maxReaskSameCode = 3
 
-// codeReuseWindow is how long a code counts as used: STS accepts a TOTP code
-// for its 30-second step and one step either side, so the same digits after
-// this are a new code, not a replay.
-const codeReuseWindow = 2 * time.Minute
-
 // devices serializes prompts and remembers the last code of each MFA
-// device. Several caches and chains may share a device, so xacct uses one
-// registry for the whole process (processDevices); tests use their own.
-type devices struct {
-	mu sync.Mutex         // guards m
-	m  map[string]*device // by serial; entries are never removed
-}
-
-// device is the prompt state of one MFA device.
-type device struct {
-	turn chan struct{} // holding its one slot is the right to prompt for this device
-
-	mu     sync.Mutex // guards last, lastAt
-	last   string     // the last code handed out for sending
-	lastAt time.Time  // when, on the clock of the cache that asked
-}
+// device (internal/mfadevice). Several caches and chains may share a
+// device, so xacct uses one registry for the whole process
+// (processDevices); tests use their own.
+type devices = mfadevice.Registry
 
 // processDevices is the registry of every cache that has no other.
 var processDevices = newDevices()
 
-func newDevices() *devices { return &devices{m: map[string]*device{}} }
-
-func (r *devices) get(serial string) *device {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	d, ok := r.m[serial]
-	if !ok {
-		d = &device{turn: make(chan struct{}, 1)}
-		r.m[serial] = d
-	}
-	return d
-}
+func newDevices() *devices { return mfadevice.NewRegistry() }
 
 // tokenCode asks fn for a code for req.SerialNumber: one prompt at a time
 // per device, under o.MFATimeout, never handing out the code used last. The
@@ -152,14 +125,13 @@ func tokenCode(ctx context.Context, fn TokenFunc, o *Options, req TokenRequest) 
 	ctx, cancel := context.WithTimeout(ctx, o.MFATimeout)
 	defer cancel()
 
-	d := o.devices.get(req.SerialNumber)
-	select {
-	case d.turn <- struct{}{}:
-	case <-ctx.Done():
+	d := o.devices.Get(req.SerialNumber)
+	release, err := d.Turn(ctx)
+	if err != nil {
 		return "", fmt.Errorf("MFA code for %s: waiting for another prompt for the same device: %w",
-			req.SerialNumber, ctx.Err())
+			req.SerialNumber, err)
 	}
-	defer func() { <-d.turn }()
+	defer release()
 
 	for asks := 1; ; asks++ {
 		code, err := callTokenFunc(ctx, fn, req)
@@ -174,7 +146,7 @@ func tokenCode(ctx context.Context, fn TokenFunc, o *Options, req TokenRequest) 
 			return "", fmt.Errorf("MFA code for %s: the TokenFunc returned %d characters, "+
 				"but an MFA code is exactly six digits", req.SerialNumber, len(code))
 		}
-		if d.claim(code, o.Now()) {
+		if d.Claim(code, o.Now()) {
 			return code, nil
 		}
 		if asks >= maxReaskSameCode {
@@ -184,18 +156,6 @@ func tokenCode(ctx context.Context, fn TokenFunc, o *Options, req TokenRequest) 
 		}
 		req.NeedNewCode = true
 	}
-}
-
-// claim records code as the device's last one, unless it is the code
-// handed out last, within codeReuseWindow.
-func (d *device) claim(code string, now time.Time) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if code == d.last && now.Sub(d.lastAt) < codeReuseWindow {
-		return false
-	}
-	d.last, d.lastAt = code, now
-	return true
 }
 
 // callTokenFunc calls fn, turning a panic into an error: a TokenFunc is
