@@ -184,18 +184,15 @@ func (c *Cache) begin(seen *entry) (gen uint64, early *outcome) {
 	return c.gen, nil
 }
 
-// call is the call step: through the store when the cache has one, else
-// straight to the provider.
+// call is the call step. A session (a hop, an MFA session, a web identity
+// session) is identified, and kept in the Store when there is one
+// (callSession, store.go); other credentials come straight from the
+// provider.
 func (c *Cache) call(ctx context.Context, timeout time.Duration) outcome {
-	switch {
-	case c.desc.session == nil:
+	if c.desc.session == nil {
 		return c.callBounded(ctx, timeout)
-	case c.opts.Store == nil || storeSkipped(&c.opts):
-		// Not stored, but identified all the same: a stored hop built on
-		// this session is keyed by what it was fetched under.
-		return c.callIdentified(ctx, timeout, "", "", false)
 	}
-	return c.callStore(ctx, timeout)
+	return c.callSession(ctx, timeout)
 }
 
 // callBounded calls the provider on a goroutine of its own, so that the

@@ -112,9 +112,19 @@ var ErrStoreLockWait = errors.New("another process holds the store's lock of the
 // before it says so: long enough not to speak up for a plain refresh.
 const storeWaitNotice = 2 * time.Second
 
+// callSession is the call step of a session's cache: with no Store (or
+// one skipped after it hung), the session is identified all the same, so
+// that a stored hop built on it is keyed by what it was fetched under.
+func (c *Cache) callSession(ctx context.Context, timeout time.Duration) outcome {
+	if c.opts.Store == nil || storeSkipped(&c.opts) {
+		return c.callIdentified(ctx, timeout, "", "", false)
+	}
+	return c.callStore(ctx, timeout)
+}
+
 // callStore is the call step of a cache with a Store. It identifies who
 // asks for the credentials, which with the request names the entry (see
-// storekey.go); reads the store without a lock and uses what another
+// requester.go); reads the store without a lock and uses what another
 // process stored if it is fresh; else it takes the key's lock, reads again
 // (the holder before it may have refreshed), and only then calls the
 // provider, saving its answer before the lock is released. A failing
@@ -349,8 +359,12 @@ func (c *Cache) withoutStore(ctx context.Context, timeout time.Duration, doing s
 }
 
 // StoreKeys returns the keys under which c and the hops, MFA session and
-// web identity session it is built on are kept in Options.Store, c's own
-// first. A key names who asks as well as what is asked, so finding it may
+// web identity session it is built on are kept in Options.Store, in the
+// order the chain runs backwards: c's own first, then the session that
+// signs c's call, and so on down to the first stored session. For a
+// profile's chain that is the last hop first, down to hop 1, then the MFA
+// session, then a web identity session; an unstored step (long-term keys,
+// a credential_process) has no key and is not listed. A key names who asks as well as what is asked, so finding it may
 // need the chain's base credentials (a credential_process runs; no STS
 // call is made and no code is asked). Tools use it to find or clear a
 // chain's entries.
