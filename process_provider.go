@@ -47,7 +47,7 @@ func (pp processProvider) Retrieve(ctx context.Context) (aws.Credentials, error)
 		// The SDK copies stdout to this too: the tree then ends when the
 		// command exits, and what it left in the background does not hold
 		// the SDK's Wait (tree.Watch).
-		tree.Cmd.Stdout = io.MultiWriter(tree.Watch(), &limitedWriter{w: &out, n: maxProcessOutput + 1})
+		tree.Cmd.Stdout = io.MultiWriter(tree.Watch(), proctree.Capped(&out, maxProcessOutput+1))
 		return tree.Cmd, nil
 	}))
 	creds, err := p.Retrieve(ctx)

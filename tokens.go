@@ -1,17 +1,12 @@
 package xacct
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"strings"
 	"time"
 
-	"github.com/xacct/xacct/internal/proctree"
-	"github.com/xacct/xacct/internal/totp"
+	"github.com/xacct/xacct/internal/codeprompt"
 )
 
 // TerminalToken returns a TokenFunc that asks a person for the code on the
@@ -23,17 +18,6 @@ func TerminalToken() TokenFunc { return terminalToken("/dev/tty") }
 
 func terminalToken(path string) TokenFunc {
 	return func(ctx context.Context, req TokenRequest) (string, error) {
-		tty, err := os.OpenFile(path, os.O_RDWR, 0)
-		if err != nil {
-			return "", fmt.Errorf("TerminalToken: no terminal to prompt on (%w): run where a person can type, "+
-				"or use ProcessToken or a TokenFunc of your own", err)
-		}
-		defer tty.Close()
-		// A read on a terminal blocks; a deadline in the past ends it when
-		// the context does.
-		stop := context.AfterFunc(ctx, func() { tty.SetReadDeadline(time.Now()) })
-		defer stop()
-
 		what := req.SerialNumber
 		switch {
 		case req.RoleARN != "" && req.Hop > 0:
@@ -43,26 +27,21 @@ func terminalToken(path string) TokenFunc {
 		default:
 			what += " (for an MFA session)"
 		}
+		var notice string
 		if req.NeedNewCode {
-			fmt.Fprintln(tty, "That code was just used, and STS takes each code once: wait for the device's next code.")
+			notice = "That code was just used, and STS takes each code once: wait for the device's next code."
 		}
-		in := bufio.NewReader(tty)
-		for {
-			fmt.Fprintf(tty, "MFA code for %s: ", what)
-			line, err := in.ReadString('\n')
-			if err != nil {
-				fmt.Fprintln(tty)
-				if ctx.Err() != nil {
-					return "", ctx.Err()
-				}
-				return "", fmt.Errorf("TerminalToken: reading the terminal: %w", err)
-			}
-			code := strings.TrimSpace(line)
-			if totp.IsCode(code) {
-				return code, nil
-			}
-			fmt.Fprintln(tty, "An MFA code is six digits; try again.")
+		code, err := codeprompt.Terminal(ctx, path, what, notice)
+		switch {
+		case errors.Is(err, codeprompt.ErrNoTerminal):
+			return "", fmt.Errorf("TerminalToken: %w: run where a person can type, "+
+				"or use ProcessToken or a TokenFunc of your own", err)
+		case err != nil && ctx.Err() != nil:
+			return "", err
+		case err != nil:
+			return "", fmt.Errorf("TerminalToken: %w", err)
 		}
+		return code, nil
 	}
 }
 
@@ -94,26 +73,10 @@ func ProcessToken(name string, args ...string) TokenFunc {
 		}
 		ctx, cancel := context.WithTimeout(ctx, processTokenTimeout)
 		defer cancel()
-		// A tree (internal/proctree): what the command starts ends with it,
-		// and a command that asks for a PIN on the terminal gets it.
-		tree := proctree.Command(ctx, proctree.Options{Terminal: true}, name, args...)
-		cmd := tree.Cmd
-		cmd.Env = append(os.Environ(), "XACCT_MFA_SERIAL="+req.SerialNumber, "XACCT_ROLE_ARN="+req.RoleARN)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &limitedWriter{w: &stdout, n: 64 << 10}, &limitedWriter{w: &stderr, n: 4 << 10}
-		err := tree.Run()
-		errText := strings.TrimSpace(stderr.String())
-		switch {
-		case ctx.Err() != nil:
-			return "", fmt.Errorf("ProcessToken: %s did not finish in time (%w); stderr: %q", name, context.Cause(ctx), errText)
-		case err != nil:
-			return "", fmt.Errorf("ProcessToken: %s: %w; stderr: %q", name, err, errText)
-		}
-		lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-		code := strings.TrimSpace(lines[len(lines)-1])
-		if !totp.IsCode(code) {
-			return "", fmt.Errorf("ProcessToken: %s printed %d characters on its last line of stdout, "+
-				"not a six-digit code; stderr: %q", name, len(code), errText)
+		code, err := codeprompt.Command(ctx, []string{"XACCT_MFA_SERIAL=" + req.SerialNumber, "XACCT_ROLE_ARN=" + req.RoleARN},
+			name, args...)
+		if err != nil {
+			return "", fmt.Errorf("ProcessToken: %w", err)
 		}
 		return code, nil
 	}
@@ -129,17 +92,4 @@ func StaticToken(code string) TokenFunc {
 		}
 		return code, nil
 	}
-}
-
-// limitedWriter keeps the first n bytes written to it and drops the rest.
-type limitedWriter struct {
-	w *bytes.Buffer
-	n int
-}
-
-func (l *limitedWriter) Write(p []byte) (int, error) {
-	if room := l.n - l.w.Len(); room > 0 {
-		l.w.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
 }
