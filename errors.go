@@ -3,10 +3,9 @@ package xacct
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
-	"github.com/aws/smithy-go"
+	"github.com/xacct/xacct/internal/stshint"
 )
 
 // The errors of the core (hops, MFA sessions, the cache) are here; a
@@ -77,60 +76,12 @@ func errorText(err error) string {
 	return err.Error()
 }
 
-// hintFacts is what a hint may name: never a secret, nor the External ID
-// itself (it is often shared with a vendor, and has no place in logs).
-type hintFacts struct {
-	roleARN     string        // the role of an AssumeRole; empty for GetSessionToken
-	hasExternal bool          // an External ID was passed
-	mfaSerial   string        // the MFA device of the call; may be empty
-	duration    time.Duration // the session length asked for
-	caller      string        // who signs the call, as hints name it
-}
+// hintFacts is what a hint may name (internal/stshint).
+type hintFacts = stshint.Facts
 
 // hint says what to check after STS refused a call of a hop or an MFA
 // session: the one mechanism behind the hints of HopError and SessionError.
-func hint(err error, f hintFacts) string {
-	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) {
-		return ""
-	}
-	code, msg := apiErr.ErrorCode(), apiErr.ErrorMessage()
-	switch {
-	case code == "AccessDenied" && f.roleARN == "":
-		return fmt.Sprintf("check that %s is the MFA device of the user whose keys are in cfg.Credentials "+
-			"(an ARN like arn:aws:iam::<account>:mfa/<name>), that the device's clock is right, "+
-			"and that the code was not used before", f.mfaSerial)
-	case code == "AccessDenied" && f.mfaSerial != "":
-		return fmt.Sprintf("STS refused the MFA code or the trust policy: check the device serial %s "+
-			"(an ARN like arn:aws:iam::<account>:mfa/<name>, of the calling user), the device's clock, "+
-			"and that the code was not used before; then that the trust policy of %s allows %s",
-			f.mfaSerial, f.roleARN, f.caller)
-	case code == "AccessDenied":
-		ext := "none was passed"
-		if f.hasExternal {
-			ext = "it must match exactly"
-		}
-		return fmt.Sprintf("the trust policy of %s must allow %s; "+
-			"a condition on sts:ExternalId needs Role.ExternalID (%s); "+
-			"one on aws:MultiFactorAuthPresent needs MFA (Role.MFASerial, or an MFA session as the base); "+
-			"and the caller's own IAM policy must allow sts:AssumeRole on %s", f.roleARN, f.caller, ext, f.roleARN)
-	case code == "ValidationError" && strings.Contains(msg, "chaining"):
-		return fmt.Sprintf("this hop runs on temporary credentials (%s), so STS treats it as role chaining "+
-			"and caps the session at 1h: set Role.Duration to 1h or less", f.caller)
-	case code == "ValidationError" && strings.Contains(msg, "DurationSeconds"):
-		return fmt.Sprintf("Role.Duration (%v) exceeds the MaxSessionDuration of %s: lower it, "+
-			"or raise the role's maximum session duration in IAM", f.duration, f.roleARN)
-	case code == "RegionDisabledException":
-		return "STS is not activated for the target account in the region of this config: " +
-			"activate the region in the account's IAM settings, or set cfg.Region to an activated one"
-	case code == "ExpiredToken":
-		return fmt.Sprintf("the credentials that call STS (%s) have expired", f.caller)
-	case code == "InvalidClientTokenId":
-		return fmt.Sprintf("STS does not know the access key of %s: a deleted key, a typo, "+
-			"or a key of another partition", f.caller)
-	}
-	return ""
-}
+func hint(err error, f hintFacts) string { return stshint.For(err, f) }
 
 // attributed is implemented by errors that name the step at fault (a hop,
 // an MFA session, a feature's own step such as a profile's base) and carry
@@ -154,23 +105,6 @@ func upstreamError(err error) error {
 		return a
 	}
 	return nil
-}
-
-// retryable reports whether trying again, without a change of
-// configuration, might succeed. An error that cannot is held back for at
-// least Options.ErrorTTL.
-func retryable(err error) bool {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		switch apiErr.ErrorCode() {
-		case "AccessDenied", "AccessDeniedException", "MalformedPolicyDocument",
-			"PackedPolicyTooLarge", "RegionDisabledException", "ValidationError",
-			"InvalidParameterValue", "InvalidClientTokenId", "SignatureDoesNotMatch",
-			"UnrecognizedClientException", "InvalidIdentityToken", "IDPRejectedClaim":
-			return false
-		}
-	}
-	return true
 }
 
 // panicError is what the callers of a fetch get when the wrapped provider

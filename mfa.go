@@ -94,7 +94,7 @@ func mfaSession(cfg aws.Config, serial string, token TokenFunc, o Options) (*Cac
 	p := &sessionProvider{
 		client:   newSTSClient(cfg, cfg.Credentials, &o),
 		signer:   signer{base: cfg.Credentials},
-		facts:    hintFacts{mfaSerial: serial, caller: base.caller},
+		facts:    hintFacts{MFASerial: serial, Caller: base.caller},
 		serial:   serial,
 		duration: d,
 		token:    token,

@@ -23,6 +23,7 @@ import (
 
 	"github.com/xacct/xacct/internal/backoff"
 	"github.com/xacct/xacct/internal/boundedcall"
+	"github.com/xacct/xacct/internal/stshint"
 )
 
 // RefreshEvent describes one fetch of credentials, for Options.OnRefresh.
@@ -61,7 +62,7 @@ func (f *failure) next(err error, now time.Time, errorTTL time.Duration) *failur
 		n = f.n + 1
 	}
 	wait := backoff.Delay(n)
-	if errorTTL > 0 && !retryable(err) {
+	if errorTTL > 0 && !stshint.Retryable(err) {
 		wait = max(wait, errorTTL)
 	}
 	retryAt := now.Add(wait)

@@ -190,8 +190,8 @@ func assumeRole(cfg aws.Config, role Role, o Options) (*Cache, error) {
 			prompts:     base.prompts,
 		},
 		facts: hintFacts{
-			roleARN: role.ARN, hasExternal: role.ExternalID != "", mfaSerial: role.MFASerial,
-			duration: role.Duration, caller: caller,
+			RoleARN: role.ARN, HasExternal: role.ExternalID != "", MFASerial: role.MFASerial,
+			Duration: role.Duration, Caller: caller,
 		},
 	}
 	if p.desc.interactive {
@@ -328,7 +328,7 @@ func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 			// No hint: the hints are for this hop's own STS call, which was
 			// not made.
 			return aws.Credentials{}, &HopError{Hop: p.desc.hop, RoleARN: p.role.ARN,
-				Err: fmt.Errorf("credentials of %s: %w", p.facts.caller, err)}
+				Err: fmt.Errorf("credentials of %s: %w", p.facts.Caller, err)}
 		}
 		code, err := tokenCode(ctx, p.opts.MFA, &p.opts, TokenRequest{
 			SerialNumber: p.role.MFASerial, RoleARN: p.role.ARN, Hop: p.desc.hop,
