@@ -53,7 +53,7 @@ type Store interface {
 // %#v, %s) show no secret.
 type StoredCredentials struct {
 	Key         string          // the entry's key; set by Load and List
-	Kind        string          // what the credentials are: "assume-role", "mfa-session", ...
+	Kind        string          // what the credentials are: "assume-role" (a hop), "mfa-session" (GetSessionToken) or "web-identity"
 	Name        string          // the role ARN or MFA serial they are for; never a secret
 	Credentials aws.Credentials // the credentials; temporary ones have an expiry
 	Fetched     time.Time       // when they were fetched from STS, so that every process refreshes them alike

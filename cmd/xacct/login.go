@@ -92,9 +92,8 @@ func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return 0
 }
 
-// kindMFASession is StoredCredentials.Kind of an MFA session: the
-// library's name for the kind, which it does not export (cache list shows
-// it as it is).
+// kindMFASession is StoredCredentials.Kind of an MFA session, as its
+// godoc lists the kinds (cache list shows them as they are).
 const kindMFASession = "mfa-session"
 
 // isMFAHop reports whether the role is a hop of r's chain with an MFA
