@@ -91,21 +91,14 @@ func mfaSession(cfg aws.Config, serial string, token TokenFunc, o Options) (*Cac
 		return fail(fmt.Errorf("Options.SessionDuration %v is outside STS's range for GetSessionToken: "+
 			"15m to 36h in whole seconds", d))
 	}
-	p := &sessionProvider{
-		client:   newSTSClient(cfg, cfg.Credentials, &o),
-		signer:   signer{base: cfg.Credentials},
-		facts:    hintFacts{MFASerial: serial, Caller: base.caller},
-		serial:   serial,
-		duration: d,
-		token:    token,
-		opts:     o,
-		desc: descriptor{
+	p := &sessionProvider{serial: serial, duration: d, token: token, stsProvider: newSTSProvider(cfg, o,
+		descriptor{
 			name: serial, caller: "the MFA session of " + serial,
 			temporary: true, interactive: true, prompts: 1,
 			session: &sessionKey{Kind: "mfa-session", Endpoint: endpointOf(cfg), Region: cfg.Region,
 				MFASerial: serial, DurationSeconds: int32(d / time.Second)},
 		},
-	}
+		hintFacts{MFASerial: serial, Caller: base.caller})}
 	return newCache(p, p.desc, o), nil
 }
 
@@ -117,19 +110,11 @@ func validSessionDuration(d time.Duration) bool {
 
 // sessionProvider makes the GetSessionToken calls of an MFA session.
 type sessionProvider struct {
-	client   STSClient
-	signer   // base: the IAM user's keys, which sign GetSessionToken
-	serial   string
-	duration time.Duration
-	token    TokenFunc
-	opts     Options
-	desc     descriptor
-	facts    hintFacts // for the hints of its errors
+	stsProvider // its base is the IAM user's keys, which sign GetSessionToken
+	serial      string
+	duration    time.Duration
+	token       TokenFunc
 }
-
-func (p *sessionProvider) describe() descriptor { return p.desc }
-
-func (p *sessionProvider) baseProvider() aws.CredentialsProvider { return p.base }
 
 // Retrieve asks for a code and calls GetSessionToken once.
 func (p *sessionProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {

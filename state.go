@@ -90,35 +90,24 @@ func newEntry(creds aws.Credentials, fetched time.Time, o *Options) *entry {
 func (o *Options) windows(lifetime time.Duration) (refresh, jitter, block time.Duration) {
 	lifetime = max(lifetime, 0)
 
-	block = o.BlockingWindow
-	switch {
-	case block == 0:
-		block = min(DefaultBlockingWindow, lifetime/10)
-	case block < 0:
-		block = 0
-	}
-	block = min(block, lifetime/2)
-
-	refresh = o.RefreshWindow
-	switch {
-	case refresh == 0:
-		refresh = min(DefaultRefreshWindow, lifetime/4)
-	case refresh < 0:
-		refresh = 0
-	}
+	block = min(window(o.BlockingWindow, min(DefaultBlockingWindow, lifetime/10)), lifetime/2)
 	// Capped at half the lifetime, so that new credentials are never due
 	// for refresh on arrival; and never later than callers start to wait.
-	refresh = max(min(refresh, lifetime/2), block)
-
-	jitter = o.RefreshJitter
-	switch {
-	case jitter == 0:
-		jitter = refresh / 5
-	case jitter < 0:
-		jitter = 0
-	}
+	refresh = max(min(window(o.RefreshWindow, min(DefaultRefreshWindow, lifetime/4)), lifetime/2), block)
+	jitter = window(o.RefreshJitter, refresh/5)
 	// Jitter only moves a refresh earlier, and not before 40% of the
 	// lifetime has passed.
 	jitter = max(0, min(jitter, lifetime*6/10-refresh))
 	return refresh, jitter, block
+}
+
+// window resolves a window option: zero picks def, a negative one is none.
+func window(set, def time.Duration) time.Duration {
+	switch {
+	case set == 0:
+		return def
+	case set < 0:
+		return 0
+	}
+	return set
 }

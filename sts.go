@@ -35,6 +35,26 @@ func newSTSClient(cfg aws.Config, base aws.CredentialsProvider, o *Options) STSC
 	return o.NewSTSClient(cfg)
 }
 
+// stsProvider is what a hop and an MFA session share: the client of their
+// STS calls, the base that signs them, and what they are.
+type stsProvider struct {
+	client STSClient
+	signer
+	opts  Options
+	desc  descriptor
+	facts hintFacts // for the hints of its errors
+}
+
+// newSTSProvider builds it on cfg.Credentials.
+func newSTSProvider(cfg aws.Config, o Options, d descriptor, f hintFacts) stsProvider {
+	return stsProvider{client: newSTSClient(cfg, cfg.Credentials, &o), signer: signer{base: cfg.Credentials},
+		opts: o, desc: d, facts: f}
+}
+
+func (p *stsProvider) describe() descriptor { return p.desc }
+
+func (p *stsProvider) baseProvider() aws.CredentialsProvider { return p.base }
+
 // fromSTS turns the credentials of an STS answer into aws.Credentials,
 // refusing an answer that lacks any part: session credentials without
 // their token or expiry would fail every request signed with them.

@@ -178,22 +178,12 @@ func assumeRole(cfg aws.Config, role Role, o Options) (*Cache, error) {
 		return fail(errors.New("MFASerial is set but Options.MFA is nil: a role with an MFA device needs " +
 			"a TokenFunc to supply codes (xacct.TerminalToken, xacct.ProcessToken, or your own)"))
 	}
-	p := &roleProvider{
-		client: newSTSClient(cfg, cfg.Credentials, &o),
-		signer: signer{base: cfg.Credentials},
-		role:   role,
-		input:  assumeRoleInput(role),
-		opts:   o,
-		desc: descriptor{
-			name: role.ARN, hop: hop, temporary: true,
-			interactive: role.MFASerial != "",
-			prompts:     base.prompts,
-		},
-		facts: hintFacts{
+	p := &roleProvider{role: role, input: assumeRoleInput(role), stsProvider: newSTSProvider(cfg, o,
+		descriptor{name: role.ARN, hop: hop, temporary: true, interactive: role.MFASerial != "", prompts: base.prompts},
+		hintFacts{
 			RoleARN: role.ARN, HasExternal: role.ExternalID != "", MFASerial: role.MFASerial,
 			Duration: role.Duration, Caller: caller,
-		},
-	}
+		})}
 	if p.desc.interactive {
 		p.desc.prompts++
 	}
@@ -301,18 +291,10 @@ func optional(s string) *string {
 
 // roleProvider makes the AssumeRole calls of one hop.
 type roleProvider struct {
-	client STSClient
-	signer                      // base signs the STS calls; another hop's *Cache in a chain
-	role   Role                 // defaults resolved, validated; read-only
-	input  *sts.AssumeRoleInput // built from role; read-only
-	opts   Options
-	desc   descriptor
-	facts  hintFacts // for the hints of its errors
+	stsProvider                      // its base is another hop's *Cache in a chain
+	role        Role                 // defaults resolved, validated; read-only
+	input       *sts.AssumeRoleInput // built from role; read-only
 }
-
-func (p *roleProvider) describe() descriptor { return p.desc }
-
-func (p *roleProvider) baseProvider() aws.CredentialsProvider { return p.base }
 
 // Retrieve assumes the role once, with an MFA code (asked with a context)
 // when the role has a device.
