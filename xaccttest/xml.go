@@ -28,30 +28,30 @@ type assumeRoleResponse struct {
 	XMLName xml.Name `xml:"AssumeRoleResponse"`
 	Xmlns   string   `xml:"xmlns,attr"`
 	Result  struct {
-		SourceIdentity  string `xml:"SourceIdentity,omitempty"`
-		AssumedRoleUser struct {
-			ARN string `xml:"Arn"`
-			ID  string `xml:"AssumedRoleId"`
-		} `xml:"AssumedRoleUser"`
-		Credentials      credentialsElem `xml:"Credentials"`
-		PackedPolicySize *int            `xml:"PackedPolicySize,omitempty"`
+		SourceIdentity   string              `xml:"SourceIdentity,omitempty"`
+		AssumedRoleUser  assumedRoleUserElem `xml:"AssumedRoleUser"`
+		Credentials      credentialsElem     `xml:"Credentials"`
+		PackedPolicySize *int                `xml:"PackedPolicySize,omitempty"`
 	} `xml:"AssumeRoleResult"`
 	Metadata responseMetadata `xml:"ResponseMetadata"`
+}
+
+// assumedRoleUserElem is the session's user in both AssumeRole answers.
+type assumedRoleUserElem struct {
+	ARN string `xml:"Arn"`
+	ID  string `xml:"AssumedRoleId"`
 }
 
 type assumeRoleWithWebIdentityResponse struct {
 	XMLName xml.Name `xml:"AssumeRoleWithWebIdentityResponse"`
 	Xmlns   string   `xml:"xmlns,attr"`
 	Result  struct {
-		Audience                    string `xml:"Audience"`
-		SubjectFromWebIdentityToken string `xml:"SubjectFromWebIdentityToken"`
-		AssumedRoleUser             struct {
-			ARN string `xml:"Arn"`
-			ID  string `xml:"AssumedRoleId"`
-		} `xml:"AssumedRoleUser"`
-		Credentials      credentialsElem `xml:"Credentials"`
-		Provider         string          `xml:"Provider"`
-		PackedPolicySize *int            `xml:"PackedPolicySize,omitempty"`
+		Audience                    string              `xml:"Audience"`
+		SubjectFromWebIdentityToken string              `xml:"SubjectFromWebIdentityToken"`
+		AssumedRoleUser             assumedRoleUserElem `xml:"AssumedRoleUser"`
+		Credentials                 credentialsElem     `xml:"Credentials"`
+		Provider                    string              `xml:"Provider"`
+		PackedPolicySize            *int                `xml:"PackedPolicySize,omitempty"`
 	} `xml:"AssumeRoleWithWebIdentityResult"`
 	Metadata responseMetadata `xml:"ResponseMetadata"`
 }
