@@ -84,22 +84,26 @@ func FromProfile(ctx context.Context, cfg aws.Config, profile string, optFns ...
 // and returns the plan of its chain: the base, each hop, the MFA strategy.
 // It fails with the errors FromProfile would fail with before the network.
 // The plan's Config method builds the chain it shows, from the files as
-// they were read here.
+// they were read here: PlanProfile reads them, with the configuration
+// config.LoadDefaultConfig takes from them (region, endpoints, retry
+// settings), and Config reads them no more.
 func PlanProfile(ctx context.Context, profile string, optFns ...func(*Options)) (*ProfilePlan, error) {
 	r, err := resolveProfile(ctx, profile, optFns)
 	if err != nil {
 		return nil, err
 	}
+	r.sdk, r.sdkErr = sdkConfig(ctx, r.chain)
 	return newPlan(r), nil
 }
 
 // Config builds the chain the plan shows, as LoadConfig does, without
-// reading the profiles again: a file changed since PlanProfile changes
-// nothing of it. Its configuration (region, endpoints, retry settings) is
-// config.LoadDefaultConfig's for the profile, loaded by the plan's first
-// Config call and shared by the later ones, so that chains built from one
-// plan with different options (a store, an STS client) use the same
-// region and endpoints.
+// reading the shared files again: a file changed since PlanProfile changes
+// nothing of it, neither the chain nor the configuration (region,
+// endpoints, retry settings, as config.LoadDefaultConfig read them for
+// PlanProfile). Each call builds new caches on the same configuration, so
+// that chains built from one plan with different options (a store, an STS
+// client) use the same region and endpoints, hence the same store keys.
+// It makes no network call, and is safe for concurrent use.
 //
 // Its options are PlanProfile's, then optFns (applied to a copy). The
 // fields that shaped the plan (ConfigFiles, CredentialsFiles,
@@ -116,10 +120,10 @@ func (p *ProfilePlan) Config(ctx context.Context, optFns ...func(*Options)) (aws
 	if err != nil {
 		return aws.Config{}, err
 	}
-	cfg, err := r.sdkConfig(ctx)
-	if err != nil {
-		return aws.Config{}, err
+	if r.sdkErr != nil {
+		return aws.Config{}, r.sdkErr
 	}
+	cfg := r.sdk.Copy()
 	if cfg.Credentials, err = r.build(ctx, cfg, o); err != nil {
 		return aws.Config{}, err
 	}
@@ -188,14 +192,9 @@ func (r *resolvedProfile) options(optFns []func(*Options)) (Options, error) {
 // (the environment's, else the defaults) is not an empty list.
 func sameFiles(a, b []string) bool { return (a == nil) == (b == nil) && slices.Equal(a, b) }
 
-// sdkConfig is the SDK's configuration of the profile, loaded once.
-func (r *resolvedProfile) sdkConfig(ctx context.Context) (aws.Config, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.sdk != nil {
-		return r.sdk.Copy(), nil
-	}
-	c := r.chain
+// sdkConfig is the SDK's configuration of a resolved profile: region,
+// endpoints, retry settings.
+func sdkConfig(ctx context.Context, c *awsprofile.Chain) (aws.Config, error) {
 	var named []func(*config.LoadOptions) error
 	if c.ChosenBy == "argument" {
 		// Else the SDK picks AWS_PROFILE, or "default" when the files have
@@ -217,8 +216,7 @@ func (r *resolvedProfile) sdkConfig(ctx context.Context) (aws.Config, error) {
 	if err != nil {
 		return aws.Config{}, &ProfileError{Profile: c.Profile, Err: fmt.Errorf("the AWS SDK cannot load its configuration: %w", err)}
 	}
-	r.sdk = &cfg
-	return cfg.Copy(), nil
+	return cfg, nil
 }
 
 // build makes the chain's providers: the base, an MFA session on it if

@@ -5,7 +5,6 @@ package xacct
 // and scripts (`xacct explain`, its --json).
 
 import (
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -95,14 +94,15 @@ type PlanHop struct {
 
 // resolvedProfile is what ProfilePlan.Config builds from: the resolved
 // chain (whose base may hold secrets), the option functions PlanProfile
-// was given, and the SDK's configuration of the profile once loaded.
+// was given, and the SDK's configuration of the profile, all read when
+// the plan was made. It is not changed after.
 type resolvedProfile struct {
 	chain *awsprofile.Chain
 	fns   []func(*Options)
 	opts  Options // fns resolved: what the chain was resolved with
 
-	mu  sync.Mutex  // guards sdk
-	sdk *aws.Config // LoadDefaultConfig's, loaded by the first Config; nil until then
+	sdk    aws.Config // LoadDefaultConfig's (PlanProfile's only); Config copies it
+	sdkErr error      // LoadDefaultConfig's failure, for Config to return
 }
 
 // newPlan makes the plan of a resolved chain.
