@@ -82,6 +82,7 @@ type Base struct {
 	at                    sharedini.Place      // where Key is written (or the profile's header), for errors
 }
 
+// String names the base by kind and profile, and shows no secret.
 func (b Base) String() string {
 	return "awsprofile.Base{" + b.Kind + " of profile " + b.Profile + "}"
 }

@@ -17,6 +17,7 @@ type Error struct {
 	Hint    string // what to do; may be empty
 }
 
+// Error formats the error as "profile P, key (file:line): why (hint: ...)".
 func (e *Error) Error() string {
 	s := "profile " + e.Profile
 	if e.Key != "" {

@@ -44,6 +44,7 @@ type TooLargeError struct {
 	Max  int   // the most the reader takes
 }
 
+// Error says how large the file is, and the most it may be.
 func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("is %d bytes, more than the %d it may hold", e.Size, e.Max)
 }

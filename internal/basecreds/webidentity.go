@@ -45,6 +45,7 @@ type WebIdentity struct {
 // were fine, and STS's answer is at fault.
 type AnswerError struct{ Err error }
 
+// Error names the call and says what was wrong with its answer.
 func (e *AnswerError) Error() string { return "AssumeRoleWithWebIdentity: " + e.Err.Error() }
 
 // Unwrap returns FromSTS's error.
@@ -55,6 +56,7 @@ func (e *AnswerError) Unwrap() error { return e.Err }
 // keeps it out of a formatted context.
 type webToken struct{ b []byte }
 
+// String shows no token.
 func (webToken) String() string { return "xacct.webToken(redacted)" }
 
 // webTokenKey keys the token in a fetch's context, by provider, so that it
