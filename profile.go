@@ -111,11 +111,15 @@ func PlanProfile(ctx context.Context, profile string, optFns ...func(*Options)) 
 // naming the field. A plan that PlanProfile did not make (a zero one, one
 // decoded from JSON) holds no chain, and is an error too.
 func (p *ProfilePlan) Config(ctx context.Context, optFns ...func(*Options)) (aws.Config, error) {
-	if p == nil || p.resolved == nil {
+	if p == nil || p.config == nil {
 		return aws.Config{}, errors.New("xacct: ProfilePlan.Config: the plan was not made by PlanProfile " +
 			"(a zero plan, or one decoded from JSON, holds no chain): call PlanProfile")
 	}
-	r := p.resolved
+	return p.config(ctx, optFns)
+}
+
+// config is ProfilePlan.Config of the plan of r.
+func (r *resolvedProfile) config(ctx context.Context, optFns []func(*Options)) (aws.Config, error) {
 	o, err := r.options(optFns)
 	if err != nil {
 		return aws.Config{}, err

@@ -5,6 +5,7 @@ package xacct
 // and scripts (`xacct explain`, its --json).
 
 import (
+	"context"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,10 +32,11 @@ type ProfilePlan struct {
 	MFA   string   `json:"mfa"`             // the MFA strategy, in a sentence
 	Notes []string `json:"notes,omitempty"` // keys read differently from some other tool, or not used
 
-	// resolved is the chain the plan was made from, for Config; nil in a
-	// plan that PlanProfile did not make. A pointer: formatting a plan
-	// shows its address, never what it holds.
-	resolved *resolvedProfile
+	// config is Config's work, on the chain the plan was made from; nil
+	// in a plan that PlanProfile did not make. A func, which fmt shows as
+	// an address with any verb: a pointer to a struct would be shown
+	// whole by %s (and the chain's base holds keys).
+	config func(ctx context.Context, optFns []func(*Options)) (aws.Config, error)
 }
 
 // PlanBase is where a profile's chain starts: the credentials that sign the
@@ -110,7 +112,7 @@ func newPlan(r *resolvedProfile) *ProfilePlan {
 	c, b := r.chain, r.chain.Base
 	p := &ProfilePlan{
 		Profile: c.Profile, ChosenBy: c.ChosenBy, ConfigFiles: c.Files.Config, CredentialsFiles: c.Files.Credentials,
-		Region: c.Region, MFA: c.MFA, Notes: c.Notes, resolved: r,
+		Region: c.Region, MFA: c.MFA, Notes: c.Notes, config: r.config,
 		Base: PlanBase{
 			Kind: b.Kind, Profile: b.Profile, Key: b.Key, File: b.File, Line: b.Line, Detail: b.Detail,
 			Command: b.Command, Chaining: b.Chaining, ChainingWhy: b.ChainingWhy, MFASerial: b.MFASerial,
