@@ -66,7 +66,7 @@ func TestCredentialSourcesFromEnvironment(t *testing.T) {
 		name:   "Environment with long-term keys: hop 1 is not role chaining",
 		env:    map[string]string{"AWS_ACCESS_KEY_ID": "AKIAEXAMPLEENV00001", "AWS_SECRET_ACCESS_KEY": profileSecret},
 		config: "[profile a]\nrole_arn = " + roleA + "\ncredential_source = Environment\nduration_seconds = 7200\n",
-		kind:   xacct.BaseEnvironment, chaining: xacct.ChainingNo, detail: "AWS_ACCESS_KEY_ID …0001 from the environment",
+		kind:   "environment", chaining: "no", detail: "AWS_ACCESS_KEY_ID …0001 from the environment",
 	}, {
 		name: "Environment with AWS_SESSION_TOKEN: hop 1 is role chaining, and 7200 is refused",
 		env: map[string]string{"AWS_ACCESS_KEY_ID": "ASIAEXAMPLEENV00001", "AWS_SECRET_ACCESS_KEY": profileSecret,
@@ -81,7 +81,7 @@ func TestCredentialSourcesFromEnvironment(t *testing.T) {
 		name:   "EcsContainer on the relative URI: a task role's session, so hop 1 is role chaining",
 		env:    map[string]string{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/abc"},
 		config: "[profile a]\nrole_arn = " + roleA + "\ncredential_source = EcsContainer\n",
-		kind:   xacct.BaseECSContainer, chaining: xacct.ChainingYes, detail: "from http://169.254.170.2/v2/credentials/abc",
+		kind:   "ecs-container", chaining: "yes", detail: "from http://169.254.170.2/v2/credentials/abc",
 	}, {
 		name:   "EcsContainer with a full URI over plain HTTP beyond loopback and the container addresses",
 		env:    map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://10.1.2.3/creds"},
@@ -95,7 +95,7 @@ func TestCredentialSourcesFromEnvironment(t *testing.T) {
 		name:   "a profile without credentials in a container uses the container's, as the SDKs do",
 		env:    map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:51679/creds"},
 		config: "[profile bare]\nregion = us-east-1\n",
-		kind:   xacct.BaseECSContainer, chaining: xacct.ChainingYes, detail: "from http://127.0.0.1:51679/creds",
+		kind:   "ecs-container", chaining: "yes", detail: "from http://127.0.0.1:51679/creds",
 	}} {
 		t.Run(tt.name, func(t *testing.T) {
 			clearAWSEnv(t)
@@ -137,12 +137,12 @@ func TestNoProfileNamedUsesTheDefaultChain(t *testing.T) {
 	}{
 		{"the environment's keys win over the default profile",
 			map[string]string{"AWS_ACCESS_KEY_ID": "AKIAEXAMPLEENV00001", "AWS_SECRET_ACCESS_KEY": profileSecret},
-			"[default]\nregion = eu-west-1\n", xacct.BaseEnvironment, "uses the environment's keys"},
+			"[default]\nregion = eu-west-1\n", "environment", "uses the environment's keys"},
 		{"a web identity from the environment",
 			map[string]string{"AWS_WEB_IDENTITY_TOKEN_FILE": "/var/run/token", "AWS_ROLE_ARN": roleA},
-			"", xacct.BaseWebIdentity, "assumes AWS_ROLE_ARN"},
+			"", "web-identity", "assumes AWS_ROLE_ARN"},
 		{"no default profile and nothing in the environment: the instance's role",
-			nil, "[profile other]\nregion = eu-west-1\n", xacct.BaseEC2Metadata, "no default profile"},
+			nil, "[profile other]\nregion = eu-west-1\n", "ec2-instance-metadata", "no default profile"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			clearAWSEnv(t)

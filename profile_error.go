@@ -1,8 +1,10 @@
 package xacct
 
 import (
+	"errors"
 	"fmt"
 
+	"github.com/xacct/xacct/internal/awsprofile"
 	"github.com/xacct/xacct/internal/sharedini"
 )
 
@@ -50,16 +52,16 @@ func (e *ProfileError) GoString() string {
 		e.Profile, e.Key, e.File, e.Line, errorText(e.Err), e.Hint)
 }
 
-// profileIndex is the index of where the keys of a chain's files are
-// written: ProfileErrors name the file and line of the key at fault.
-type profileIndex struct{ *sharedini.Index }
-
-// profileErr makes a ProfileError about key of profile, located with x.
-func (x *profileIndex) profileErr(profile, key string, err error, hint string) *ProfileError {
-	at := x.Key(profile, key)
-	return &ProfileError{Profile: profile, Key: key, File: at.File, Line: at.Line, Err: err, Hint: hint}
-}
-
 // attributed makes a ProfileError pass through the hops built on the
 // profile's base as it is: it names the profile and key at fault.
 func (*ProfileError) attributed() {}
+
+// profileError makes the profile errors of internal/awsprofile
+// ProfileErrors; other errors (and nil) it returns as they are.
+func profileError(err error) error {
+	var e *awsprofile.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	return &ProfileError{Profile: e.Profile, Key: e.Key, File: e.File, Line: e.Line, Err: e.Err, Hint: e.Hint}
+}

@@ -47,20 +47,10 @@ func ExampleFromProfile() {
 func ExampleLoadConfig() {
 	srv, _ := fakeAWS()
 	defer srv.Close()
-	text, err := os.ReadFile(exampleProfiles)
-	if err != nil {
-		log.Fatal(err)
-	}
-	text = append(text, "\n[profile deploy]\nservices = fake\n[services fake]\nsts =\n  endpoint_url = "+srv.URL+"\n"...)
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("xacct-example-%d", os.Getpid()))
-	if err := os.WriteFile(path, text, 0o600); err != nil {
-		log.Fatal(err)
-	}
-	defer os.Remove(path)
+	files, remove := exampleFilesAt(srv.URL, "ExampleLoadConfig")
+	defer remove()
 
-	cfg, err := xacct.LoadConfig(context.Background(), "deploy", func(o *xacct.Options) {
-		o.ConfigFiles, o.CredentialsFiles = []string{path}, []string{}
-	})
+	cfg, err := xacct.LoadConfig(context.Background(), "deploy", files)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -90,4 +80,46 @@ func ExamplePlanProfile() {
 	// hop 1: arn:aws:iam::222222222222:role/CrossAccountRole from profile cross, 3600s, chaining false
 	// hop 2: arn:aws:iam::333333333333:role/ci/Deploy from profile deploy, 3600s, chaining true
 	// MFA: none: no profile of the chain has mfa_serial
+}
+
+// A program that shows the plan before it uses it (as `xacct explain`
+// shows it, or to check it) builds the chain of that very plan: Config
+// reads the files no more, so what was shown is what runs.
+func ExampleProfilePlan_Config() {
+	srv, _ := fakeAWS()
+	defer srv.Close()
+	files, remove := exampleFilesAt(srv.URL, "ExampleProfilePlan_Config")
+	defer remove()
+
+	plan, err := xacct.PlanProfile(context.Background(), "deploy", files)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%d hops on %s; MFA: %s\n", len(plan.Hops), plan.Base.Kind, plan.MFA)
+	cfg, err := plan.Config(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(whoAmI(cfg))
+	// Output:
+	// 2 hops on static-keys; MFA: none: no profile of the chain has mfa_serial
+	// arn:aws:sts::333333333333:assumed-role/Deploy/example
+}
+
+// exampleFilesAt writes the examples' config file with the STS endpoint of
+// the fake at url, in a file named for the example, and points xacct at it;
+// remove deletes it.
+func exampleFilesAt(url, name string) (files func(*xacct.Options), remove func()) {
+	text, err := os.ReadFile(exampleProfiles)
+	if err != nil {
+		log.Fatal(err)
+	}
+	text = append(text, "\n[profile deploy]\nservices = fake\n[services fake]\nsts =\n  endpoint_url = "+url+"\n"...)
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("xacct-%s-%d", name, os.Getpid()))
+	if err := os.WriteFile(path, text, 0o600); err != nil {
+		log.Fatal(err)
+	}
+	return func(o *xacct.Options) {
+		o.ConfigFiles, o.CredentialsFiles = []string{path}, []string{}
+	}, func() { os.Remove(path) }
 }

@@ -63,17 +63,18 @@
 //	  storekey.go     the one key function, and who asks, bound to the call it signs
 //	  storecall.go    store calls bounded, a hung store skipped
 //	  filestore.go    FileStore, over internal/filestore
-//	Profiles (LoadConfig, FromProfile, PlanProfile)
-//	  profile.go, profile_plan.go  a profile's chain; ProfilePlan
-//	  profile_base*.go, profile_container.go, process_provider.go, webidentity.go
-//	                  each kind of base: resolved, planned, built; readfile.go reads
-//	                  the small files other programs write for them, bounded
-//	  profile_diagnose.go, profile_error.go  ProfileError, by profile, key, file and line
+//	Profiles (LoadConfig, FromProfile, PlanProfile, ProfilePlan.Config)
+//	  profile.go      a resolved chain built through the core's constructors
+//	  profile_plan.go ProfilePlan, PlanBase, PlanHop: the chain as data
+//	  profile_base.go the base in a Cache; a web identity session as a requester
+//	  profile_error.go ProfileError, by profile, key, file and line
 //	The fan-out (FanOut, Accounts)
 //	  fanout.go, fanout_report.go, accounts.go
 //	internal/
 //	  filestore (the store's files), sharedini (the shared config files),
-//	  stsrate (one STS rate), workpool, recovered, proctree (child process
+//	  awsprofile (a profile's chain resolved into data, and its base's
+//	  provider), basecreds (credential_process, web identity and container
+//	  providers), stsrate (one STS rate), workpool, recovered, proctree (child process
 //	  trees), validate (STS's input rules), backoff, totp, trunc,
 //	  fakeclock and testutil (tests)
 package xacct

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/xacct/xacct"
+	"github.com/xacct/xacct/internal/awsprofile"
 )
 
 // credentialRun gets one profile's credentials for one command.
@@ -89,11 +90,10 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 func (r *credentialRun) load(ctx context.Context, store xacct.Store, notices io.Writer) error {
 	terminal, tokenArgs := hasTerminal(), r.flags.tokenArgs()
 	token := mfaSource(terminal, tokenArgs, r.plan.Profile)
-	// LoadConfig makes no network call. The profile as the user named it
-	// (or did not): the plan's name would be "default" even where the
-	// default chain (the environment's keys) decided.
+	// The chain of the plan, resolved once (get); building it makes no
+	// network call.
 	var err error
-	r.cfg, err = xacct.LoadConfig(ctx, r.flags.profile, func(o *xacct.Options) {
+	r.cfg, err = r.plan.Config(ctx, func(o *xacct.Options) {
 		if store != nil {
 			o.Store = watchedStore{Store: store, w: &r.w}
 		}
@@ -108,10 +108,10 @@ func (r *credentialRun) load(ctx context.Context, store xacct.Store, notices io.
 	}
 	var ok bool
 	if r.cache, ok = r.cfg.Credentials.(*xacct.Cache); !ok {
-		return fmt.Errorf("xacct.LoadConfig gave credentials of type %T, not *xacct.Cache", r.cfg.Credentials)
+		return fmt.Errorf("ProfilePlan.Config gave credentials of type %T, not *xacct.Cache", r.cfg.Credentials)
 	}
 	if !terminal && tokenArgs == nil && firstSerial(r.plan) != "" {
-		if serial := needsCode(ctx, r.cfg, r.flags.profile, r.plan, store); serial != "" {
+		if serial := needsCode(ctx, r.plan, store); serial != "" {
 			return &mfaError{err: errNoCode(r.plan.Profile, serial)}
 		}
 	}
@@ -192,7 +192,7 @@ func (r *credentialRun) explain(ctx context.Context, err error) error {
 // which the SDK passes on.
 func (r *credentialRun) relay(err error) error {
 	var ee *exec.ExitError
-	if r.plan.Base.Kind != xacct.BaseProcess || !errors.As(err, &ee) {
+	if r.plan.Base.Kind != awsprofile.KindProcess || !errors.As(err, &ee) {
 		return err
 	}
 	switch code := ee.ExitCode(); code {
@@ -250,7 +250,7 @@ func chainNames(p *xacct.ProfilePlan, keys []string) map[string]string {
 	if p.Base.MFASerial != "" {
 		names = append(names, "the MFA session of "+p.Base.MFASerial)
 	}
-	if p.Base.Kind == xacct.BaseWebIdentity {
+	if p.Base.Kind == awsprofile.KindWebIdentity {
 		names = append(names, "the web identity session of profile "+p.Base.Profile)
 	}
 	m := map[string]string{}

@@ -59,7 +59,7 @@ func TestChainNamesWebIdentity(t *testing.T) {
 	t.Parallel()
 	plan := &xacct.ProfilePlan{
 		Profile: "deploy",
-		Base:    xacct.PlanBase{Kind: xacct.BaseWebIdentity, Profile: "ci"},
+		Base:    xacct.PlanBase{Kind: "web-identity", Profile: "ci"},
 		Hops:    []xacct.PlanHop{{Hop: 1, Profile: "deploy", RoleARN: "arn:aws:iam::555555555555:role/Target"}},
 	}
 	got := chainNames(plan, []string{"k1", "kw"})

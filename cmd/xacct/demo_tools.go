@@ -94,7 +94,7 @@ func (d *toolsRun) profiles() error {
 	for _, h := range plan.Hops {
 		d.p("   hop %d: %s (profile %s), %ds, role chaining: %v", h.Hop, h.RoleARN, h.Profile, h.DurationSeconds, h.Chaining)
 	}
-	cfg, err := xacct.LoadConfig(d.ctx, "deploy", d.files)
+	cfg, err := plan.Config(d.ctx) // the chain just shown: LoadConfig is PlanProfile, then this
 	if err != nil {
 		return err
 	}

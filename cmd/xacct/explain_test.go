@@ -86,7 +86,7 @@ func TestExplainJSON(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &p); err != nil {
 		t.Fatalf("%v:\n%s", err, out.String())
 	}
-	if p.Profile != "deploy" || p.ChosenBy != "AWS_PROFILE" || p.Base.Kind != xacct.BaseStaticKeys ||
+	if p.Profile != "deploy" || p.ChosenBy != "AWS_PROFILE" || p.Base.Kind != "static-keys" ||
 		p.Base.MFASerial == "" || len(p.Hops) != 2 || p.Hops[1].DurationSeconds != 900 || !p.Hops[1].Chaining {
 		t.Errorf("plan %+v", p)
 	}

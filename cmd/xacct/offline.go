@@ -32,16 +32,16 @@ var errOfflineCode = errors.New("xacct: an MFA code would be needed")
 // credentials now needs; "" when none is needed. It makes no STS call,
 // takes no lock and writes nothing; the chain's base is read only where
 // the real fetch would read it before asking for a code (an MFA hop right
-// on the base). cfg is the config the real chain was loaded with (its
-// region and endpoints, so that the offline chain reads the same store
-// keys); its Credentials are not used. store may be nil. Other failures
-// are not its business: the real fetch reports them.
-func needsCode(ctx context.Context, cfg aws.Config, profile string, plan *xacct.ProfilePlan, store xacct.Store) string {
+// on the base). The offline chain is built from the plan the real one was
+// built from, with the same configuration (ProfilePlan.Config loads it
+// once), so that it reads the same store keys. store may be nil. Other
+// failures are not its business: the real fetch reports them.
+func needsCode(ctx context.Context, plan *xacct.ProfilePlan, store xacct.Store) string {
 	if store == nil {
 		return firstSerial(plan) // nothing kept: every MFA step asks
 	}
 	var serial string
-	c, err := xacct.FromProfile(ctx, cfg, profile, func(o *xacct.Options) {
+	cfg, err := plan.Config(ctx, func(o *xacct.Options) {
 		o.Store = readOnlyStore{store}
 		o.NewSTSClient = func(cfg aws.Config) xacct.STSClient { return offlineSTS{signer: cfg.Credentials} }
 		o.MFA = func(_ context.Context, req xacct.TokenRequest) (string, error) {
@@ -50,6 +50,10 @@ func needsCode(ctx context.Context, cfg aws.Config, profile string, plan *xacct.
 		}
 	})
 	if err != nil {
+		return ""
+	}
+	c, ok := cfg.Credentials.(*xacct.Cache)
+	if !ok {
 		return ""
 	}
 	if keys, err := c.StoreKeys(ctx); err != nil || len(keys) == 0 {

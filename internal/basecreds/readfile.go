@@ -1,4 +1,4 @@
-package xacct
+package basecreds
 
 // Reading a small file that another program writes (a web identity token,
 // a container's authorization token), bounded: a path may name a FIFO,
@@ -11,10 +11,10 @@ import (
 	"github.com/xacct/xacct/internal/sharedini"
 )
 
-// readRegular reads path, which must be a regular file of at most max
+// ReadRegular reads path, which must be a regular file of at most max
 // bytes: it is opened without blocking and judged as opened, and no more
-// than max+1 bytes are read. A larger file is a *tooLargeError.
-func readRegular(path string, max int) ([]byte, error) {
+// than max+1 bytes are read. A larger file is a *TooLargeError.
+func ReadRegular(path string, max int) ([]byte, error) {
 	f, err := sharedini.OpenNonBlocking(path)
 	if err != nil {
 		return nil, err
@@ -33,17 +33,18 @@ func readRegular(path string, max int) ([]byte, error) {
 		if fi, err := f.Stat(); err == nil {
 			size = fi.Size()
 		}
-		return nil, &tooLargeError{size: size, max: max}
+		return nil, &TooLargeError{Size: size, Max: max}
 	}
 	return b, err
 }
 
-// tooLargeError is a file larger than its reader takes.
-type tooLargeError struct {
-	size int64
-	max  int
+// TooLargeError is a file larger than its reader takes.
+type TooLargeError struct {
+	Size int64 // the file's size, as last seen
+	Max  int   // the most the reader takes
 }
 
-func (e *tooLargeError) Error() string {
-	return fmt.Sprintf("is %d bytes, more than the %d it may hold", e.size, e.max)
+// Error says how large the file is, and the most it may be.
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("is %d bytes, more than the %d it may hold", e.Size, e.Max)
 }

@@ -1,9 +1,9 @@
-package xacct
+package basecreds
 
-// The container credentials endpoint (credential_source = EcsContainer, or
-// a profile with no credentials in a container): which URLs the SDKs
-// accept, checked when the chain is resolved and, for a host name, when
-// the base is built.
+// The container credentials endpoint (ECS, EKS Pod Identity, Greengrass):
+// which URLs the SDKs accept, checked when a chain is resolved
+// (ContainerURL) and, for a host name, when the provider is built
+// (Container), and the authorization token file, read bounded.
 
 import (
 	"context"
@@ -11,8 +11,11 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
 )
 
 // The addresses of the container credential endpoints, as the SDK has them.
@@ -22,10 +25,10 @@ var containerIPs = []net.IP{
 	net.ParseIP("169.254.170.2"), net.ParseIP("169.254.170.23"), net.ParseIP("fd00:ec2::23"),
 }
 
-// containerURL is the endpoint of container credentials, by the SDK's rule:
+// ContainerURL is the endpoint of container credentials, by the SDK's rule:
 // the relative URI on the ECS host, or a full URI that is HTTPS or on a
-// loopback or container address.
-func containerURL(env config.EnvConfig) (string, error) {
+// loopback or container address. Its error says which variable is wrong.
+func ContainerURL(env config.EnvConfig) (string, error) {
 	switch {
 	case env.ContainerCredentialsRelativePath != "":
 		return ecsRelativeHost + env.ContainerCredentialsRelativePath, nil
@@ -41,6 +44,29 @@ func containerURL(env config.EnvConfig) (string, error) {
 			"to a loopback or container address (169.254.170.2, 169.254.170.23, fd00:ec2::23)", env.ContainerCredentialsEndpoint, ip)
 	}
 	return env.ContainerCredentialsEndpoint, nil
+}
+
+// Container is the SDK's provider of the container's credentials at
+// endpoint (from ContainerURL), with its authorization token from the
+// environment as the SDK reads it: AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
+// at each fetch, else the token of env. A plain-HTTP endpoint given by
+// host name must resolve to loopback or container addresses only.
+func Container(ctx context.Context, cfg aws.Config, endpoint string, env config.EnvConfig) (aws.CredentialsProvider, error) {
+	if err := checkContainerHost(ctx, endpoint); err != nil {
+		return nil, err
+	}
+	return endpointcreds.New(endpoint, func(eo *endpointcreds.Options) {
+		eo.APIOptions = cfg.APIOptions
+		if cfg.Retryer != nil {
+			eo.Retryer = cfg.Retryer()
+		}
+		eo.AuthorizationToken = env.ContainerAuthorizationToken
+		if path := os.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); path != "" {
+			eo.AuthorizationTokenProvider = endpointcreds.TokenProviderFunc(func() (string, error) {
+				return readContainerToken(path)
+			})
+		}
+	}), nil
 }
 
 func allowedContainerIP(ip net.IP) bool {
@@ -82,7 +108,7 @@ const maxContainerToken = 16 << 10
 
 // readContainerToken reads AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE.
 func readContainerToken(path string) (string, error) {
-	b, err := readRegular(path, maxContainerToken)
+	b, err := ReadRegular(path, maxContainerToken)
 	if err != nil {
 		return "", fmt.Errorf("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s %w", path, err)
 	}

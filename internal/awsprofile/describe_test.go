@@ -1,4 +1,4 @@
-package xacct
+package awsprofile
 
 import "testing"
 

@@ -1,10 +1,10 @@
-package xacct
+package basecreds
 
-// A profile's credential_process, run by the SDK's processcreds, which
-// keeps its timeout (a minute) and its reading of the output, but started
-// as a process tree (internal/proctree): when the fetch ends or this
-// process exits, the command and everything it started end too, and a
-// command that prompts on the terminal is lent its foreground.
+// A credential_process, run by the SDK's processcreds, which keeps its
+// timeout (a minute) and its reading of the output, but started as a
+// process tree (internal/proctree): when the fetch ends or this process
+// exits, the command and everything it started end too, and a command
+// that prompts on the terminal is lent its foreground.
 
 import (
 	"bytes"
@@ -23,23 +23,30 @@ import (
 	"github.com/xacct/xacct/internal/proctree"
 )
 
-// processProvider runs a credential_process command line.
-type processProvider struct {
-	command string
+// Process runs a credential_process command line. It is safe for
+// concurrent use: each Retrieve runs the command once.
+type Process struct {
+	// Command is the command line, run by the shell as the SDK runs it.
+	Command string
+
+	// InBackground reports whether a fetch runs with no caller waiting
+	// (a background refresh). The terminal is lent only to a fetch a
+	// caller waits for: a background refresh must not take the foreground
+	// from the host program, whose own read of the terminal would then
+	// stop it. Nil: every fetch has a caller.
+	InBackground func(context.Context) bool
 }
 
 // Retrieve runs the command once, through a processcreds provider whose
 // command is a tree, and ends the tree when the provider is done with it.
 // What the command prints is kept (bounded) beside the SDK's copy, so
 // that a failure can be told from the output itself (withoutOutput).
-func (pp processProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+func (pp Process) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	var tree *proctree.Tree // made by the builder, on this goroutine
-	var out bytes.Buffer    // a copy of stdout: the SDK's is not shared
+	var out bytes.Buffer    // a copy of stdout, bounded: the SDK's is not shared
 	p := processcreds.NewProviderCommand(processcreds.NewCommandBuilderFunc(func(ctx context.Context) (*exec.Cmd, error) {
-		// The terminal is lent only to a fetch a caller waits for: a
-		// background refresh must not take the foreground from the host
-		// program, whose own read of the terminal would then stop it.
-		tree = proctree.Command(ctx, proctree.Options{Terminal: !inBackground(ctx)}, shell[0], shell[1], pp.command)
+		terminal := pp.InBackground == nil || !pp.InBackground(ctx)
+		tree = proctree.Command(ctx, proctree.Options{Terminal: terminal}, shell[0], shell[1], pp.Command)
 		// As the SDK's own command: the environment, and stdin and stderr
 		// for a command that asks for an MFA code.
 		tree.Cmd.Env = os.Environ()
@@ -47,7 +54,7 @@ func (pp processProvider) Retrieve(ctx context.Context) (aws.Credentials, error)
 		// The SDK copies stdout to this too: the tree then ends when the
 		// command exits, and what it left in the background does not hold
 		// the SDK's Wait (tree.Watch).
-		tree.Cmd.Stdout = io.MultiWriter(tree.Watch(), proctree.Capped(&out, maxProcessOutput+1))
+		tree.Cmd.Stdout = io.MultiWriter(tree.Watch(), proctree.Capped(&out, maxOutput+1))
 		return tree.Cmd, nil
 	}))
 	creds, err := p.Retrieve(ctx)
@@ -99,14 +106,14 @@ func withoutOutput(err error, tree *proctree.Tree, out []byte) error {
 		"not quoted here as it may hold a secret")
 }
 
-// maxProcessOutput bounds the copy of a command's output: its JSON is a
-// few hundred bytes; more than a MiB is not the format, whatever it is.
-const maxProcessOutput = 1 << 20
+// maxOutput bounds the copy of a command's output: its JSON is a few
+// hundred bytes; more than a MiB is not the format, whatever it is.
+const maxOutput = 1 << 20
 
 // parseOutput reads a command's output as processcreds does, and
 // returns its error.
 func parseOutput(out []byte) error {
-	if len(out) > maxProcessOutput {
+	if len(out) > maxOutput {
 		return errors.New("the output is longer than any credential JSON")
 	}
 	if runtime.GOOS == "windows" {
