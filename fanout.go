@@ -144,9 +144,9 @@ func FanOut(ctx context.Context, cfg aws.Config, accounts []Account,
 			ThrottleRetries: DefaultThrottleRetries, ThrottleBackoff: DefaultThrottleBackoff},
 		Config: cfg, Fn: fn, RoleARN: o.RoleARN, Identify: func(a Account) (string, string) { return a.ID, a.Name },
 		NewSTSClient: func(cfg aws.Config) stsrate.Client { return hop.NewSTSClient(cfg) },
-		Assume: func(arn string, stsCfg aws.Config, client func(aws.Config) stsrate.Client) (aws.CredentialsProvider, error) {
+		Assume: func(arn string, stsCfg aws.Config, clients fanout.Clients) (aws.CredentialsProvider, error) {
 			h := hop
-			h.NewSTSClient = func(cfg aws.Config) STSClient { return client(cfg) }
+			h.NewSTSClient = func(cfg aws.Config) STSClient { return clients.For(cfg) }
 			return assumeRole(stsCfg, Role{ARN: arn, ExternalID: o.ExternalID, SessionName: o.SessionName, Duration: o.Duration}, h)
 		},
 		Result: func(a Account, r fanout.Outcome) Result {

@@ -70,7 +70,9 @@
 //	                  the small files other programs write for them, bounded
 //	  profile_diagnose.go, profile_error.go  ProfileError, by profile, key, file and line
 //	The fan-out (FanOut, Accounts)
-//	  fanout.go, fanout_report.go, accounts.go
+//	  fanout.go       FanOut, its options, Report, Result; internal/fanout runs it
+//	                  (over internal/stsrate, workpool and recovered)
+//	  accounts.go     Account, Accounts; internal/orgaccounts lists Organizations
 //	internal/
 //	  filestore (the store's files), sharedini (the shared config files),
 //	  stsrate (one STS rate), workpool, recovered, proctree (child process

@@ -26,8 +26,7 @@ type run[A, R any] struct {
 	partition string     // job.Config.Region's, for role ARNs by name
 	rate      *stsrate.Rate
 
-	clientOnce sync.Once      // builds client
-	client     stsrate.Client // the one STS client of the fan-out
+	clients *sharedClient // the one STS client of the fan-out
 
 	resultMu sync.Mutex // serializes OnResult
 
@@ -43,6 +42,7 @@ func newRun[A, R any](job Job[A, R], o Options, accounts []A, s *Summary[R]) *ru
 		}),
 		partition: partitionOf(job.Config.Region),
 	}
+	r.clients = &sharedClient{build: job.NewSTSClient, rate: r.rate}
 	r.stsCfg = r.rate.Configure(job.Config)
 	return r
 }
@@ -58,10 +58,7 @@ func (r *run[A, R]) account(ctx context.Context, i int) {
 }
 
 func (r *run[A, R]) assumeAndRun(ctx context.Context, a A, st *stsrate.Stats, ran *bool) error {
-	creds, err := r.job.Assume(r.roleARN(a), r.stsCfg, func(cfg aws.Config) stsrate.Client {
-		r.clientOnce.Do(func() { r.client = r.job.NewSTSClient(cfg) })
-		return r.rate.Client(r.client, st)
-	})
+	creds, err := r.job.Assume(r.roleARN(a), r.stsCfg, Clients{shared: r.clients, stats: st})
 	if err != nil {
 		return err
 	}
@@ -113,4 +110,30 @@ func (r *run[A, R]) report(i int, out Outcome, notRun bool) {
 func (r *run[A, R]) name(a A) string {
 	id, name := r.job.Identify(a)
 	return accountName(id, name)
+}
+
+// Clients gives one account its STS client (Job.Assume's argument): the
+// fan-out's one client, behind the shared rate and its Throttling retry,
+// counting into the account's Outcome. A value, so that handing it over
+// costs no allocation.
+type Clients struct {
+	shared *sharedClient
+	stats  *stsrate.Stats // the account's
+}
+
+// For returns the account's STS client. The first call of the fan-out
+// builds the shared client from cfg, with Job.NewSTSClient.
+func (c Clients) For(cfg aws.Config) stsrate.Client {
+	s := c.shared
+	s.once.Do(func() { s.client = s.build(cfg) })
+	return s.rate.Client(s.client, c.stats)
+}
+
+// sharedClient is the one STS client of a fan-out, built when the first
+// account needs it.
+type sharedClient struct {
+	build  func(aws.Config) stsrate.Client // Job.NewSTSClient
+	rate   *stsrate.Rate
+	once   sync.Once      // builds client
+	client stsrate.Client // set once, by once
 }

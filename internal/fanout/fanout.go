@@ -59,13 +59,13 @@ type Job[A, R any] struct {
 	Identify func(A) (id, name string)
 
 	// NewSTSClient builds the fan-out's one STS client, from the config
-	// that Assume's client is called with, when the first account needs it.
+	// that the first account passes to Clients.For.
 	NewSTSClient func(cfg aws.Config) stsrate.Client
 
 	// Assume returns the credentials of roleARN, built from stsCfg (Config
-	// with the shared rate) and signed through client(cfg), the account's
-	// STS client. Run retrieves them once before Fn runs.
-	Assume func(roleARN string, stsCfg aws.Config, client func(cfg aws.Config) stsrate.Client) (aws.CredentialsProvider, error)
+	// with the shared rate), whose STS calls go through clients.For(cfg),
+	// the account's STS client. Run retrieves them once before Fn runs.
+	Assume func(roleARN string, stsCfg aws.Config, clients Clients) (aws.CredentialsProvider, error)
 
 	// Result makes an account's result from its Outcome.
 	Result func(A, Outcome) R

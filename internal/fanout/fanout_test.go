@@ -74,9 +74,9 @@ func (w *world) job() Job[account, result] {
 			w.newClients.Add(1)
 			return &w.sts
 		},
-		Assume: func(arn string, cfg aws.Config, client func(aws.Config) stsrate.Client) (aws.CredentialsProvider, error) {
+		Assume: func(arn string, cfg aws.Config, clients Clients) (aws.CredentialsProvider, error) {
 			w.roles.Store(arn, true)
-			if _, err := client(cfg).AssumeRole(context.Background(), &sts.AssumeRoleInput{}); err != nil {
+			if _, err := clients.For(cfg).AssumeRole(context.Background(), &sts.AssumeRoleInput{}); err != nil {
 				return nil, err
 			}
 			return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
