@@ -2,27 +2,19 @@ package xacct
 
 // Fan-out: one function run in every account of a fleet, each with its
 // own refresh-ahead hop, all sharing one STS rate. This file holds FanOut,
-// its options and how one call runs; what it reports is in
-// fanout_report.go. The mechanisms are internal: the shared rate and the
-// Throttling retry (internal/stsrate), the workers that take the accounts
-// in turn (internal/workpool), a panic in fn made an error
-// (internal/recovered).
+// its options and what it reports; FanOut gives internal/fanout the
+// accounts, a hop per account (assumeRole, through the fan-out's STS
+// client) and how to make a Result, and internal/fanout runs them.
 
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/xacct/xacct/internal/recovered"
+	"github.com/xacct/xacct/internal/fanout"
 	"github.com/xacct/xacct/internal/stsrate"
-	"github.com/xacct/xacct/internal/validate"
-	"github.com/xacct/xacct/internal/workpool"
 )
 
 // Defaults for FanOutOptions.
@@ -144,194 +136,82 @@ func FanOut(ctx context.Context, cfg aws.Config, accounts []Account,
 			f(&o)
 		}
 	}
-	rep := newReport(accounts)
-	if err := o.resolve(fn); err != nil {
-		rep.failAll(err)
-		rep.Took = time.Since(started)
-		return rep
-	}
-	f := newFanOut(cfg, fn, o, rep)
-	workpool.Run(ctx, len(accounts), o.Concurrency,
-		func(i int) { f.account(ctx, i) }, func(i int) { f.notRun(ctx, i) })
-	f.rate.Close()
-	rep.count(f.rate)
-	rep.Took = time.Since(started)
-	return rep
+	hop := resolveOptions(o.HopOptions) // every account's
+	s := fanout.Run(ctx, accounts, fanout.Job[Account, Result]{
+		Options: fanout.Options{RoleName: o.RoleName, Concurrency: o.Concurrency, STSRate: o.STSRate,
+			STSBurst: o.STSBurst, ThrottleRetries: o.ThrottleRetries, ThrottleBackoff: o.ThrottleBackoff},
+		Defaults: fanout.Options{Concurrency: DefaultConcurrency, STSRate: DefaultSTSRate, STSBurst: DefaultSTSBurst,
+			ThrottleRetries: DefaultThrottleRetries, ThrottleBackoff: DefaultThrottleBackoff},
+		Config: cfg, Fn: fn, RoleARN: o.RoleARN, Identify: func(a Account) (string, string) { return a.ID, a.Name },
+		NewSTSClient: func(cfg aws.Config) stsrate.Client { return hop.NewSTSClient(cfg) },
+		Assume: func(arn string, stsCfg aws.Config, clients fanout.Clients) (aws.CredentialsProvider, error) {
+			h := hop
+			h.NewSTSClient = func(cfg aws.Config) STSClient { return clients.For(cfg) }
+			return assumeRole(stsCfg, Role{ARN: arn, ExternalID: o.ExternalID, SessionName: o.SessionName, Duration: o.Duration}, h)
+		},
+		Result: func(a Account, r fanout.Outcome) Result {
+			return Result{Account: a, Err: r.Err, Ran: r.Ran, Attempts: r.Attempts, Throttled: r.Throttled,
+				Sessions: r.Sessions, Started: r.Started, Took: r.Took}
+		},
+		OnResult: o.OnResult, NotRun: ErrNotRun,
+	})
+	return &Report{Results: s.Results, Succeeded: s.Succeeded, Failed: s.Failed, NotRun: s.NotRun,
+		STSAttempts: s.STSAttempts, Throttled: s.Throttled, Took: time.Since(started)}
 }
 
-// resolve checks the options and fills in defaults.
-func (o *FanOutOptions) resolve(fn func(context.Context, Account, aws.Config) error) error {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("xacct: FanOut: "+format, args...)
-	}
-	switch {
-	case fn == nil:
-		return bad("fn is nil: FanOut needs a function to run in each account")
-	case o.RoleName == "" && o.RoleARN == nil:
-		return bad("FanOutOptions has no role: set RoleName (such as \"OrganizationAccountAccessRole\") or RoleARN")
-	case o.RoleName != "" && o.RoleARN != nil:
-		return bad("FanOutOptions sets both RoleName %q and RoleARN: set one", o.RoleName)
-	case strings.Contains(o.RoleName, "/"):
-		return bad("FanOutOptions.RoleName %q contains \"/\": a name has no path; for a role with a path, set RoleARN", o.RoleName)
-	case o.Concurrency < 0:
-		return bad("FanOutOptions.Concurrency %d is negative: want at least 1, or 0 for %d", o.Concurrency, DefaultConcurrency)
-	case o.STSRate < 0 || math.IsNaN(o.STSRate) || math.IsInf(o.STSRate, 0):
-		return bad("FanOutOptions.STSRate %g: want STS calls per second above 0, or 0 for %g", o.STSRate, DefaultSTSRate)
-	case o.STSBurst < 0:
-		return bad("FanOutOptions.STSBurst %d is negative: want at least 1, or 0 for %d", o.STSBurst, DefaultSTSBurst)
-	case o.ThrottleBackoff < 0:
-		return bad("FanOutOptions.ThrottleBackoff %v is negative: want a duration above 0, or 0 for %v",
-			o.ThrottleBackoff, DefaultThrottleBackoff)
-	}
-	if o.RoleName != "" {
-		if err := validate.IAMName("RoleName", o.RoleName); err != nil {
-			return bad("FanOutOptions.%v", err)
-		}
-	}
-	if o.Concurrency == 0 {
-		o.Concurrency = DefaultConcurrency
-	}
-	if o.STSRate == 0 {
-		o.STSRate = DefaultSTSRate
-	}
-	if o.STSBurst == 0 {
-		o.STSBurst = DefaultSTSBurst
-	}
-	switch {
-	case o.ThrottleRetries == 0:
-		o.ThrottleRetries = DefaultThrottleRetries
-	case o.ThrottleRetries < 0:
-		o.ThrottleRetries = 0
-	}
-	if o.ThrottleBackoff == 0 {
-		o.ThrottleBackoff = DefaultThrottleBackoff
-	}
-	return nil
+// ErrNotRun is wrapped by the Result.Err of an account whose turn never
+// came: the fan-out's context ended first. errors.Is finds the context's
+// error in it too.
+var ErrNotRun = errors.New("not run")
+
+// Result is the outcome of one account of a fan-out.
+type Result struct {
+	Account Account
+
+	// Err is nil on success. Otherwise: a *HopError when the role could
+	// not be assumed (with a hint for AccessDenied and the like); fn's
+	// error; the error of a panic in fn (its type, and where it happened);
+	// or, for an account not run, an error wrapping ErrNotRun and the
+	// context's error.
+	Err error
+
+	// Ran reports whether fn was called: the role was assumed.
+	Ran bool
+
+	// Attempts counts the HTTP attempts of this account's STS calls: the
+	// first AssumeRole, the refreshes while fn ran, and their retries.
+	Attempts int
+	// Throttled counts the Attempts that STS answered with Throttling.
+	Throttled int
+	// Sessions counts the sessions assumed: one, and one per refresh.
+	Sessions int
+
+	// Started is when the account's turn came; zero when it did not.
+	Started time.Time
+	// Took is the time from Started to fn's return (or to the failure to
+	// assume the role): the assume and fn.
+	Took time.Duration
 }
 
-// fanOut is one call of FanOut.
-type fanOut struct {
-	cfg       aws.Config // the caller's, for fn
-	stsCfg    aws.Config // cfg with the shared rate, for the hops
-	partition string
-	fn        func(context.Context, Account, aws.Config) error
-	o         FanOutOptions
-	hop       Options // resolved once, for every account's hop
-	rate      *stsrate.Rate
-	rep       *Report
+// Report is the outcome of a fan-out.
+type Report struct {
+	// Results has one Result per account, in the order given to FanOut.
+	Results []Result
 
-	clientOnce sync.Once // builds client
-	client     STSClient // the one STS client of the fan-out
+	Succeeded int // accounts whose fn returned nil
+	Failed    int // accounts whose role or fn failed
+	NotRun    int // accounts whose turn never came
 
-	resultMu sync.Mutex // serializes OnResult
+	STSAttempts int           // HTTP attempts to STS of the whole fan-out
+	Throttled   int           // of those, answered with Throttling
+	Took        time.Duration // from FanOut's call to its return
 }
 
-// newFanOut prepares a call of FanOut with resolved options: its rate, the
-// hop options of every account, and the config of its STS client.
-func newFanOut(cfg aws.Config, fn func(context.Context, Account, aws.Config) error, o FanOutOptions, rep *Report) *fanOut {
-	f := &fanOut{
-		cfg: cfg, fn: fn, o: o, rep: rep,
-		rate: stsrate.New(stsrate.Limits{
-			PerSecond: o.STSRate, Burst: o.STSBurst, Retries: o.ThrottleRetries, Backoff: o.ThrottleBackoff,
-		}),
-		hop:       resolveOptions(o.HopOptions),
-		partition: partitionOf(cfg.Region),
-	}
-	f.stsCfg = f.rate.Configure(cfg)
-	return f
-}
-
-// account assumes the role of the i-th account and runs fn there.
-func (f *fanOut) account(ctx context.Context, i int) {
-	res := f.rep.Results[i]
-	res.Started = time.Now()
-	st := &stsrate.Stats{}
-	res.Err = f.assumeAndRun(ctx, res.Account, st, &res.Ran)
-	res.Took = time.Since(res.Started)
-	res.Attempts = st.Attempts()
-	res.Throttled = st.Throttled()
-	res.Sessions = st.Sessions()
-	f.report(i, res)
-}
-
-func (f *fanOut) assumeAndRun(ctx context.Context, a Account, st *stsrate.Stats, ran *bool) error {
-	o := f.hop
-	o.NewSTSClient = func(cfg aws.Config) STSClient {
-		f.clientOnce.Do(func() { f.client = f.hop.NewSTSClient(cfg) })
-		return f.rate.Client(f.client, st)
-	}
-	creds, err := assumeRole(f.stsCfg, Role{
-		ARN: f.roleARN(a), ExternalID: f.o.ExternalID, SessionName: f.o.SessionName, Duration: f.o.Duration,
-	}, o)
-	if err != nil {
-		return err
-	}
-	if _, err := creds.Retrieve(ctx); err != nil {
-		return err
-	}
-	cfg := f.cfg.Copy()
-	cfg.Credentials = creds
-	*ran = true
-	return callFn(ctx, f.fn, a, cfg)
-}
-
-// roleARN is the role to assume in account a.
-func (f *fanOut) roleARN(a Account) string {
-	if f.o.RoleARN != nil {
-		return f.o.RoleARN(a)
-	}
-	return fmt.Sprintf("arn:%s:iam::%s:role/%s", f.partition, a.ID, f.o.RoleName)
-}
-
-// callFn calls fn, turning a panic into the account's error.
-func callFn(ctx context.Context, fn func(context.Context, Account, aws.Config) error, a Account, cfg aws.Config) error {
-	p, err := recovered.Call(func() error { return fn(ctx, a, cfg) })
-	if p != nil {
-		return &fnPanicError{account: accountName(a), p: p}
-	}
-	return err
-}
-
-// notRun records an account whose turn came after ctx ended.
-func (f *fanOut) notRun(ctx context.Context, i int) {
-	res := f.rep.Results[i]
-	res.Err = fmt.Errorf("xacct: FanOut: account %s: %w: the context ended before its turn: %w",
-		accountName(res.Account), ErrNotRun, context.Cause(ctx))
-	f.report(i, res)
-}
-
-// report stores the i-th result and passes it to OnResult.
-func (f *fanOut) report(i int, res Result) {
-	if f.o.OnResult != nil {
-		f.resultMu.Lock()
-		func() {
-			defer func() {
-				if v := recover(); v != nil {
-					res.Err = errors.Join(res.Err, fmt.Errorf("xacct: FanOut: OnResult panicked (value of type %T)", v))
-				}
-			}()
-			f.o.OnResult(res)
-		}()
-		f.resultMu.Unlock()
-	}
-	f.rep.Results[i] = res
-}
-
-// partitionOf returns the partition of an AWS region, by the prefixes of
-// AWS's region names: role ARNs in China or GovCloud name their partition.
-func partitionOf(region string) string {
-	for _, p := range []struct{ prefix, partition string }{
-		{"cn-", "aws-cn"},
-		{"us-gov-", "aws-us-gov"},
-		{"us-isob-", "aws-iso-b"},
-		{"us-isof-", "aws-iso-f"},
-		{"us-iso-", "aws-iso"},
-		{"eu-isoe-", "aws-iso-e"},
-		{"eusc-", "aws-eusc"},
-	} {
-		if strings.HasPrefix(region, p.prefix) {
-			return p.partition
-		}
-	}
-	return "aws"
+// Err returns nil when every account succeeded, and otherwise an error
+// that counts the failures and quotes the first. errors.Is and errors.As
+// look into every account's error.
+func (r *Report) Err() error {
+	return fanout.ReportError(r.Results, func(res Result) (error, string, string) {
+		return res.Err, res.Account.ID, res.Account.Name
+	}, r.Failed, r.NotRun)
 }

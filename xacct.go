@@ -69,7 +69,9 @@
 //	  profile_base.go the base in a Cache; a web identity session as a requester
 //	  profile_error.go ProfileError, by profile, key, file and line
 //	The fan-out (FanOut, Accounts)
-//	  fanout.go, fanout_report.go, accounts.go
+//	  fanout.go       FanOut, its options, Report, Result; internal/fanout runs it
+//	                  (over internal/stsrate, workpool and recovered)
+//	  accounts.go     Account, Accounts; internal/orgaccounts lists Organizations
 //	internal/
 //	  filestore (the store's files), sharedini (the shared config files),
 //	  awsprofile (a profile's chain resolved into data, and its base's
