@@ -17,9 +17,10 @@ import (
 
 func init() {
 	register(command{
-		name:    "cache",
-		summary: "show or remove what the credential store keeps: list [--json] | clear [--profile P]",
-		run:     runCache,
+		name:     "cache",
+		summary:  "show or remove what the credential store keeps: list [--json] | clear [--profile P]",
+		run:      runCache,
+		children: []string{"list", "clear"},
 	})
 }
 
@@ -59,7 +60,7 @@ func runCache(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		case "clear":
 			return runCacheClear(ctx, args[1:], stdout, stderr)
 		case "-h", "-help", "--help":
-			fmt.Fprint(stderr, cacheUsage) // as every command's -h
+			fmt.Fprint(stdout, cacheUsage) // as every command's -h
 			return 0
 		}
 		fmt.Fprintf(stderr, "xacct cache: unknown subcommand %q: list or clear\n\n", args[0])

@@ -64,7 +64,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 // writePlan prints a plan for a person.
 func writePlan(w io.Writer, p *xacct.ProfilePlan) {
 	chosen := map[string]string{
-		"argument": "--profile", "AWS_PROFILE": "AWS_PROFILE", "AWS_DEFAULT_PROFILE": "AWS_DEFAULT_PROFILE",
+		"argument": "the command line", "AWS_PROFILE": "AWS_PROFILE", "AWS_DEFAULT_PROFILE": "AWS_DEFAULT_PROFILE",
 		"default": "the default, as neither --profile nor AWS_PROFILE is set",
 	}[p.ChosenBy]
 	fmt.Fprintf(w, "profile %s (from %s)\n", p.Profile, chosen)

@@ -31,8 +31,8 @@ type profileFlags struct {
 }
 
 func (f *profileFlags) addProfile(fs *flag.FlagSet) {
-	fs.StringVar(&f.profile, "profile", "", "the AWS profile, read from AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE "+
-		"as the SDKs read them (default: AWS_PROFILE, else default)")
+	fs.StringVar(&f.profile, "profile", "", "the AWS profile, read from "+
+		"AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE as the SDKs read them (default: AWS_PROFILE, else default)")
 }
 
 func (f *profileFlags) addCacheDir(fs *flag.FlagSet) {
@@ -123,7 +123,7 @@ type flagSpec struct {
 	usage      string
 	shared     []func(*profileFlags, *flag.FlagSet) // the shared flags it takes
 	own        func(*flag.FlagSet)                  // its own flags; nil when none
-	positional bool                                 // it takes arguments after the flags (exec's command)
+	positional bool                                 // it takes PROFILE, then a command (exec)
 }
 
 // parse parses args into r.flags and the command's own flags. done is true
@@ -136,6 +136,9 @@ func (r *credentialRun) parse(ctx context.Context, args []string, spec flagSpec)
 	}
 	if spec.own != nil {
 		spec.own(fs)
+	}
+	if spec.positional {
+		takeCommand(fs, true)
 	}
 	if code, done := parseFlags(fs, args); done {
 		return fs, code, true
@@ -160,29 +163,6 @@ func unexpectedArgs(fs *flag.FlagSet) error {
 	if fs.NArg() == 0 {
 		return nil
 	}
-	return failf(exitConfig, "", "unexpected argument %q: every value goes in a flag (see -h)", fs.Arg(0))
-}
-
-// parseFlags parses args; done is true when the command must end with
-// code (a usage error, or -h).
-func parseFlags(fs *flag.FlagSet, args []string) (code int, done bool) {
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0, true
-		}
-		return exitConfig, true
-	}
-	return 0, false
-}
-
-// newFlagSet returns the flag set of a command whose -h prints usage
-// and then the flags, on stderr.
-func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
-	return fs
+	return failf(exitConfig, "", "unexpected argument %q: the command takes its values in flags, "+
+		"and the profile as its first argument when it reads one (see -h)", fs.Arg(0))
 }
