@@ -18,8 +18,8 @@ import (
 
 func init() {
 	register(command{
-		name:    "fake-sts",
-		summary: "serve a fake STS for a scenario file: --config FILE [--addr 127.0.0.1:0]",
+		name:     "fake-sts",
+		summary:  "serve a fake STS for a scenario file: --config FILE [--addr 127.0.0.1:0]",
 		run:      runFakeSTS,
 		children: []string{"code"},
 	})
