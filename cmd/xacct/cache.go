@@ -18,14 +18,14 @@ import (
 func init() {
 	register(command{
 		name:     "cache",
-		summary:  "show or remove what the credential store keeps: list [--json] | clear [--profile P]",
+		summary:  "show or remove what the credential store keeps: list [--output table|json] | clear [--profile P]",
 		run:      runCache,
 		children: []string{"list", "clear"},
 	})
 }
 
-const cacheUsage = `usage: xacct cache list [--cache-dir D] [--profile P] [--json]
-       xacct cache clear [--profile P] [--cache-dir D]
+const cacheUsage = `usage: xacct cache list [--cache-dir D] [PROFILE | --profile P] [--output table|json]
+       xacct cache clear [PROFILE | --profile P] [--cache-dir D]
 
 The credential store keeps, for every xacct process of the user, the
 sessions of each hop and MFA session: one JSON file per entry, mode 0600,
@@ -35,7 +35,7 @@ AWS CLI's own cache does.
 
 list shows each entry: its key (the file name), kind (assume-role,
 mfa-session), role ARN or MFA serial, and expiry; never a secret. With
---profile, only the entries of that profile's chain; with --json, one JSON
+--profile, only the entries of that profile's chain; with --output json (or --json), one JSON
 object per line, for scripts. Files it cannot read are named on stderr.
 
 clear removes every entry, or with --profile those of the profile's chain:
@@ -85,9 +85,14 @@ func runCacheList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := newFlagSet(name, stderr, cacheUsage)
 	f.addCacheDir(fs)
 	f.addProfile(fs)
-	asJSON := fs.Bool("json", false, "print one JSON object per entry and line, for scripts")
+	output := addOutput(fs, true, "one JSON object per entry and line, for scripts")
 	if code, done := parseFlags(fs, args); done {
 		return code
+	}
+	asJSON, err := output.asJSON()
+	if err != nil {
+		report(stderr, name, err)
+		return exitConfig
 	}
 	store, only, err := openCache(ctx, fs, &f)
 	if err != nil {
@@ -114,7 +119,7 @@ func runCacheList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	slices.SortStableFunc(entries, func(a, b *xacct.StoredCredentials) int { return strings.Compare(a.Name, b.Name) })
 	now := time.Now()
 	out := &stdoutWriter{w: stdout}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(out)
 		for _, sc := range entries {
 			e := cacheEntry{Key: sc.Key, Kind: sc.Kind, Name: sc.Name, Fetched: sc.Fetched.UTC().Format(time.RFC3339)}

@@ -60,6 +60,7 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 		return aws.Credentials{}, &exitError{code: exitConfig, err: err}
 	}
 	r.plan = plan
+	setRegion(r.flags.region, plan)
 	if err := enterProfile(plan.Profile); err != nil {
 		return aws.Credentials{}, err
 	}

@@ -40,6 +40,10 @@ func TestEnvFormats(t *testing.T) {
 	if !strings.Contains(r.stdout, `AWS_SESSION_TOKEN="`+vars["AWS_SESSION_TOKEN"]+`"`) {
 		t.Errorf("dotenv: %q", r.stdout)
 	}
+	r = w.run(t, "env", "plain", "--cache-dir", w.store, "--format", "json", "--region", "eu-west-3")
+	if !strings.Contains(r.stdout, `"AWS_REGION":"eu-west-3"`) || !strings.Contains(r.stdout, `"AWS_DEFAULT_REGION":"eu-west-3"`) {
+		t.Errorf("env --region eu-west-3: %q %s", r.stdout, r.stderr)
+	}
 	r = w.run(t, "env", "plain", "--cache-dir", w.store, "--format", "csh")
 	if r.code != exitConfig || !strings.Contains(r.stderr, `--format "csh": want one of sh, fish, pwsh, json, dotenv`) {
 		t.Errorf("--format csh: exit %d, %q", r.code, r.stderr)

@@ -23,7 +23,7 @@ func init() {
 }
 
 const execUsage = `usage: xacct exec [PROFILE | --profile P] [--cache-dir D | --no-cache] [--token-command CMD]
-                  [--min-remaining DUR] [--force] [--] [CMD [ARGS...]]
+                  [--min-remaining DUR] [--region R] [--force] [--] [CMD [ARGS...]]
 
 Runs CMD with the credentials of profile PROFILE in its environment:
 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,

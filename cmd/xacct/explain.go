@@ -14,12 +14,12 @@ import (
 func init() {
 	register(command{
 		name:    "explain",
-		summary: "print the chain of an AWS profile, with no network call: [--profile P] [--json]",
+		summary: "print the chain of an AWS profile, with no network call: [PROFILE | --profile P] [--output text|json]",
 		run:     runExplain,
 	})
 }
 
-const explainUsage = "usage: xacct explain [--profile P] [--json]\n\n" +
+const explainUsage = "usage: xacct explain [PROFILE | --profile P] [--output text|json]\n\n" +
 	"Prints the chain that xacct.LoadConfig builds for an AWS profile: the base credentials,\n" +
 	"each hop (role, External ID, MFA device, duration, role chaining) and when MFA codes are\n" +
 	"asked for. It reads AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE (else ~/.aws/config\n" +
@@ -39,11 +39,15 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	var f profileFlags
 	fs := newFlagSet(name, stderr, explainUsage)
 	f.addProfile(fs)
-	asJSON := fs.Bool("json", false, "print the plan as JSON (xacct.ProfilePlan), for scripts")
+	output := addOutput(fs, false, "the plan as JSON (xacct.ProfilePlan), for scripts")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
 	if err := unexpectedArgs(fs); err != nil {
+		return fail(err)
+	}
+	asJSON, err := output.asJSON()
+	if err != nil {
 		return fail(err)
 	}
 	plan, err := xacct.PlanProfile(ctx, f.profile)
@@ -51,7 +55,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return fail(&exitError{code: exitConfig, err: err})
 	}
 	out := &stdoutWriter{w: stdout}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		enc.Encode(plan) // a plan always encodes: only writing can fail
@@ -71,7 +75,8 @@ func writePlan(w io.Writer, p *xacct.ProfilePlan) {
 	fmt.Fprintf(w, "files:   %s\n", strings.Join(append(append([]string(nil), p.ConfigFiles...), p.CredentialsFiles...), ", "))
 	region := p.Region
 	if region == "" {
-		region = "none in the profile (AWS_REGION or the program's config must give one for STS)"
+		region = "none in the profile: the commands take --region, else AWS_REGION or AWS_DEFAULT_REGION, " +
+			"else the region of the chain's profiles (a program with the library gives one in its config)"
 	}
 	fmt.Fprintf(w, "region:  %s\n\n", region)
 

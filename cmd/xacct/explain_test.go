@@ -112,6 +112,7 @@ func TestExplainErrors(t *testing.T) {
 		{[]string{"explain", "--profile", "nope"}, 2, "hint: the profiles there: alice, broken, deploy, hub"},
 		{[]string{"explain", "deploy", "extra"}, 2, `unexpected argument "extra": the command takes its values in flags`},
 		{[]string{"explain", "--profile", "deploy", "other"}, 2, `the profile is given twice, as "other" and as --profile deploy`},
+		{[]string{"explain", "deploy", "--output", "yaml"}, 2, `--output "yaml": want text or json`},
 		{[]string{"explain", "--nope"}, 2, "unknown flag: --nope (see 'xacct explain -h')"},
 		{[]string{"explain", "-nope"}, 2, "unknown shorthand flag: 'n' in -nope (see 'xacct explain -h')"},
 	} {

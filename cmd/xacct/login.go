@@ -21,7 +21,7 @@ func init() {
 	})
 }
 
-const loginUsage = `usage: xacct login --profile P [--cache-dir D] [--token-command CMD]
+const loginUsage = `usage: xacct login [PROFILE | --profile P] [--cache-dir D] [--token-command CMD] [--region R]
 
 Fetches the credentials of profile P's chain into the credential store,
 asking for an MFA code on the terminal if the chain needs one, and says
@@ -45,7 +45,7 @@ func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	// would have them, with the time botocore needs.
 	r.flags.minRemaining = defaultMinRemaining
 	if _, code, done := r.parse(ctx, args, flagSpec{usage: loginUsage, shared: []func(*profileFlags, *flag.FlagSet){
-		(*profileFlags).addProfile, (*profileFlags).addCacheDir, (*profileFlags).addTokenCommand,
+		(*profileFlags).addProfile, (*profileFlags).addCacheDir, (*profileFlags).addTokenCommand, (*profileFlags).addRegion,
 	}}); done {
 		return code
 	}

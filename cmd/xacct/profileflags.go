@@ -28,6 +28,7 @@ type profileFlags struct {
 	noCache      bool
 	tokenCommand string
 	minRemaining time.Duration
+	region       string
 }
 
 func (f *profileFlags) addProfile(fs *flag.FlagSet) {
@@ -54,6 +55,11 @@ func (f *profileFlags) addTokenCommand(fs *flag.FlagSet) {
 func (f *profileFlags) addMinRemaining(fs *flag.FlagSet) {
 	fs.DurationVar(&f.minRemaining, "min-remaining", defaultMinRemaining, "never give out credentials that expire "+
 		"sooner than this: fetch new ones instead")
+}
+
+func (f *profileFlags) addRegion(fs *flag.FlagSet) {
+	fs.StringVar(&f.region, "region", "", "the region of the STS calls and of what the command hands on "+
+		"(default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else its source profile's)")
 }
 
 // check validates the flags together, naming the flag and the rule.
@@ -115,7 +121,7 @@ func noStoreNotice(w io.Writer, err error) {
 // the order of their usage lines.
 var allSharedFlags = []func(*profileFlags, *flag.FlagSet){
 	(*profileFlags).addProfile, (*profileFlags).addCacheDir, (*profileFlags).addNoCache,
-	(*profileFlags).addTokenCommand, (*profileFlags).addMinRemaining,
+	(*profileFlags).addTokenCommand, (*profileFlags).addMinRemaining, (*profileFlags).addRegion,
 }
 
 // flagSpec is what a command that gets credentials (credentialRun) parses.
@@ -165,4 +171,47 @@ func unexpectedArgs(fs *flag.FlagSet) error {
 	}
 	return failf(exitConfig, "", "unexpected argument %q: the command takes its values in flags, "+
 		"and the profile as its first argument when it reads one (see -h)", fs.Arg(0))
+}
+
+// outputFlag is --output, with --json as its alias, of a command that
+// prints for people (text, or table where the text is one) or for scripts
+// (json).
+type outputFlag struct {
+	output string
+	json   bool
+	table  bool // the text is a table: --output table is its name too
+}
+
+// addOutput declares --output and --json on fs; jsonHelp says what JSON
+// the command prints.
+func addOutput(fs *flag.FlagSet, table bool, jsonHelp string) *outputFlag {
+	o := &outputFlag{table: table}
+	what := "text"
+	if table {
+		what = "table (also: text)"
+	}
+	fs.StringVar(&o.output, "output", "text", "how to print: "+what+" for people, or json: "+jsonHelp)
+	fs.BoolVar(&o.json, "json", false, "the same as --output json")
+	return o
+}
+
+// asJSON reports whether the command prints JSON; an error names a value
+// of --output that it does not take.
+func (o *outputFlag) asJSON() (bool, error) {
+	switch o.output {
+	case "json":
+		return true, nil
+	case "text":
+		return o.json, nil
+	case "table":
+		if o.table {
+			return o.json, nil
+		}
+		return false, failf(exitConfig, "", "--output %q: want text or json", o.output)
+	}
+	want := "text or json"
+	if o.table {
+		want = "table, text or json"
+	}
+	return false, failf(exitConfig, "", "--output %q: want %s", o.output, want)
 }
