@@ -30,7 +30,7 @@ const accountsUsage = "usage: xacct accounts [PROFILE | --profile P] [--ou ID] [
 func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const name = "xacct accounts"
 	fail := func(err error) int {
-		report(stderr, name, err)
+		report(stderr, name, interrupted(ctx, err))
 		return exitCodeOf(ctx, err, nil)
 	}
 	var f profileFlags

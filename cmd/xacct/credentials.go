@@ -20,6 +20,12 @@ import (
 	"github.com/xacct/xacct"
 )
 
+// personCodeTimeout is how long a person at an interactive command (exec,
+// env, login) has to type an MFA code: time to find the phone, unlock it
+// and open the app. credential-process has less (--timeout): the program
+// that runs it gives it a minute or so.
+const personCodeTimeout = 5 * time.Minute
+
 // credentialRun gets one profile's credentials for one command.
 type credentialRun struct {
 	name   string // the command, as its errors start: "xacct exec"
@@ -102,6 +108,8 @@ func (r *credentialRun) load(ctx context.Context, store xacct.Store, notices io.
 		o.Logger = newNoticeLogger(notices)
 		if r.timeout > 0 {
 			o.RefreshTimeout, o.MFATimeout = r.timeout, r.timeout
+		} else {
+			o.MFATimeout = personCodeTimeout
 		}
 	})
 	if err != nil {
@@ -168,7 +176,7 @@ func (r *credentialRun) explain(ctx context.Context, err error) error {
 	if !errors.Is(ctx.Err(), context.DeadlineExceeded) || r.timeout == 0 {
 		return err
 	}
-	limit := fmt.Sprintf("%v (--timeout), inside the minute that the Go SDK gives a credential_process", r.timeout)
+	limit := fmt.Sprintf("%v (--timeout)", r.timeout)
 	switch code := exitCodeOf(ctx, err, &r.w); code {
 	case exitLockTimeout:
 		keys, _ := r.cache.StoreKeys(context.WithoutCancel(ctx)) // known by now: the fetch made them
@@ -176,11 +184,13 @@ func (r *credentialRun) explain(ctx context.Context, err error) error {
 		if what == "" {
 			what = "these credentials"
 		}
-		return failf(code, "try again when it is done; `xacct login --profile "+r.plan.Profile+"` in a terminal "+
+		return failf(code, "try again when it is done; `xacct login "+r.plan.Profile+"` in a terminal "+
 			"fetches them for every process", "another xacct process has been refreshing %s all along "+
 			"(it may be waiting for an MFA code): gave up after %s", what, limit)
 	case exitMFAImpossible:
-		return &mfaError{err: fmt.Errorf("no MFA code within %s", limit)}
+		return &exitError{code: code, err: &mfaError{err: fmt.Errorf("no MFA code within %s", limit)},
+			hint: "run `xacct login " + r.plan.Profile + "` in a terminal first: the programs after it get the " +
+				"credentials without a code; or give a longer --timeout"}
 	default:
 		return failf(code, "", "no credentials within %s: %v", limit, err)
 	}

@@ -33,7 +33,7 @@ const explainUsage = "usage: xacct explain [PROFILE | --profile P] [--output tex
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const name = "xacct explain"
 	fail := func(err error) int {
-		report(stderr, name, err)
+		report(stderr, name, interrupted(ctx, err))
 		return exitCodeOf(ctx, err, nil)
 	}
 	var f profileFlags

@@ -83,7 +83,7 @@ type forEachFlags struct {
 func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const name = "xacct for-each-account"
 	fail := func(err error) int {
-		report(stderr, name, err)
+		report(stderr, name, interrupted(ctx, err))
 		return exitCodeOf(ctx, err, nil)
 	}
 	var f forEachFlags

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -160,8 +161,21 @@ func (r *credentialRun) parse(ctx context.Context, args []string, spec flagSpec)
 // fail reports err on stderr, as the command's one line, and returns its
 // exit code. ctx is the command's.
 func (r *credentialRun) fail(ctx context.Context, err error) int {
-	report(r.stderr, r.name, err)
+	report(r.stderr, r.name, interrupted(ctx, err))
 	return exitCodeOf(ctx, err, &r.w)
+}
+
+// errInterrupted is what a command says when Ctrl-C (SIGINT) or SIGTERM
+// stopped it: whatever failed then failed because the work was stopped.
+var errInterrupted = errors.New("interrupted")
+
+// interrupted returns errInterrupted when ctx was canceled (by a signal),
+// else err.
+func interrupted(ctx context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return errInterrupted
+	}
+	return err
 }
 
 // unexpectedArgs refuses arguments left after the flags.
