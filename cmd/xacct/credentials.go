@@ -61,12 +61,12 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 		ctx, cancel = context.WithTimeout(ctx, r.timeout)
 		defer cancel()
 	}
+	setRegion(r.flags.region, r.flags.profile)
 	plan, err := xacct.PlanProfile(ctx, r.flags.profile)
 	if err != nil {
 		return aws.Credentials{}, &exitError{code: exitConfig, err: err}
 	}
 	r.plan = plan
-	setRegion(r.flags.region, plan)
 	if err := enterProfile(plan.Profile); err != nil {
 		return aws.Credentials{}, err
 	}

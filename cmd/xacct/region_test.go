@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"os"
 	"testing"
 
-	"github.com/xacct/xacct"
 	"github.com/xacct/xacct/internal/testutil"
 )
 
@@ -34,11 +32,7 @@ func TestSetRegion(t *testing.T) {
 		if tt.env != "" {
 			os.Setenv("AWS_REGION", tt.env)
 		}
-		plan, err := xacct.PlanProfile(context.Background(), tt.profile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		from := setRegion(tt.flag, plan)
+		from := setRegion(tt.flag, tt.profile)
 		if got := os.Getenv("AWS_REGION"); got != tt.want || from != tt.from {
 			t.Errorf("%s --region %q (AWS_REGION %q): AWS_REGION %q from %q; want %q from %q",
 				tt.profile, tt.flag, tt.env, got, from, tt.want, tt.from)
