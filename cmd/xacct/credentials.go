@@ -47,6 +47,9 @@ type credentialRun struct {
 	cache *xacct.Cache     // cfg.Credentials: the chain's last step
 	store *xacct.FileStore // nil with --no-cache, or when none could be had
 	w     watch
+
+	terminal bool       // codes are asked for on the terminal
+	tries    *codeTries // the codes typed at it
 }
 
 // get returns the credentials of the profile, with at least
@@ -80,22 +83,36 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 		return aws.Credentials{}, err
 	}
 
-	if err := r.load(ctx, store, notices); err != nil {
-		return aws.Credentials{}, err
+	r.tries = &codeTries{sent: map[string]bool{}, out: notices}
+	for try := 1; ; try++ {
+		r.tries.begin()
+		if err := r.load(ctx, store, notices); err != nil {
+			return aws.Credentials{}, err
+		}
+		creds, err := r.fresh(ctx)
+		if err == nil {
+			return creds, nil
+		}
+		if try == maxCodeTries || !r.terminal || !r.tries.refused(err) {
+			defer r.w.settle(time.Second)
+			return aws.Credentials{}, r.relay(r.explain(ctx, err))
+		}
+		// A new chain: the old one backs off from its failure
+		// (Options.ErrorTTL); the store has nothing of the refused call.
+		fmt.Fprintf(notices, "xacct: the MFA code was refused: wrong, or already used; wait for the next code "+
+			"(try %d of %d)\n", try+1, maxCodeTries)
 	}
-	creds, err := r.fresh(ctx)
-	if err != nil {
-		defer r.w.settle(time.Second)
-		return aws.Credentials{}, r.relay(r.explain(ctx, err))
-	}
-	return creds, nil
 }
 
 // load builds the profile's chain (r.cfg, r.cache) on store, and refuses
 // it before any network call when it needs a code that cannot be had.
 func (r *credentialRun) load(ctx context.Context, store xacct.Store, notices io.Writer) error {
 	terminal, tokenArgs := hasTerminal(), r.flags.tokenArgs()
+	r.terminal = terminal
 	token := mfaSource(terminal, tokenArgs, r.plan.Profile)
+	if terminal {
+		token = r.tries.wrap(token)
+	}
 	// LoadConfig makes no network call. The profile as the user named it
 	// (or did not): the plan's name would be "default" even where the
 	// default chain (the environment's keys) decided.

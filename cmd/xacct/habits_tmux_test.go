@@ -34,10 +34,23 @@ func TestHabitsAtATerminal(t *testing.T) {
 	shots.add("fake-sts code", p.screen())
 
 	// 1, 4: login by profile name; the prompt waits for the person.
+	// 3: a typo is refused by STS and asked again; the same code typed
+	// again is not sent; the right one goes through.
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
 	p.send("clear; xacct login chain; echo \"ex\"\"it=$?\"", "Enter")
 	p.expect("MFA code for ")
+	p.send(wrong, "Enter")
+	p.expect("the MFA code was refused: wrong, or already used; wait for the next code (try 2 of 3)")
+	p.send(wrong, "Enter")
+	p.expect("that code was refused already: wait for the next one")
 	p.send(code, "Enter")
 	p.expect("exit=")
+	if n := strings.Count(w.fake.settledLog(), " GetSessionToken "); n != 2 || w.calls("GetSessionToken", "") != 1 {
+		t.Errorf("%d GetSessionToken calls; want 2: the wrong code once, the right one once", n)
+	}
 	if s := p.screen(); !strings.Contains(s, "profile chain: kept in "+w.store) && !strings.Contains(s, "profile chain: kept in") ||
 		!strings.Contains(s, "exit=0") {
 		t.Fatalf("login chain:\n%s", s)
