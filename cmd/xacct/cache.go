@@ -94,7 +94,7 @@ func runCacheList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		report(stderr, name, err)
 		return exitConfig
 	}
-	store, only, err := openCache(ctx, fs, &f)
+	store, only, err := openCache(ctx, fs, &f, stderr, name)
 	if err != nil {
 		report(stderr, name, err)
 		return exitCodeOf(ctx, err, nil)
@@ -161,7 +161,7 @@ func runCacheClear(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	store, keys, err := openCache(ctx, fs, &f)
+	store, keys, err := openCache(ctx, fs, &f, stderr, name)
 	if err != nil {
 		report(stderr, name, err)
 		return exitCodeOf(ctx, err, nil)
@@ -210,9 +210,12 @@ func tempFiles(removed, saving int) string {
 // openCache opens the store of the flags and, with --profile, returns the
 // keys of the profile's chain (building it makes no network call); nil
 // keys without --profile.
-func openCache(ctx context.Context, fs *flag.FlagSet, f *profileFlags) (*xacct.FileStore, []string, error) {
+func openCache(ctx context.Context, fs *flag.FlagSet, f *profileFlags, stderr io.Writer, name string) (*xacct.FileStore, []string, error) {
 	if err := unexpectedArgs(fs); err != nil {
 		return nil, nil, err
+	}
+	if f.profile != "" {
+		followWrapper(ctx, stderr, name, f)
 	}
 	store, err := f.openStore()
 	if err != nil {

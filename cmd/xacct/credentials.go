@@ -35,6 +35,9 @@ type credentialRun struct {
 	// needsStore: the command fails without a store (login, whose purpose
 	// it is); the others go on without one, with a notice.
 	needsStore bool
+	// seeThrough: a profile that wraps xacct credential-process is
+	// followed to the profile it resolves (wrapped.go).
+	seeThrough bool
 
 	// timeout bounds the whole fetch: lock waits, prompts and STS calls.
 	// Zero: the library's own bounds (Options.RefreshTimeout, plus
@@ -63,6 +66,9 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, r.timeout)
 		defer cancel()
+	}
+	if r.seeThrough {
+		followWrapper(ctx, r.stderr, r.name, &r.flags)
 	}
 	setRegion(r.flags.region, r.flags.profile)
 	plan, err := xacct.PlanProfile(ctx, r.flags.profile)

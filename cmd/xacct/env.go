@@ -43,7 +43,7 @@ interrupted.
 `
 
 func runEnv(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	r := &credentialRun{name: "xacct env", stderr: stderr}
+	r := &credentialRun{name: "xacct env", stderr: stderr, seeThrough: true}
 	format := "sh"
 	if _, code, done := r.parse(ctx, args, flagSpec{usage: envUsage, shared: allSharedFlags,
 		own: func(fs *flag.FlagSet) { fs.StringVar(&format, "format", "sh", formatHelp) }}); done {

@@ -70,7 +70,7 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// profile in it: the command is not part of resolving the profile, and
 	// may itself run xacct for it.
 	environ := os.Environ()
-	r := &credentialRun{name: "xacct exec", stderr: stderr}
+	r := &credentialRun{name: "xacct exec", stderr: stderr, seeThrough: true}
 	var force bool
 	fs, code, done := r.parse(ctx, args, flagSpec{usage: execUsage, shared: allSharedFlags, positional: true,
 		own: func(fs *flag.FlagSet) {

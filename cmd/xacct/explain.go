@@ -50,6 +50,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil {
 		return fail(err)
 	}
+	followWrapper(ctx, stderr, name, &f)
 	plan, err := xacct.PlanProfile(ctx, f.profile)
 	if err != nil {
 		return fail(&exitError{code: exitConfig, err: err})

@@ -40,7 +40,7 @@ too long.
 `
 
 func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	r := &credentialRun{name: "xacct login", stderr: stderr, needsStore: true}
+	r := &credentialRun{name: "xacct login", stderr: stderr, needsStore: true, seeThrough: true}
 	// The processes after login get what it stored: as credential-process
 	// would have them, with the time botocore needs.
 	r.flags.minRemaining = defaultMinRemaining
