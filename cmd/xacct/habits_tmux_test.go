@@ -81,6 +81,12 @@ func TestHabitsAtATerminal(t *testing.T) {
 	}
 	shots.add("env PROFILE", p.screen())
 
+	// 6: a profile wrapping xacct credential-process is seen through.
+	p.send("clear; xacct explain wrapped | grep -E '^(profile|base|hop)'", "Enter")
+	p.expect("acting on chain")
+	p.expect("hop 2:")
+	shots.add("explain of a profile that wraps xacct", p.screen())
+
 	// 8: help on stdout, exit 0.
 	p.send("clear; xacct help exec > /tmp/help.$$; echo \"ex\"\"it=$?\"; head -3 /tmp/help.$$; rm /tmp/help.$$", "Enter")
 	p.expect("exit=0")
