@@ -15,12 +15,12 @@ import (
 func init() {
 	register(command{
 		name:    "accounts",
-		summary: "list the ACTIVE accounts of the organization: [--profile P] [--ou ID] [--json]",
+		summary: "list the ACTIVE accounts of the organization: [PROFILE | --profile P] [--ou ID] [--output table|json]",
 		run:     runAccounts,
 	})
 }
 
-const accountsUsage = "usage: xacct accounts [--profile P] [--ou ID] [--json]\n\n" +
+const accountsUsage = "usage: xacct accounts [PROFILE | --profile P] [--ou ID] [--output table|json]\n\n" +
 	"Lists the ACTIVE accounts of the organization (or of an OU and the units below it),\n" +
 	"from AWS Organizations, with the credentials of the management account or a\n" +
 	"delegated administrator. Exit status: 0; 1 when the list could not be written to stdout;\n" +
@@ -30,18 +30,22 @@ const accountsUsage = "usage: xacct accounts [--profile P] [--ou ID] [--json]\n\
 func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const name = "xacct accounts"
 	fail := func(err error) int {
-		report(stderr, name, err)
+		report(stderr, name, interrupted(ctx, err))
 		return exitCodeOf(ctx, err, nil)
 	}
 	var f profileFlags
 	fs := newFlagSet(name, stderr, accountsUsage)
 	f.addProfile(fs)
 	ou := fs.String("ou", "", "list the accounts of this organizational unit (ou-...) and the units below it")
-	asJSON := fs.Bool("json", false, "print one JSON object per account and line, for scripts")
+	output := addOutput(fs, true, "one JSON object per account and line, for scripts")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
 	if err := unexpectedArgs(fs); err != nil {
+		return fail(err)
+	}
+	asJSON, err := output.asJSON()
+	if err != nil {
 		return fail(err)
 	}
 	cfg, err := callerConfig(ctx, f.profile)
@@ -53,7 +57,7 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return fail(err)
 	}
 	out := &stdoutWriter{w: stdout}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(out)
 		for _, a := range accounts {
 			enc.Encode(a) // an Account always encodes: only writing can fail

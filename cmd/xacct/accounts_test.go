@@ -124,7 +124,7 @@ func TestAccountsExitCodes(t *testing.T) {
 		want string
 	}{
 		{[]string{"accounts", "--profile", "nope"}, exitConfig, "xacct accounts: profile nope"},
-		{[]string{"accounts", "extra"}, exitConfig, `xacct accounts: unexpected argument "extra"`},
+		{[]string{"accounts", "dev", "extra"}, exitConfig, `xacct accounts: unexpected argument "extra"`},
 		{[]string{"for-each-account", "--role-name", orgRole, "--profile", "nope", "--", "true"}, exitConfig,
 			"xacct for-each-account: profile nope"},
 		// The chain needs a code, and the process has no terminal.

@@ -17,14 +17,15 @@ import (
 
 func init() {
 	register(command{
-		name:    "cache",
-		summary: "show or remove what the credential store keeps: list [--json] | clear [--profile P]",
-		run:     runCache,
+		name:     "cache",
+		summary:  "show or remove what the credential store keeps: list [--output table|json] | clear [--profile P]",
+		run:      runCache,
+		children: []string{"list", "clear"},
 	})
 }
 
-const cacheUsage = `usage: xacct cache list [--cache-dir D] [--profile P] [--json]
-       xacct cache clear [--profile P] [--cache-dir D]
+const cacheUsage = `usage: xacct cache list [--cache-dir D] [PROFILE | --profile P] [--output table|json]
+       xacct cache clear [PROFILE | --profile P] [--cache-dir D]
 
 The credential store keeps, for every xacct process of the user, the
 sessions of each hop and MFA session: one JSON file per entry, mode 0600,
@@ -34,7 +35,7 @@ AWS CLI's own cache does.
 
 list shows each entry: its key (the file name), kind (assume-role,
 mfa-session), role ARN or MFA serial, and expiry; never a secret. With
---profile, only the entries of that profile's chain; with --json, one JSON
+--profile, only the entries of that profile's chain; with --output json (or --json), one JSON
 object per line, for scripts. Files it cannot read are named on stderr.
 
 clear removes every entry, or with --profile those of the profile's chain:
@@ -59,7 +60,7 @@ func runCache(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		case "clear":
 			return runCacheClear(ctx, args[1:], stdout, stderr)
 		case "-h", "-help", "--help":
-			fmt.Fprint(stderr, cacheUsage) // as every command's -h
+			fmt.Fprint(stdout, cacheUsage) // as every command's -h
 			return 0
 		}
 		fmt.Fprintf(stderr, "xacct cache: unknown subcommand %q: list or clear\n\n", args[0])
@@ -84,11 +85,16 @@ func runCacheList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := newFlagSet(name, stderr, cacheUsage)
 	f.addCacheDir(fs)
 	f.addProfile(fs)
-	asJSON := fs.Bool("json", false, "print one JSON object per entry and line, for scripts")
+	output := addOutput(fs, true, "one JSON object per entry and line, for scripts")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	store, only, err := openCache(ctx, fs, &f)
+	asJSON, err := output.asJSON()
+	if err != nil {
+		report(stderr, name, err)
+		return exitConfig
+	}
+	store, only, err := openCache(ctx, fs, &f, stderr, name)
 	if err != nil {
 		report(stderr, name, err)
 		return exitCodeOf(ctx, err, nil)
@@ -113,7 +119,7 @@ func runCacheList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	slices.SortStableFunc(entries, func(a, b *xacct.StoredCredentials) int { return strings.Compare(a.Name, b.Name) })
 	now := time.Now()
 	out := &stdoutWriter{w: stdout}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(out)
 		for _, sc := range entries {
 			e := cacheEntry{Key: sc.Key, Kind: sc.Kind, Name: sc.Name, Fetched: sc.Fetched.UTC().Format(time.RFC3339)}
@@ -155,7 +161,7 @@ func runCacheClear(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	store, keys, err := openCache(ctx, fs, &f)
+	store, keys, err := openCache(ctx, fs, &f, stderr, name)
 	if err != nil {
 		report(stderr, name, err)
 		return exitCodeOf(ctx, err, nil)
@@ -204,9 +210,12 @@ func tempFiles(removed, saving int) string {
 // openCache opens the store of the flags and, with --profile, returns the
 // keys of the profile's chain (building it makes no network call); nil
 // keys without --profile.
-func openCache(ctx context.Context, fs *flag.FlagSet, f *profileFlags) (*xacct.FileStore, []string, error) {
+func openCache(ctx context.Context, fs *flag.FlagSet, f *profileFlags, stderr io.Writer, name string) (*xacct.FileStore, []string, error) {
 	if err := unexpectedArgs(fs); err != nil {
 		return nil, nil, err
+	}
+	if f.profile != "" {
+		followWrapper(ctx, stderr, name, f)
 	}
 	store, err := f.openStore()
 	if err != nil {

@@ -166,9 +166,8 @@ func TestCacheUsage(t *testing.T) {
 		want string
 	}{
 		{[]string{"cache"}, exitConfig, "usage: xacct cache list"},
-		{[]string{"cache", "-h"}, 0, "usage: xacct cache list"},
 		{[]string{"cache", "purge"}, exitConfig, `unknown subcommand "purge": list or clear`},
-		{[]string{"cache", "list", "extra"}, exitConfig, `unexpected argument "extra"`},
+		{[]string{"cache", "list", "p", "extra"}, exitConfig, `unexpected argument "extra"`},
 		{[]string{"cache", "clear", "--profile", "nope", "--cache-dir", w.store}, exitConfig, "profile nope"},
 	} {
 		r := w.run(t, tt.args...)

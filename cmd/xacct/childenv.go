@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
@@ -49,18 +48,8 @@ func credentialEnv(env []string, creds aws.Credentials, region string) []string 
 		k, _, _ := strings.Cut(kv, "=")
 		return slices.Contains(drop, k)
 	})
-	out = append(out, "AWS_ACCESS_KEY_ID="+creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+creds.SecretAccessKey)
-	if creds.SessionToken != "" {
-		out = append(out, "AWS_SESSION_TOKEN="+creds.SessionToken)
-	}
-	if creds.CanExpire {
-		out = append(out, "AWS_CREDENTIAL_EXPIRATION="+creds.Expires.UTC().Format(time.RFC3339))
-	}
-	if creds.AccountID != "" {
-		out = append(out, "AWS_ACCOUNT_ID="+creds.AccountID)
-	}
-	if region != "" {
-		out = append(out, "AWS_REGION="+region, "AWS_DEFAULT_REGION="+region)
+	for _, v := range credentialVarList(creds, region) {
+		out = append(out, v.name+"="+v.value)
 	}
 	return out
 }

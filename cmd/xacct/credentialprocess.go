@@ -19,8 +19,8 @@ func init() {
 	})
 }
 
-const credentialProcessUsage = `usage: xacct credential-process --profile P [--cache-dir D | --no-cache]
-                                [--token-command CMD] [--min-remaining DUR] [--timeout DUR]
+const credentialProcessUsage = `usage: xacct credential-process [PROFILE | --profile P] [--cache-dir D | --no-cache]
+                                [--token-command CMD] [--min-remaining DUR] [--timeout DUR] [--region R]
 
 Prints the credentials of profile P as one line of the JSON that the AWS
 SDKs and the AWS CLI read from a credential_process, and nothing else on
@@ -43,7 +43,10 @@ person ("waiting for another xacct process ...") go to the terminal too,
 else to stderr. Errors are one line on stderr.
 
 The whole run takes at most --timeout (50s), inside the minute that the Go
-SDK gives a credential_process before it kills it.
+SDK gives a credential_process before it kills it; a longer one (up to
+15m) suits callers that wait, such as the AWS CLI. When no code came in
+time, run 'xacct login PROFILE' in a terminal first. Interactive commands
+(exec, env, login) give a person 5 minutes to type a code.
 
 Exit status: 0 success; 1 the credentials could not be written to stdout;
 2 bad usage or configuration (a flag, the profile, a credential_process
@@ -60,9 +63,10 @@ deadline; 130 interrupted (SIGINT, SIGTERM).
 // that to start and to exit, and to say why it failed.
 const credentialProcessTimeout = 50 * time.Second
 
-// maxCredentialProcessTimeout bounds --timeout: five seconds for the
-// process to start, exit and be read, of the SDK's minute.
-const maxCredentialProcessTimeout = 55 * time.Second
+// maxCredentialProcessTimeout bounds --timeout: a caller that waits
+// longer than the Go SDK (botocore waits as long as it takes) still
+// wants an answer in the end.
+const maxCredentialProcessTimeout = 15 * time.Minute
 
 // processCredentials is the JSON of a credential_process: Version 1, the
 // keys, and for temporary credentials the token and their expiry in
@@ -80,13 +84,15 @@ func runCredentialProcess(ctx context.Context, args []string, stdout, stderr io.
 	if _, code, done := r.parse(ctx, args, flagSpec{usage: credentialProcessUsage, shared: allSharedFlags,
 		own: func(fs *flag.FlagSet) {
 			fs.DurationVar(&r.timeout, "timeout", credentialProcessTimeout, "give up after this long, waiting for "+
-				"another xacct process, an MFA code or STS; at most 55s, inside the Go SDK's one minute")
+				"another xacct process, an MFA code or STS (above 55s, a program on the Go SDK kills it first: "+
+				"it waits a minute)")
 		}}); done {
 		return code
 	}
 	if r.timeout <= 0 || r.timeout > maxCredentialProcessTimeout {
-		return r.fail(ctx, failf(exitConfig, "", "--timeout %v: want more than 0 and at most %v, inside the minute "+
-			"that the Go SDK gives a credential_process", r.timeout, maxCredentialProcessTimeout))
+		return r.fail(ctx, failf(exitConfig, "", "--timeout %v: want more than 0 and at most %v (the default, %v, "+
+			"stays inside the minute that programs on the Go SDK give a credential_process)",
+			r.timeout, maxCredentialProcessTimeout, credentialProcessTimeout))
 	}
 	if r.flags.profile == "" {
 		// The SDK that runs credential_process passes its own AWS_PROFILE

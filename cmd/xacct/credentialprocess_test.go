@@ -21,9 +21,10 @@ func TestCredentialProcessUsageErrors(t *testing.T) {
 		{[]string{}, "--profile is required"},
 		{[]string{"--profile", "p", "--no-cache", "--cache-dir", "/tmp/x"}, "--no-cache and --cache-dir exclude each other"},
 		{[]string{"--profile", "p", "--min-remaining", "-1m"}, "--min-remaining -1m0s is negative"},
-		{[]string{"--profile", "p", "--timeout", "90s"}, "--timeout 1m30s: want more than 0 and at most 55s"},
+		{[]string{"--profile", "p", "--timeout", "20m"}, "--timeout 20m0s: want more than 0 and at most 15m0s"},
 		{[]string{"--profile", "p", "--token-command", "ykman 'oath"}, `--token-command "ykman 'oath" has a ' that is not closed`},
-		{[]string{"--profile", "p", "extra"}, `unexpected argument "extra"`},
+		{[]string{"p", "extra"}, `unexpected argument "extra"`},
+		{[]string{"--profile", "p", "q"}, `the profile is given twice, as "q" and as --profile p`},
 		{[]string{"--profile"}, "flag needs an argument"},
 	} {
 		var out, errOut bytes.Buffer

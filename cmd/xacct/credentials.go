@@ -21,6 +21,12 @@ import (
 	"github.com/xacct/xacct/internal/awsprofile"
 )
 
+// personCodeTimeout is how long a person at an interactive command (exec,
+// env, login) has to type an MFA code: time to find the phone, unlock it
+// and open the app. credential-process has less (--timeout): the program
+// that runs it gives it a minute or so.
+const personCodeTimeout = 5 * time.Minute
+
 // credentialRun gets one profile's credentials for one command.
 type credentialRun struct {
 	name   string // the command, as its errors start: "xacct exec"
@@ -30,6 +36,9 @@ type credentialRun struct {
 	// needsStore: the command fails without a store (login, whose purpose
 	// it is); the others go on without one, with a notice.
 	needsStore bool
+	// seeThrough: a profile that wraps xacct credential-process is
+	// followed to the profile it resolves (wrapped.go).
+	seeThrough bool
 
 	// timeout bounds the whole fetch: lock waits, prompts and STS calls.
 	// Zero: the library's own bounds (Options.RefreshTimeout, plus
@@ -42,6 +51,9 @@ type credentialRun struct {
 	cache *xacct.Cache     // cfg.Credentials: the chain's last step
 	store *xacct.FileStore // nil with --no-cache, or when none could be had
 	w     watch
+
+	terminal bool       // codes are asked for on the terminal
+	tries    *codeTries // the codes typed at it
 }
 
 // get returns the credentials of the profile, with at least
@@ -56,6 +68,10 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 		ctx, cancel = context.WithTimeout(ctx, r.timeout)
 		defer cancel()
 	}
+	if r.seeThrough {
+		followWrapper(ctx, r.stderr, r.name, &r.flags)
+	}
+	setRegion(r.flags.region, r.flags.profile)
 	plan, err := xacct.PlanProfile(ctx, r.flags.profile)
 	if err != nil {
 		return aws.Credentials{}, &exitError{code: exitConfig, err: err}
@@ -74,22 +90,36 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 		return aws.Credentials{}, err
 	}
 
-	if err := r.load(ctx, store, notices); err != nil {
-		return aws.Credentials{}, err
+	r.tries = &codeTries{sent: map[string]bool{}, out: notices}
+	for try := 1; ; try++ {
+		r.tries.begin()
+		if err := r.load(ctx, store, notices); err != nil {
+			return aws.Credentials{}, err
+		}
+		creds, err := r.fresh(ctx)
+		if err == nil {
+			return creds, nil
+		}
+		if try == maxCodeTries || !r.terminal || !r.tries.refused(err) {
+			defer r.w.settle(time.Second)
+			return aws.Credentials{}, r.relay(r.explain(ctx, err))
+		}
+		// A new chain: the old one backs off from its failure
+		// (Options.ErrorTTL); the store has nothing of the refused call.
+		fmt.Fprintf(notices, "xacct: the MFA code was refused: wrong, or already used; wait for the next code "+
+			"(try %d of %d)\n", try+1, maxCodeTries)
 	}
-	creds, err := r.fresh(ctx)
-	if err != nil {
-		defer r.w.settle(time.Second)
-		return aws.Credentials{}, r.relay(r.explain(ctx, err))
-	}
-	return creds, nil
 }
 
 // load builds the profile's chain (r.cfg, r.cache) on store, and refuses
 // it before any network call when it needs a code that cannot be had.
 func (r *credentialRun) load(ctx context.Context, store xacct.Store, notices io.Writer) error {
 	terminal, tokenArgs := hasTerminal(), r.flags.tokenArgs()
+	r.terminal = terminal
 	token := mfaSource(terminal, tokenArgs, r.plan.Profile)
+	if terminal {
+		token = r.tries.wrap(token)
+	}
 	// The chain of the plan, resolved once (get); building it makes no
 	// network call.
 	var err error
@@ -101,6 +131,8 @@ func (r *credentialRun) load(ctx context.Context, store xacct.Store, notices io.
 		o.Logger = newNoticeLogger(notices)
 		if r.timeout > 0 {
 			o.RefreshTimeout, o.MFATimeout = r.timeout, r.timeout
+		} else {
+			o.MFATimeout = personCodeTimeout
 		}
 	})
 	if err != nil {
@@ -167,7 +199,7 @@ func (r *credentialRun) explain(ctx context.Context, err error) error {
 	if !errors.Is(ctx.Err(), context.DeadlineExceeded) || r.timeout == 0 {
 		return err
 	}
-	limit := fmt.Sprintf("%v (--timeout), inside the minute that the Go SDK gives a credential_process", r.timeout)
+	limit := fmt.Sprintf("%v (--timeout)", r.timeout)
 	switch code := exitCodeOf(ctx, err, &r.w); code {
 	case exitLockTimeout:
 		keys, _ := r.cache.StoreKeys(context.WithoutCancel(ctx)) // known by now: the fetch made them
@@ -175,11 +207,13 @@ func (r *credentialRun) explain(ctx context.Context, err error) error {
 		if what == "" {
 			what = "these credentials"
 		}
-		return failf(code, "try again when it is done; `xacct login --profile "+r.plan.Profile+"` in a terminal "+
+		return failf(code, "try again when it is done; `xacct login "+r.plan.Profile+"` in a terminal "+
 			"fetches them for every process", "another xacct process has been refreshing %s all along "+
 			"(it may be waiting for an MFA code): gave up after %s", what, limit)
 	case exitMFAImpossible:
-		return &mfaError{err: fmt.Errorf("no MFA code within %s", limit)}
+		return &exitError{code: code, err: &mfaError{err: fmt.Errorf("no MFA code within %s", limit)},
+			hint: "run `xacct login " + r.plan.Profile + "` in a terminal first: the programs after it get the " +
+				"credentials without a code; or give a longer --timeout"}
 	default:
 		return failf(code, "", "no credentials within %s: %v", limit, err)
 	}

@@ -82,7 +82,7 @@ func TestExecFailures(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"--profile", "plain"}, exitConfig, "no command: put it after --"},
+		{[]string{"plain", "--no-such-flag"}, exitConfig, "unknown flag: --no-such-flag"},
 		{[]string{"--profile", "plain", "--", "no-such-command-xacct"}, exitNotFound, `command "no-such-command-xacct"`},
 		{[]string{"--profile", "plain", "--", w.config}, exitCannotRun, "permission denied"},
 		{[]string{"--profile", "chain", "--", "true"}, exitMFAImpossible, "xacct login --profile chain"},
@@ -156,4 +156,43 @@ func TestExecWithTheEnvironmentsKeys(t *testing.T) {
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
 	testutil.WaitFor(t, 10*time.Second, "the condition", cond)
+}
+
+// aws-vault's habits: exec PROFILE CMD; exec PROFILE opens the shell,
+// saying which profile and until when; the child is marked with the
+// profile; an exec inside it is refused unless --force.
+func TestExecHabits(t *testing.T) {
+	t.Parallel()
+	w := newToolsWorld(t)
+	shell := filepath.Join(t.TempDir(), "myshell")
+	testutil.WriteFile(t, shell, "#!/bin/sh\necho \"shell $XACCT_PROFILE $AWS_VAULT $AWS_REGION\"\n", 0o700)
+
+	r := w.run(t, "exec", "plain", "--cache-dir", w.store, "sh", "-c", `echo "$XACCT_PROFILE $AWS_VAULT"`)
+	if r.code != 0 || r.stdout != "plain plain\n" {
+		t.Errorf("exec plain sh -c: exit %d, stdout %q\n%s", r.code, r.stdout, r.stderr)
+	}
+
+	cmd := w.command("exec", "plain", "--cache-dir", w.store)
+	cmd.Env = append(cmd.Env, "SHELL="+shell)
+	r = runCmd(t, cmd, "")
+	if r.code != 0 || r.stdout != "shell plain plain us-east-1\n" ||
+		!strings.Contains(r.stderr, "xacct exec: "+shell+" with the credentials of profile plain until ") ||
+		!strings.Contains(r.stderr, "; exit it to drop them") {
+		t.Errorf("exec plain with SHELL: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+
+	for _, marker := range []string{"XACCT_PROFILE=plain", "AWS_VAULT=work"} {
+		cmd = w.command("exec", "plain", "--cache-dir", w.store, "true")
+		cmd.Env = append(cmd.Env, marker)
+		r = runCmd(t, cmd, "")
+		if r.code != exitConfig || !strings.Contains(r.stderr, "this shell already has the credentials of profile") ||
+			!strings.Contains(r.stderr, "--force") {
+			t.Errorf("nested exec (%s): exit %d, stderr %q", marker, r.code, r.stderr)
+		}
+		cmd = w.command("exec", "plain", "--force", "--cache-dir", w.store, "sh", "-c", `echo "$XACCT_PROFILE $AWS_VAULT"`)
+		cmd.Env = append(cmd.Env, marker)
+		if r = runCmd(t, cmd, ""); r.code != 0 || r.stdout != "plain plain\n" {
+			t.Errorf("nested exec --force (%s): exit %d, stdout %q, stderr %q", marker, r.code, r.stdout, r.stderr)
+		}
+	}
 }

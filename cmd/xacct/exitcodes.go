@@ -1,7 +1,7 @@
 package main
 
 // Exit codes of every command that reads profiles or calls AWS:
-// credential-process, exec, login, cache, explain, accounts and
+// credential-process, exec, env, login, cache, explain, accounts and
 // for-each-account (which also exits 1 when an account failed). Programs
 // read them (a credential_process caller, a script around `xacct exec`),
 // so each kind of failure has its own, and the error on stderr is one line

@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -82,5 +85,26 @@ func TestStdoutFailed(t *testing.T) {
 		if want := name + ": writing to stdout: broken pipe\n"; code != exitFailure || errOut.String() != want {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", args, code, errOut.String(), exitFailure, want)
 		}
+	}
+}
+
+// Ctrl-C while a command waits for a code says "interrupted", in one
+// line, and exits 130: no "context canceled".
+func TestInterruptedMessage(t *testing.T) {
+	t.Parallel()
+	w := newToolsWorld(t)
+	os.WriteFile(w.slowFlag, nil, 0o600)
+	cmd := w.command("env", "chain", "--cache-dir", w.store, "--token-command", w.token)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { killGroup(cmd) })
+	waitFor(t, func() bool { return w.tokenRuns() == 1 })
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || stderr.String() != "xacct env: interrupted\n" {
+		t.Errorf("exit %d, stderr %q; want 130 and one line saying interrupted", code, stderr.String())
 	}
 }

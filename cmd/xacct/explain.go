@@ -14,12 +14,12 @@ import (
 func init() {
 	register(command{
 		name:    "explain",
-		summary: "print the chain of an AWS profile, with no network call: [--profile P] [--json]",
+		summary: "print the chain of an AWS profile, with no network call: [PROFILE | --profile P] [--output text|json]",
 		run:     runExplain,
 	})
 }
 
-const explainUsage = "usage: xacct explain [--profile P] [--json]\n\n" +
+const explainUsage = "usage: xacct explain [PROFILE | --profile P] [--output text|json]\n\n" +
 	"Prints the chain that xacct.LoadConfig builds for an AWS profile: the base credentials,\n" +
 	"each hop (role, External ID, MFA device, duration, role chaining) and when MFA codes are\n" +
 	"asked for. It reads AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE (else ~/.aws/config\n" +
@@ -33,25 +33,30 @@ const explainUsage = "usage: xacct explain [--profile P] [--json]\n\n" +
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const name = "xacct explain"
 	fail := func(err error) int {
-		report(stderr, name, err)
+		report(stderr, name, interrupted(ctx, err))
 		return exitCodeOf(ctx, err, nil)
 	}
 	var f profileFlags
 	fs := newFlagSet(name, stderr, explainUsage)
 	f.addProfile(fs)
-	asJSON := fs.Bool("json", false, "print the plan as JSON (xacct.ProfilePlan), for scripts")
+	output := addOutput(fs, false, "the plan as JSON (xacct.ProfilePlan), for scripts")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
 	if err := unexpectedArgs(fs); err != nil {
 		return fail(err)
 	}
+	asJSON, err := output.asJSON()
+	if err != nil {
+		return fail(err)
+	}
+	followWrapper(ctx, stderr, name, &f)
 	plan, err := xacct.PlanProfile(ctx, f.profile)
 	if err != nil {
 		return fail(&exitError{code: exitConfig, err: err})
 	}
 	out := &stdoutWriter{w: stdout}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		enc.Encode(plan) // a plan always encodes: only writing can fail
@@ -64,14 +69,15 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 // writePlan prints a plan for a person.
 func writePlan(w io.Writer, p *xacct.ProfilePlan) {
 	chosen := map[string]string{
-		"argument": "--profile", "AWS_PROFILE": "AWS_PROFILE", "AWS_DEFAULT_PROFILE": "AWS_DEFAULT_PROFILE",
+		"argument": "the command line", "AWS_PROFILE": "AWS_PROFILE", "AWS_DEFAULT_PROFILE": "AWS_DEFAULT_PROFILE",
 		"default": "the default, as neither --profile nor AWS_PROFILE is set",
 	}[p.ChosenBy]
 	fmt.Fprintf(w, "profile %s (from %s)\n", p.Profile, chosen)
 	fmt.Fprintf(w, "files:   %s\n", strings.Join(append(append([]string(nil), p.ConfigFiles...), p.CredentialsFiles...), ", "))
 	region := p.Region
 	if region == "" {
-		region = "none in the profile (AWS_REGION or the program's config must give one for STS)"
+		region = "none in the profile: the commands take --region, else AWS_REGION or AWS_DEFAULT_REGION, " +
+			"else the region of the chain's profiles (a program with the library gives one in its config)"
 	}
 	fmt.Fprintf(w, "region:  %s\n\n", region)
 

@@ -54,7 +54,7 @@ func TestExplain(t *testing.T) {
 	}
 	s := out.String()
 	for _, want := range []string{
-		"profile deploy (from --profile)",
+		"profile deploy (from the command line)",
 		"region:  eu-west-1",
 		"base:    static-keys of profile alice, aws_access_key_id in ",
 		"access key …0001",
@@ -110,8 +110,11 @@ func TestExplainErrors(t *testing.T) {
 		{[]string{"explain", "--profile", "broken"}, 2,
 			"xacct explain: profile broken, duration_seconds (" /* then the file, line 20 */},
 		{[]string{"explain", "--profile", "nope"}, 2, "hint: the profiles there: alice, broken, deploy, hub"},
-		{[]string{"explain", "deploy"}, 2, `unexpected argument "deploy": every value goes in a flag`},
-		{[]string{"explain", "--nope"}, 2, "flag provided but not defined"},
+		{[]string{"explain", "deploy", "extra"}, 2, `unexpected argument "extra": the command takes its values in flags`},
+		{[]string{"explain", "--profile", "deploy", "other"}, 2, `the profile is given twice, as "other" and as --profile deploy`},
+		{[]string{"explain", "deploy", "--output", "yaml"}, 2, `--output "yaml": want text or json`},
+		{[]string{"explain", "--nope"}, 2, "unknown flag: --nope (see 'xacct explain -h')"},
+		{[]string{"explain", "-nope"}, 2, "unknown shorthand flag: 'n' in -nope (see 'xacct explain -h')"},
 	} {
 		var out, errOut bytes.Buffer
 		code := run(context.Background(), tt.args, &out, &errOut)

@@ -18,14 +18,16 @@ import (
 
 func init() {
 	register(command{
-		name:    "fake-sts",
-		summary: "serve a fake STS for a scenario file: --config FILE [--addr 127.0.0.1:0]",
-		run:     runFakeSTS,
+		name:     "fake-sts",
+		summary:  "serve a fake STS for a scenario file: --config FILE [--addr 127.0.0.1:0]",
+		run:      runFakeSTS,
+		children: []string{"code"},
 	})
 }
 
 const fakeSTSUsage = `usage: xacct fake-sts --config FILE [--addr 127.0.0.1:0] [--clock-offset DURATION]
          [--web-identity-token ISSUER,SUBJECT,AUDIENCE=PATH ...] [--web-identity-token-ttl DURATION]
+       xacct fake-sts code --config FILE --user NAME [--url URL]
 
 Serves a fake STS on loopback. Prints its URL as the first line on stdout,
 logs every call on stderr, and stops on SIGINT or SIGTERM.
@@ -52,6 +54,9 @@ in oidc_providers. Repeat it for more tokens. The file is written with mode
 // endpoint URL is the first line on stdout, so a script can read it; each
 // call is logged on stderr.
 func runFakeSTS(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "code" {
+		return runFakeCode(ctx, args[1:], stdout, stderr)
+	}
 	fs := newFlagSet("xacct fake-sts", stderr, fakeSTSUsage)
 	config := fs.String("config", "", "scenario file (JSON; see package xaccttest)")
 	addr := fs.String("addr", "127.0.0.1:0", "address to listen on; port 0 picks a free one")

@@ -83,7 +83,7 @@ type forEachFlags struct {
 func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const name = "xacct for-each-account"
 	fail := func(err error) int {
-		report(stderr, name, err)
+		report(stderr, name, interrupted(ctx, err))
 		return exitCodeOf(ctx, err, nil)
 	}
 	var f forEachFlags
@@ -95,6 +95,7 @@ func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.IntVar(&f.concurrency, "concurrency", xacct.DefaultConcurrency, "commands running at once")
 	fs.Float64Var(&f.rate, "rate", xacct.DefaultSTSRate, "STS calls per second for the whole run, refreshes and retries included")
 	fs.StringVar(&f.externalID, "external-id", "", "External ID the role's trust policy demands, the same in every account")
+	takeCommand(fs, false)
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}

@@ -193,7 +193,7 @@ func TestForEachAccountUsage(t *testing.T) {
 		{[]string{"--role-name", "R", "--accounts", "2222,333333333333", "--", "true"}, `--accounts: "2222" is not an account ID: want 12 digits`},
 		{[]string{"--role-name", "R", "--accounts", "222222222222,222222222222", "--", "true"}, "--accounts: 222222222222 is given twice"},
 		{[]string{"--role-name", "R", "--accounts", "222222222222", "--", "no-such-command-xacct"}, `command "no-such-command-xacct": exec: `},
-		{[]string{"--nope"}, "flag provided but not defined: -nope"},
+		{[]string{"--nope"}, "unknown flag: --nope"},
 	} {
 		var out, errOut bytes.Buffer
 		code := run(context.Background(), append([]string{"for-each-account"}, tt.args...), &out, &errOut)
@@ -202,7 +202,7 @@ func TestForEachAccountUsage(t *testing.T) {
 		}
 	}
 	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"accounts", "extra"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), `unexpected argument "extra"`) {
+	if code := run(context.Background(), []string{"accounts", "dev", "extra"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), `unexpected argument "extra"`) {
 		t.Errorf("accounts extra: exit %d, %q", code, errOut.String())
 	}
 }

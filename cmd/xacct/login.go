@@ -21,7 +21,7 @@ func init() {
 	})
 }
 
-const loginUsage = `usage: xacct login --profile P [--cache-dir D] [--token-command CMD]
+const loginUsage = `usage: xacct login [PROFILE | --profile P] [--cache-dir D] [--token-command CMD] [--region R]
 
 Fetches the credentials of profile P's chain into the credential store,
 asking for an MFA code on the terminal if the chain needs one, and says
@@ -40,12 +40,12 @@ too long.
 `
 
 func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	r := &credentialRun{name: "xacct login", stderr: stderr, needsStore: true}
+	r := &credentialRun{name: "xacct login", stderr: stderr, needsStore: true, seeThrough: true}
 	// The processes after login get what it stored: as credential-process
 	// would have them, with the time botocore needs.
 	r.flags.minRemaining = defaultMinRemaining
 	if _, code, done := r.parse(ctx, args, flagSpec{usage: loginUsage, shared: []func(*profileFlags, *flag.FlagSet){
-		(*profileFlags).addProfile, (*profileFlags).addCacheDir, (*profileFlags).addTokenCommand,
+		(*profileFlags).addProfile, (*profileFlags).addCacheDir, (*profileFlags).addTokenCommand, (*profileFlags).addRegion,
 	}}); done {
 		return code
 	}

@@ -2,6 +2,38 @@
 //
 // Run 'xacct help' for the list of commands, and 'xacct <command> -h' for
 // the flags of one.
+//
+// # Writing a command
+//
+// A command lives in a file of its own and registers itself from init:
+//
+//	func init() {
+//		register(command{name: "explain", summary: "...", run: runExplain})
+//	}
+//
+//	func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+//		fs := newFlagSet("xacct explain", stderr, explainUsage)
+//		var f profileFlags
+//		f.addProfile(fs)                          // --profile, -p, and PROFILE as first argument
+//		asJSON := fs.Bool("json", false, "...")   // a Go flag, as in any Go command
+//		if code, done := parseFlags(fs, args); done {
+//			return code
+//		}
+//		...
+//	}
+//
+// That is all: the command line (cli.go, on cobra) learns the flags by
+// running the command once in describe mode, in which parseFlags hands it
+// the flag set and the run ends (so nothing before parseFlags may act), and
+// from that one declaration it gives -h and 'xacct help CMD' (the usage
+// text, then the flags, on stdout, exit 0), shell completion of the flags
+// and of profile names, and errors for flags the command does not take.
+// parseFlags parses with pflag: --name value, --name=value, Go's -name
+// value (every earlier release's spelling, which stays), -p for --profile,
+// flags after arguments. A command that runs a command after its flags
+// (exec) calls takeCommand(fs, profileFirst) before parseFlags; fs.Args()
+// is then that command. A command with subcommands of its own (cache list,
+// cache clear) names them in children, and its run dispatches on args[0].
 package main
 
 import (
@@ -30,6 +62,9 @@ type command struct {
 	// run is the command without the process: it gets the arguments after
 	// the command's name and returns the exit code.
 	run func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+	// children are subcommands that run dispatches on its first argument
+	// (cache: list, clear), each with flags of its own.
+	children []string
 	// withCaller: the command only answers the process that started it,
 	// so it stops (as on SIGTERM) when that process exits, on Linux.
 	withCaller bool
@@ -51,7 +86,8 @@ func usage() string {
 	for _, name := range slices.Sorted(maps.Keys(commands)) {
 		fmt.Fprintf(&b, "  %-18s %s\n", name, commands[name].summary)
 	}
-	b.WriteString("\nRun 'xacct <command> -h' for a command's flags.\n")
+	b.WriteString("\nRun 'xacct <command> -h' (or 'xacct help <command>') for a command's flags,\n" +
+		"'xacct --version' for the version, and 'xacct completion bash|zsh|fish' for shell completion.\n")
 	return b.String()
 }
 
@@ -75,21 +111,7 @@ func main() {
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage())
-		return 2
-	}
-	switch args[0] {
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage())
-		return 0
-	}
-	c, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "xacct: unknown command %q\n\n%s", args[0], usage())
-		return 2
-	}
-	return c.run(ctx, args[1:], stdout, stderr)
+	return (&cli{ctx: ctx, stdout: stdout, stderr: stderr}).execute(args)
 }
 
 // errorCode returns the AWS error code inside err: "" for no error, "?"

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,11 +29,12 @@ type profileFlags struct {
 	noCache      bool
 	tokenCommand string
 	minRemaining time.Duration
+	region       string
 }
 
 func (f *profileFlags) addProfile(fs *flag.FlagSet) {
-	fs.StringVar(&f.profile, "profile", "", "the AWS profile, read from AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE "+
-		"as the SDKs read them (default: AWS_PROFILE, else default)")
+	fs.StringVar(&f.profile, "profile", "", "the AWS profile, read from "+
+		"AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE as the SDKs read them (default: AWS_PROFILE, else default)")
 }
 
 func (f *profileFlags) addCacheDir(fs *flag.FlagSet) {
@@ -54,6 +56,11 @@ func (f *profileFlags) addTokenCommand(fs *flag.FlagSet) {
 func (f *profileFlags) addMinRemaining(fs *flag.FlagSet) {
 	fs.DurationVar(&f.minRemaining, "min-remaining", defaultMinRemaining, "never give out credentials that expire "+
 		"sooner than this: fetch new ones instead")
+}
+
+func (f *profileFlags) addRegion(fs *flag.FlagSet) {
+	fs.StringVar(&f.region, "region", "", "the region of the STS calls and of what the command hands on "+
+		"(default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else its source profile's)")
 }
 
 // check validates the flags together, naming the flag and the rule.
@@ -115,7 +122,7 @@ func noStoreNotice(w io.Writer, err error) {
 // the order of their usage lines.
 var allSharedFlags = []func(*profileFlags, *flag.FlagSet){
 	(*profileFlags).addProfile, (*profileFlags).addCacheDir, (*profileFlags).addNoCache,
-	(*profileFlags).addTokenCommand, (*profileFlags).addMinRemaining,
+	(*profileFlags).addTokenCommand, (*profileFlags).addMinRemaining, (*profileFlags).addRegion,
 }
 
 // flagSpec is what a command that gets credentials (credentialRun) parses.
@@ -123,7 +130,7 @@ type flagSpec struct {
 	usage      string
 	shared     []func(*profileFlags, *flag.FlagSet) // the shared flags it takes
 	own        func(*flag.FlagSet)                  // its own flags; nil when none
-	positional bool                                 // it takes arguments after the flags (exec's command)
+	positional bool                                 // it takes PROFILE, then a command (exec)
 }
 
 // parse parses args into r.flags and the command's own flags. done is true
@@ -136,6 +143,9 @@ func (r *credentialRun) parse(ctx context.Context, args []string, spec flagSpec)
 	}
 	if spec.own != nil {
 		spec.own(fs)
+	}
+	if spec.positional {
+		takeCommand(fs, true)
 	}
 	if code, done := parseFlags(fs, args); done {
 		return fs, code, true
@@ -151,8 +161,21 @@ func (r *credentialRun) parse(ctx context.Context, args []string, spec flagSpec)
 // fail reports err on stderr, as the command's one line, and returns its
 // exit code. ctx is the command's.
 func (r *credentialRun) fail(ctx context.Context, err error) int {
-	report(r.stderr, r.name, err)
+	report(r.stderr, r.name, interrupted(ctx, err))
 	return exitCodeOf(ctx, err, &r.w)
+}
+
+// errInterrupted is what a command says when Ctrl-C (SIGINT) or SIGTERM
+// stopped it: whatever failed then failed because the work was stopped.
+var errInterrupted = errors.New("interrupted")
+
+// interrupted returns errInterrupted when ctx was canceled (by a signal),
+// else err.
+func interrupted(ctx context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return errInterrupted
+	}
+	return err
 }
 
 // unexpectedArgs refuses arguments left after the flags.
@@ -160,29 +183,49 @@ func unexpectedArgs(fs *flag.FlagSet) error {
 	if fs.NArg() == 0 {
 		return nil
 	}
-	return failf(exitConfig, "", "unexpected argument %q: every value goes in a flag (see -h)", fs.Arg(0))
+	return failf(exitConfig, "", "unexpected argument %q: the command takes its values in flags, "+
+		"and the profile as its first argument when it reads one (see -h)", fs.Arg(0))
 }
 
-// parseFlags parses args; done is true when the command must end with
-// code (a usage error, or -h).
-func parseFlags(fs *flag.FlagSet, args []string) (code int, done bool) {
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0, true
+// outputFlag is --output, with --json as its alias, of a command that
+// prints for people (text, or table where the text is one) or for scripts
+// (json).
+type outputFlag struct {
+	output string
+	json   bool
+	table  bool // the text is a table: --output table is its name too
+}
+
+// addOutput declares --output and --json on fs; jsonHelp says what JSON
+// the command prints.
+func addOutput(fs *flag.FlagSet, table bool, jsonHelp string) *outputFlag {
+	o := &outputFlag{table: table}
+	what := "text"
+	if table {
+		what = "table (also: text)"
+	}
+	fs.StringVar(&o.output, "output", "text", "how to print: "+what+" for people, or json: "+jsonHelp)
+	fs.BoolVar(&o.json, "json", false, "the same as --output json")
+	return o
+}
+
+// asJSON reports whether the command prints JSON; an error names a value
+// of --output that it does not take.
+func (o *outputFlag) asJSON() (bool, error) {
+	switch o.output {
+	case "json":
+		return true, nil
+	case "text":
+		return o.json, nil
+	case "table":
+		if o.table {
+			return o.json, nil
 		}
-		return exitConfig, true
+		return false, failf(exitConfig, "", "--output %q: want text or json", o.output)
 	}
-	return 0, false
-}
-
-// newFlagSet returns the flag set of a command whose -h prints usage
-// and then the flags, on stderr.
-func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
+	want := "text or json"
+	if o.table {
+		want = "table, text or json"
 	}
-	return fs
+	return false, failf(exitConfig, "", "--output %q: want %s", o.output, want)
 }
