@@ -36,10 +36,11 @@ func (pp processProvider) Retrieve(ctx context.Context) (aws.Credentials, error)
 	var tree *proctree.Tree // made by the builder, on this goroutine
 	var out bytes.Buffer    // a copy of stdout: the SDK's is not shared
 	p := processcreds.NewProviderCommand(processcreds.NewCommandBuilderFunc(func(ctx context.Context) (*exec.Cmd, error) {
-		// The terminal is lent only to a fetch a caller waits for: a
-		// background refresh must not take the foreground from the host
-		// program, whose own read of the terminal would then stop it.
-		tree = proctree.Command(ctx, proctree.Options{Terminal: !inBackground(ctx)}, shell[0], shell[1], pp.command)
+		// The terminal is lent only to a fetch a caller waits for who
+		// may be asked (mayAsk): a background refresh must not take the
+		// foreground from the host program, whose own read of the
+		// terminal would then stop it, nor a credential endpoint's request.
+		tree = proctree.Command(ctx, proctree.Options{Terminal: mayAsk(ctx)}, shell[0], shell[1], pp.command)
 		// As the SDK's own command: the environment, and stdin and stderr
 		// for a command that asks for an MFA code.
 		tree.Cmd.Env = os.Environ()
