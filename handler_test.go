@@ -22,9 +22,9 @@ const endpointToken = "0123456789abcdef0123456789abcdef"
 
 // endpointAnswer is what a client reads: the credentials or the error.
 type endpointAnswer struct {
-	status  int
-	header  http.Header
-	body    string
+	status                                                     int
+	header                                                     http.Header
+	body                                                       string
 	AccessKeyID, SecretAccessKey, Token, Expiration, AccountID string
 	Code, Message, CodeJS, MessageJS                           string
 }
