@@ -18,7 +18,8 @@ func init() {
 }
 
 const execUsage = `usage: xacct exec --profile P [--cache-dir D | --no-cache] [--token-command CMD]
-                  [--min-remaining DUR] -- CMD [ARGS...]
+                  [--min-remaining DUR] [--server] -- CMD [ARGS...]
+       xacct exec --server [flags] PROFILE -- CMD [ARGS...]
 
 Runs CMD with the credentials of profile P in its environment:
 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
@@ -28,6 +29,17 @@ the profile: AWS_REGION when set, else the profile's region). AWS_PROFILE,
 AWS_DEFAULT_PROFILE and every other variable through which an SDK could
 pick other credentials are removed. The credentials do not change while
 CMD runs: they last at least --min-remaining.
+
+With --server, CMD gets a local credential endpoint instead, for as long as
+it runs: AWS_CONTAINER_CREDENTIALS_FULL_URI (http://127.0.0.1:PORT/...),
+AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (0600, in a private directory) and
+AWS_CONTAINER_AUTHORIZATION_TOKEN, and AWS_CONFIG_FILE and
+AWS_SHARED_CREDENTIALS_FILE naming private copies of your shared files
+without [default]'s credential keys (which every SDK would use before the
+endpoint; your files are not changed). Every SDK refreshes from it, so CMD
+outlives the session. xacct never reads the terminal while CMD runs: when a
+refresh needs an MFA code, CMD's requests get a 503 saying to run
+'xacct login --profile P'. The endpoint and the directory go when CMD ends.
 
 MFA codes, the credential store and notices work as in
 'xacct credential-process'.
@@ -49,11 +61,16 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// may itself run xacct for it.
 	environ := os.Environ()
 	r := &credentialRun{name: "xacct exec", stderr: stderr}
-	fs, code, done := r.parse(ctx, args, flagSpec{usage: execUsage, shared: allSharedFlags, positional: true})
+	var server bool
+	fs, code, done := r.parse(ctx, args, flagSpec{usage: execUsage, shared: allSharedFlags, positional: true,
+		own: addServerFlag(&server)})
 	if done {
 		return code
 	}
-	command := fs.Args()
+	command, err := profileBeforeCommand(&r.flags, args, fs.Args())
+	if err != nil {
+		return r.fail(ctx, err)
+	}
 	if len(command) == 0 {
 		return r.fail(ctx, failf(exitConfig, "", "no command: put it after --, as in: xacct exec --profile P -- aws s3 ls"))
 	}
@@ -64,6 +81,9 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			code = exitNotFound
 		}
 		return r.fail(ctx, failf(code, "", "command %q: %v", command[0], err))
+	}
+	if server {
+		return r.execServer(ctx, environ, path, command, stdout)
 	}
 	creds, err := r.get(ctx)
 	if err != nil {
