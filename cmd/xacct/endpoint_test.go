@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -5,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -157,15 +160,7 @@ func TestExecServerSignal(t *testing.T) {
 	}
 	var dir string
 	waitFor(t, func() bool { b, _ := os.ReadFile(dirFile); dir = strings.TrimSpace(string(b)); return dir != "" })
-	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		killGroup(cmd)
-		t.Fatal("xacct did not end after SIGTERM")
-	}
+	terminate(t, cmd)
 	if code := cmd.ProcessState.ExitCode(); code != 143 {
 		t.Errorf("exit %d, want 143 (the child's, killed by SIGTERM)", code)
 	}
@@ -213,5 +208,19 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// terminate sends cmd SIGTERM and waits for it to end, at most 30s.
+func terminate(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		killGroup(cmd)
+		t.Fatal("xacct did not end after SIGTERM")
 	}
 }

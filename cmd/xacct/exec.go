@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 )
 
 func init() {
@@ -98,13 +97,7 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
 	// From here on, signals are the command's: xacct passes them on and
 	// waits for it, whatever ctx says.
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, forwardedSignals...)
-	defer signal.Stop(sigs)
-	if err := cmd.Start(); err != nil {
-		return r.fail(ctx, failf(exitCannotRun, "", "starting %s: %v", command[0], err))
-	}
-	return waitForwarding(cmd, sigs)
+	return r.runForwarding(ctx, cmd, command[0])
 }
 
 // waitForwarding waits for cmd, passing on the signals that come on sigs

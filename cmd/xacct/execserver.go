@@ -66,11 +66,18 @@ func (r *credentialRun) execServer(ctx context.Context, environ []string, path s
 	cmd.Args[0] = command[0]
 	cmd.Env = endpointEnv(environ, cl, copies, r.cfg.Region)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, r.stderr
+	return r.runForwarding(ctx, cmd, command[0])
+}
+
+// runForwarding starts cmd (name is its command as given) and waits for
+// it: from here on, signals are the command's, which xacct passes on
+// (waitForwarding), whatever ctx says. It returns cmd's exit status.
+func (r *credentialRun) runForwarding(ctx context.Context, cmd *exec.Cmd, name string) int {
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, forwardedSignals...)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
-		return r.fail(ctx, failf(exitCannotRun, "", "starting %s: %v", command[0], err))
+		return r.fail(ctx, failf(exitCannotRun, "", "starting %s: %v", name, err))
 	}
 	return waitForwarding(cmd, sigs)
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -7,9 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 )
 
 // TestServe: xacct serve prints the variables (json), serves the
@@ -58,14 +58,7 @@ func TestServe(t *testing.T) {
 	if resp.StatusCode != 200 || creds.AccessKeyId == "" || !strings.HasSuffix(creds.Expiration, "Z") {
 		t.Errorf("GET: %d %+v", resp.StatusCode, creds)
 	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not end on SIGTERM")
-	}
+	terminate(t, cmd)
 	if code := cmd.ProcessState.ExitCode(); code != 0 {
 		t.Errorf("exit %d, want 0\n%s", code, stderr.String())
 	}
