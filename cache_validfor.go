@@ -22,11 +22,9 @@ const minGain = time.Minute
 // Retrieve returns is returned, and refreshed on the Cache's own windows.
 //
 // It serves callers that hold credentials longer than the Cache's windows
-// assume: a credential endpoint (CredentialsHandler asks for 15 minutes,
-// under which botocore fetches again before every call), or a command
-// that hands credentials to a child process. A refresh that fails, or
-// needs an MFA code that no one may be asked for, leaves the cached
-// credentials to the caller while they are valid, as Retrieve does.
+// assume: a credential endpoint (CredentialsHandler asks for 15 minutes),
+// a command that hands them to a child. A refresh that fails leaves the
+// cached credentials to the caller while they are valid, as in Retrieve.
 // Credentials that cannot expire are returned as they are; d <= 0 is
 // Retrieve.
 func (c *Cache) RetrieveValidFor(ctx context.Context, d time.Duration) (aws.Credentials, error) {

@@ -37,16 +37,14 @@ import (
 // other provider's credentials are served as it gives them.
 //
 // A request never waits on a person: a refresh that needs an MFA code
-// answers 503 at once, with the code MFACodeNeeded, and the TokenFunc is
-// not called; the program that owns the terminal asks for the code (a
-// FanOut's or a command's own Retrieve, or `xacct login`, whose session
-// the Cache finds in its Store). A request waits at most one second for
-// credentials (a refresh under way elsewhere), then gets 503
-// CredentialsPending, and the refresh goes on for the next. Other
-// failures are 502 CredentialsUnavailable. Every failure is JSON
-// {"code","message"} (and "Code","Message", which the JS SDK reads), with
-// a 5xx status for those that retrying may cure, so that SDKs retry. No
-// answer or error holds a secret, and nothing is logged.
+// answers 503 MFACodeNeeded at once, without calling the TokenFunc; the
+// program that owns the terminal asks (its own Retrieve, or `xacct login`,
+// whose session the Cache finds in its Store). A request waits at most 1s
+// (a refresh under way elsewhere), then gets 503 CredentialsPending while
+// the refresh goes on; other failures are 502 CredentialsUnavailable.
+// Failures are JSON {"code","message"} (and "Code","Message", for the JS
+// SDK) with a 5xx status, so that SDKs retry. No answer holds a secret,
+// and nothing is logged.
 //
 // CredentialsHandler panics when authToken is shorter than 16 bytes (empty
 // included): that is a programming error, and a short token a guessable
@@ -101,14 +99,9 @@ func (h *credentialsHandler) retrieve(ctx context.Context) (creds aws.Credential
 func (h *credentialsHandler) fail(w http.ResponseWriter, ctx context.Context, err error) {
 	switch {
 	case errors.Is(err, errNeedsPerson):
-		credendpoint.WriteError(w, http.StatusServiceUnavailable, credendpoint.CodeMFACodeNeeded,
-			"xacct: refreshing these credentials needs an MFA code, and a credentials request never waits for "+
-				"a person: start a new MFA session where a person can type the code (with the xacct command: "+
-				"`xacct login --profile PROFILE`, from any shell); the endpoint uses it at the next request")
+		credendpoint.WriteMFACodeNeeded(w)
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
-		credendpoint.WriteError(w, http.StatusServiceUnavailable, credendpoint.CodePending,
-			"xacct: the credentials were not ready within 1s (a refresh is under way, or another process "+
-				"holds its lock, perhaps while its user types an MFA code); retry")
+		credendpoint.WritePending(w)
 	default:
 		credendpoint.WriteError(w, http.StatusBadGateway, credendpoint.CodeUnavailable, err.Error())
 	}

@@ -143,6 +143,23 @@ func WriteError(w http.ResponseWriter, status int, code, message string) {
 	write(w, status, errorBody{Code: code, Message: message, CodeJS: code, MessageJS: message})
 }
 
+// WriteMFACodeNeeded answers that a refresh needs an MFA code, which a
+// request never waits for: 503 CodeMFACodeNeeded, saying what to do.
+func WriteMFACodeNeeded(w http.ResponseWriter) {
+	WriteError(w, http.StatusServiceUnavailable, CodeMFACodeNeeded,
+		"xacct: refreshing these credentials needs an MFA code, and a credentials request never waits for "+
+			"a person: start a new MFA session where a person can type the code (with the xacct command: "+
+			"`xacct login --profile PROFILE`, from any shell); the endpoint uses it at the next request")
+}
+
+// WritePending answers that the credentials were not ready within
+// MaxWait: 503 CodePending, to be retried.
+func WritePending(w http.ResponseWriter) {
+	WriteError(w, http.StatusServiceUnavailable, CodePending,
+		"xacct: the credentials were not ready within 1s (a refresh is under way, or another process "+
+			"holds its lock, perhaps while its user types an MFA code); retry")
+}
+
 // Write answers with the refusal.
 func (f *Refusal) Write(w http.ResponseWriter) { WriteError(w, f.Status, f.Code, f.Message) }
 
