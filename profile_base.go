@@ -24,7 +24,7 @@ func baseCache(ctx context.Context, cfg aws.Config, b *awsprofile.Base, o *Optio
 	if b.Kind == awsprofile.KindWebIdentity {
 		return webIdentityCache(cfg, b, o), nil
 	}
-	p, err := b.Provider(ctx, cfg, inBackground)
+	p, err := b.Provider(ctx, cfg, func(ctx context.Context) bool { return !mayAsk(ctx) })
 	if err != nil {
 		return nil, profileError(err)
 	}

@@ -6,6 +6,8 @@ package xacct
 //  1. A background refresh never prompts. Its context is marked; a fetch
 //     that would need a code returns errNeedsPerson instead, and the cache
 //     defers that entry's refresh until a caller needs the credentials.
+//     Neither does a request to a credential endpoint (CredentialsHandler):
+//     its context is marked too (withoutPerson), and it gets errNeedsPerson.
 //  2. A prompt is kept only while someone waits for it. A cache whose fetch
 //     may prompt counts the callers waiting on it (waiters); when the last
 //     one leaves, the fetch is canceled, so that no prompt is left on
@@ -39,6 +41,22 @@ func detachForBackground(ctx context.Context) context.Context {
 func inBackground(ctx context.Context) bool {
 	v, _ := ctx.Value(backgroundKey{}).(bool)
 	return v
+}
+
+// noPersonKey marks the context of a caller that must never wait on a
+// person: a request to a credential endpoint.
+type noPersonKey struct{}
+
+// withoutPerson returns ctx marked so that no fetch on it prompts.
+func withoutPerson(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noPersonKey{}, true)
+}
+
+// mayAsk reports whether a fetch on ctx may ask a person: not in a
+// background refresh, nor for a caller marked withoutPerson.
+func mayAsk(ctx context.Context) bool {
+	v, _ := ctx.Value(noPersonKey{}).(bool)
+	return !v && !inBackground(ctx)
 }
 
 // errNeedsPerson is returned instead of prompting when no caller waits for
@@ -119,7 +137,7 @@ func newDevices() *devices { return mfadevice.NewRegistry() }
 // per device, under o.MFATimeout, never handing out the code used last. The
 // code itself never appears in an error.
 func tokenCode(ctx context.Context, fn TokenFunc, o *Options, req TokenRequest) (string, error) {
-	if inBackground(ctx) {
+	if !mayAsk(ctx) {
 		return "", errNeedsPerson
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.MFATimeout)

@@ -25,6 +25,7 @@ type entry struct {
 	refreshAt time.Time // from here: stale
 	blockAt   time.Time // from here: due
 	expires   time.Time // from here: expired; never for credentials that cannot expire
+	fetched   time.Time // when they were fetched (by whichever process): RetrieveValidFor's measure of a session
 
 	// id is the identity the credentials were fetched under: the store
 	// key of a stored session. "": they are identified by themselves
@@ -81,6 +82,7 @@ func newEntry(creds aws.Credentials, fetched time.Time, o *Options) *entry {
 		refreshAt: creds.Expires.Add(-refresh),
 		blockAt:   creds.Expires.Add(-block),
 		expires:   creds.Expires,
+		fetched:   fetched,
 	}
 }
 

@@ -58,6 +58,9 @@
 //	  options.go      Options and the defaults; options_check.go: fields a function cannot use
 //	  errors.go       HopError, SessionError, their hints
 //	  sts.go          the STS client and the one converter of its answers; answerlimit.go bounds them
+//	The credential endpoint (CredentialsHandler)
+//	  handler.go      CredentialsHandler, over internal/credendpoint (the wire)
+//	  cache_validfor.go  Cache.RetrieveValidFor: credentials with a margin left
 //	The store (Options.Store)
 //	  store.go        Store, StoredCredentials, the cache's store step, StoreKeys
 //	  storekey.go     the one key function, and who asks, bound to the call it signs
@@ -76,7 +79,8 @@
 //	  filestore (the store's files), sharedini (the shared config files),
 //	  awsprofile (a profile's chain resolved into data, and its base's
 //	  provider), basecreds (credential_process, web identity and container
-//	  providers), stsrate (one STS rate), workpool, recovered, proctree (child process
+//	  providers), credendpoint (the container credential protocol's
+//	  wire), stsrate (one STS rate), workpool, recovered, proctree (child process
 //	  trees), validate (STS's input rules), backoff, totp, trunc,
 //	  fakeclock and testutil (tests)
 package xacct

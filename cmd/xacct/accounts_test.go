@@ -92,7 +92,7 @@ func TestAccountsAndForEachWithMoto(t *testing.T) {
 
 	// for-each-account --ou: the OU's accounts, listed by Organizations,
 	// entered through the fake STS.
-	code, lines, errText, _ := forEachRun(t, env, "--role-name", orgRole, "--ou", aws.ToString(ou.OrganizationalUnit.Id), "--rate", "100")
+	code, lines, errText, _ := forEachRun(t, env, "--env-credentials", "--role-name", orgRole, "--ou", aws.ToString(ou.OrganizationalUnit.Id), "--rate", "100")
 	if code != 0 || len(lines) != 3 {
 		t.Fatalf("exit %d, %d lines:\n%s", code, len(lines), errText)
 	}

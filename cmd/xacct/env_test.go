@@ -59,7 +59,7 @@ func TestWriteExportQuoting(t *testing.T) {
 		"fish":   "set -e P\nset -gx A 'it\\'s \"x\" \\\\ $y'\n",
 		"pwsh":   "Remove-Item -ErrorAction SilentlyContinue Env:P\n$Env:A = 'it''s \"x\" \\ $y'\n",
 		"dotenv": "A=\"it's \\\"x\\\" \\\\ $y\"\n",
-		"json":   "{\"A\":\"it's \\\"x\\\" \\\\ $y\"}\n",
+		"json":   "{\"A\":\"it's \\\"x\\\" \\\\ $y\",\"P\":null}\n",
 	} {
 		var b strings.Builder
 		if err := writeExport(&b, format, vars, []string{"P"}); err != nil || b.String() != want {

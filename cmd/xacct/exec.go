@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,7 +22,7 @@ func init() {
 }
 
 const execUsage = `usage: xacct exec [PROFILE | --profile P] [--cache-dir D | --no-cache] [--token-command CMD]
-                  [--min-remaining DUR] [--region R] [--force] [--] [CMD [ARGS...]]
+                  [--min-remaining DUR] [--region R] [--force] [--server] [--] [CMD [ARGS...]]
 
 Runs CMD with the credentials of profile PROFILE in its environment:
 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
@@ -42,6 +41,17 @@ the first word after PROFILE (or after --profile P), or after --.
 An exec inside the shell or command of another (XACCT_PROFILE or
 AWS_VAULT set) is refused: its credentials would come from the outer
 profile's keys. --force runs it anyway.
+
+With --server, CMD gets a local credential endpoint instead, for as long as
+it runs: AWS_CONTAINER_CREDENTIALS_FULL_URI (http://127.0.0.1:PORT/...),
+AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (0600, in a private directory) and
+AWS_CONTAINER_AUTHORIZATION_TOKEN, and AWS_CONFIG_FILE and
+AWS_SHARED_CREDENTIALS_FILE naming private copies of your shared files
+without [default]'s credential keys (which every SDK would use before the
+endpoint; your files are not changed). Every SDK refreshes from it, so CMD
+outlives the session. xacct never reads the terminal while CMD runs: when a
+refresh needs an MFA code, CMD's requests get a 503 saying to run
+'xacct login PROFILE'. The endpoint and the directory go when CMD ends.
 
 MFA codes, the credential store and notices work as in
 'xacct credential-process'.
@@ -71,10 +81,11 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// may itself run xacct for it.
 	environ := os.Environ()
 	r := &credentialRun{name: "xacct exec", stderr: stderr, seeThrough: true}
-	var force bool
+	var force, server bool
 	fs, code, done := r.parse(ctx, args, flagSpec{usage: execUsage, shared: allSharedFlags, positional: true,
 		own: func(fs *flag.FlagSet) {
 			fs.BoolVar(&force, "force", false, "run inside the shell or command of another exec (XACCT_PROFILE or AWS_VAULT set)")
+			addServerFlag(&server)(fs)
 		}})
 	if done {
 		return code
@@ -94,6 +105,9 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return r.fail(ctx, failf(code, "", "command %q: %v", command[0], err))
 	}
+	if server {
+		return r.execServer(ctx, environ, path, command, stdout)
+	}
 	creds, err := r.get(ctx)
 	if err != nil {
 		return r.fail(ctx, err)
@@ -112,13 +126,7 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
 	// From here on, signals are the command's: xacct passes them on and
 	// waits for it, whatever ctx says.
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, forwardedSignals...)
-	defer signal.Stop(sigs)
-	if err := cmd.Start(); err != nil {
-		return r.fail(ctx, failf(exitCannotRun, "", "starting %s: %v", command[0], err))
-	}
-	return waitForwarding(cmd, sigs)
+	return r.runForwarding(ctx, cmd, command[0])
 }
 
 // checkNested refuses an exec inside another's child, unless force.

@@ -19,7 +19,7 @@ var exportFormats = []string{"sh", "fish", "pwsh", "json", "dotenv"}
 
 // formatHelp is the help of a --format flag.
 const formatHelp = "how to print the variables: sh (bash, zsh: eval \"$(xacct env P)\"), fish (| source), " +
-	"pwsh (| Invoke-Expression), json (one object), dotenv (KEY=\"value\" lines, as docker --env-file and " +
+	"pwsh (| Invoke-Expression), json (one object; variables to remove are null), dotenv (KEY=\"value\" lines, as docker --env-file and " +
 	"dotenv libraries read them)"
 
 // envVar is one variable to export.
@@ -61,9 +61,12 @@ func writeExport(w io.Writer, format string, vars []envVar, unset []string) erro
 	var b strings.Builder
 	switch format {
 	case "json":
-		m := make(map[string]string, len(vars))
+		m := make(map[string]*string, len(vars)+len(unset))
+		for _, k := range unset {
+			m[k] = nil // to remove: a script tells it from an empty value
+		}
 		for _, v := range vars {
-			m[v.name] = v.value
+			m[v.name] = &v.value
 		}
 		line, err := json.Marshal(m)
 		if err != nil {

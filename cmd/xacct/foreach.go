@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,12 +29,18 @@ func init() {
 }
 
 const forEachUsage = `usage: xacct for-each-account --role-name R [--profile P] [--ou ID | --accounts ID,ID...]
-                             [--external-id ID] [--concurrency N] [--rate R] -- CMD [ARGS...]
+                             [--external-id ID] [--concurrency N] [--rate R] [--env-credentials]
+                             -- CMD [ARGS...]
 
-Runs CMD once per account, with credentials of role R in that account in its
-environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
-AWS_CREDENTIAL_EXPIRATION, AWS_REGION) and XACCT_ACCOUNT_ID and
-XACCT_ACCOUNT_NAME. The accounts are those of --accounts, or the ACTIVE
+Runs CMD once per account, with credentials of role R in that account, and
+XACCT_ACCOUNT_ID, XACCT_ACCOUNT_NAME and AWS_REGION in its environment. The
+credentials come from a local endpoint of that account, refreshed for as
+long as CMD runs (AWS_CONTAINER_CREDENTIALS_FULL_URI, a token file, and
+private copies of the shared files without [default]'s credential keys in
+AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE: see 'xacct exec -h');
+with --env-credentials, from fixed variables (AWS_ACCESS_KEY_ID,
+AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION),
+valid for the session only. The accounts are those of --accounts, or the ACTIVE
 accounts of the organization (or of --ou and the units below it). Roles are
 assumed (with --external-id, when their trust policy demands one) as each
 account's turn comes, at --rate STS calls per second for the whole run.
@@ -78,6 +85,7 @@ type forEachFlags struct {
 	roleName, ou, list, externalID string
 	concurrency                    int
 	rate                           float64
+	envCredentials                 bool
 }
 
 func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -95,6 +103,7 @@ func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.IntVar(&f.concurrency, "concurrency", xacct.DefaultConcurrency, "commands running at once")
 	fs.Float64Var(&f.rate, "rate", xacct.DefaultSTSRate, "STS calls per second for the whole run, refreshes and retries included")
 	fs.StringVar(&f.externalID, "external-id", "", "External ID the role's trust policy demands, the same in every account")
+	fs.BoolVar(&f.envCredentials, "env-credentials", false, envCredentialsHelp)
 	takeCommand(fs, false)
 	if code, done := parseFlags(fs, args); done {
 		return code
@@ -113,7 +122,15 @@ func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return fail(err)
 		}
 	}
-	r := &forEach{command: command, region: cfg.Region, stderr: stderr, runs: map[string]*childRun{}}
+	ep, copies, err := startForEachEndpoint(f.envCredentials)
+	if err != nil {
+		return fail(err)
+	}
+	if ep != nil {
+		defer ep.close()
+	}
+	r := &forEach{command: command, region: cfg.Region, stderr: stderr, runs: map[string]*childRun{},
+		ep: ep, copies: copies, profile: cmp.Or(f.profile, os.Getenv("AWS_PROFILE"), "default")}
 	enc := json.NewEncoder(stdout)
 	rep := xacct.FanOut(ctx, cfg, accounts, r.run, func(o *xacct.FanOutOptions) {
 		o.RoleName, o.ExternalID, o.Concurrency, o.STSRate = f.roleName, f.externalID, f.concurrency, f.rate
@@ -184,6 +201,10 @@ type forEach struct {
 	stderr  io.Writer
 	outMu   sync.Mutex // guards stderr, shared by every command's output
 
+	ep      *endpoint     // the credential endpoint; nil with --env-credentials
+	copies  *sharedCopies // the shared files of every command, with ep
+	profile string        // the caller's profile, for the endpoint's hint
+
 	mu   sync.Mutex           // guards runs
 	runs map[string]*childRun // by account ID, for the JSON line
 }
@@ -200,7 +221,11 @@ func (r *forEach) run(ctx context.Context, a xacct.Account, cfg aws.Config) erro
 	if err != nil {
 		return err
 	}
-	red := newRedactor(creds)
+	env, red, ended, err := r.childEnv(a, cfg, creds)
+	if err != nil {
+		return err
+	}
+	defer ended()
 	prefix := "[" + a.ID + "] "
 	out := &lineWriter{mu: &r.outMu, out: r.stderr, prefix: prefix, redact: red}
 	errOut := &lineWriter{mu: &r.outMu, out: r.stderr, prefix: prefix, redact: red, keep: stderrTailLines}
@@ -212,7 +237,7 @@ func (r *forEach) run(ctx context.Context, a xacct.Account, cfg aws.Config) erro
 	// output, and the credentials, past the command's end.
 	tree := proctree.Command(ctx, proctree.Options{Grace: childStopGrace}, r.command[0], r.command[1:]...)
 	cmd := tree.Cmd
-	cmd.Env = append(credentialEnv(os.Environ(), creds, r.region), "XACCT_ACCOUNT_ID="+a.ID, "XACCT_ACCOUNT_NAME="+a.Name)
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = out, errOut
 	err = tree.Run()
 	out.Close()

@@ -30,11 +30,11 @@ import (
 // Provider builds the provider of a base of any kind but KindWebIdentity
 // (WebIdentity builds that one), from cfg (region, HTTP client, retryer;
 // its Credentials are not used). It makes no network call but a container
-// endpoint's host name lookup. inBackground tells a fetch with no caller
-// waiting, which a credential_process must not give the terminal to. A
+// endpoint's host name lookup. noPerson tells a fetch where no person may
+// be asked, which a credential_process must not give the terminal to. A
 // failure here is an *Error; the provider's own failures are its own,
 // for Fail.
-func (b *Base) Provider(ctx context.Context, cfg aws.Config, inBackground func(context.Context) bool) (aws.CredentialsProvider, error) {
+func (b *Base) Provider(ctx context.Context, cfg aws.Config, noPerson func(context.Context) bool) (aws.CredentialsProvider, error) {
 	s := b.sc
 	switch b.Kind {
 	case KindStaticKeys, KindSessionKeys:
@@ -54,7 +54,7 @@ func (b *Base) Provider(ctx context.Context, cfg aws.Config, inBackground func(c
 		}
 		return p, nil
 	case KindProcess:
-		return basecreds.Process{Command: s.CredentialProcess, InBackground: inBackground}, nil
+		return basecreds.Process{Command: s.CredentialProcess, NoPerson: noPerson}, nil
 	case KindSSO:
 		return b.ssoRoleProvider(cfg)
 	case KindLogin:

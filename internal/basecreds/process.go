@@ -29,12 +29,10 @@ type Process struct {
 	// Command is the command line, run by the shell as the SDK runs it.
 	Command string
 
-	// InBackground reports whether a fetch runs with no caller waiting
-	// (a background refresh). The terminal is lent only to a fetch a
-	// caller waits for: a background refresh must not take the foreground
-	// from the host program, whose own read of the terminal would then
-	// stop it. Nil: every fetch has a caller.
-	InBackground func(context.Context) bool
+	// NoPerson reports whether no person may be asked during a fetch (a
+	// background refresh, a credential endpoint's request): the terminal
+	// is lent only to a fetch with someone to answer. Nil: every fetch has.
+	NoPerson func(context.Context) bool
 }
 
 // Retrieve runs the command once, through a processcreds provider whose
@@ -45,7 +43,11 @@ func (pp Process) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	var tree *proctree.Tree // made by the builder, on this goroutine
 	var out bytes.Buffer    // a copy of stdout, bounded: the SDK's is not shared
 	p := processcreds.NewProviderCommand(processcreds.NewCommandBuilderFunc(func(ctx context.Context) (*exec.Cmd, error) {
-		terminal := pp.InBackground == nil || !pp.InBackground(ctx)
+		// The terminal is lent only to a fetch a caller waits for who may
+		// be asked: a background refresh must not take the foreground from
+		// the host program, whose own read of the terminal would then stop
+		// it, nor a credential endpoint's request.
+		terminal := pp.NoPerson == nil || !pp.NoPerson(ctx)
 		tree = proctree.Command(ctx, proctree.Options{Terminal: terminal}, shell[0], shell[1], pp.Command)
 		// As the SDK's own command: the environment, and stdin and stderr
 		// for a command that asks for an MFA code.
