@@ -35,12 +35,25 @@ func (b baseSpec) provider(ctx context.Context, cfg aws.Config, o *Options) (*Ca
 	if err != nil {
 		return nil, err
 	}
-	d := descriptor{name: b.name, caller: b.caller, temporary: b.chaining == ChainingYes}
+	d := descriptor{name: b.name, caller: b.caller, temporary: b.chaining == ChainingYes, kind: b.sessionKind()}
 	// SSO role credentials and a credential_process's output are not
 	// stored: fetching them is not STS's to answer, and the SSO token and
 	// the tool have caches of their own. Hops on them are, keyed by the
 	// credentials they return (storekey.go).
 	return newCache(&profileProvider{p: p, base: b}, d, *o), nil
+}
+
+// sessionKind is the base's kind for Cache.SessionKind: long-term keys
+// (of the profile, or of the environment without a token), the EC2
+// instance's role; "" where only the answer could tell.
+func (b baseSpec) sessionKind() string {
+	switch {
+	case b.kind == BaseEC2Metadata:
+		return kindRole
+	case (b.kind == BaseStaticKeys || b.kind == BaseEnvironment) && b.chaining == ChainingNo:
+		return kindLongTerm
+	}
+	return ""
 }
 
 // sdkProvider is the SDK's provider of the base's kind (xacct's own for
@@ -126,7 +139,7 @@ func (b baseSpec) webIdentity(cfg aws.Config, o *Options) *Cache {
 		client = sts.NewFromConfig(cfg, func(so *sts.Options) { so.APIOptions = append(so.APIOptions, addAnswerLimit) })
 	}
 	p := &webIdentityProvider{client: client, file: b.sc.WebIdentityTokenFile, role: b.web, base: b}
-	d := descriptor{name: b.name, caller: b.caller, temporary: true, session: &sessionKey{
+	d := descriptor{name: b.name, caller: b.caller, temporary: true, kind: kindRole, session: &sessionKey{
 		Kind: "web-identity", Endpoint: endpointOf(cfg), Region: cfg.Region, RoleARN: b.web.ARN,
 		SessionName: b.web.SessionName, DurationSeconds: int32(b.web.Duration / time.Second),
 	}}

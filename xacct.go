@@ -185,7 +185,7 @@ func assumeRole(cfg aws.Config, role Role, o Options) (*Cache, error) {
 		input:  assumeRoleInput(role),
 		opts:   o,
 		desc: descriptor{
-			name: role.ARN, hop: hop, temporary: true,
+			name: role.ARN, hop: hop, temporary: true, kind: hopKind(base),
 			interactive: role.MFASerial != "",
 			prompts:     base.prompts,
 		},

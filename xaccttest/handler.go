@@ -65,7 +65,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call *Call) (any,
 	}
 	// Who signed, before a fault may refuse the call: a test counting the
 	// calls of a key counts those too, in either protocol.
-	auth := parseAuthorization(r.Header.Get("Authorization"))
+	auth := requestAuth(r)
 	call.AccessKeyID = clip(auth.accessKey)
 	if r.Header.Get("X-Amz-Target") != "" {
 		return s.serveOrganizations(w, r, body, auth, call)
