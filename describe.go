@@ -6,6 +6,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+
+	"github.com/xacct/xacct/internal/signin"
 )
 
 // descriptor is what a Cache knows about the provider it wraps: what the
@@ -103,12 +105,12 @@ func static(v aws.Credentials) descriptor {
 
 // The kinds of credentials that Cache.SessionKind tells apart: what the
 // console's federation endpoint decides by (console.go).
+// Their strings are internal/signin's, whose rules read them.
 const (
-	kindLongTerm    = "long-term"    // an IAM user's access key: no session
-	kindMFASession  = "mfa-session"  // GetSessionToken
-	kindRole        = "role"         // a role session not obtained by role chaining
-	kindRoleChained = "role-chained" // a role session obtained by role chaining
-	kindFederation  = "federation"   // GetFederationToken
+	kindLongTerm    = signin.KindLongTerm
+	kindMFASession  = signin.KindMFASession
+	kindRole        = signin.KindRole
+	kindRoleChained = signin.KindRoleChained
 )
 
 // SessionKind says what kind of credentials c gives, as far as it knows

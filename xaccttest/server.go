@@ -98,6 +98,7 @@ type serverState struct {
 	lastSweep time.Time
 
 	issuers  issuers      // signing keys of the fake identity providers; has its own lock
+	signin   signinTokens // sign-in tokens of the federation endpoint; has its own lock
 	throttle throttle     // per-account rate limits; has its own lock
 	peak     peakRate     // the peak request rate; has its own lock
 	calls    callLog      // the record of calls; has its own lock
