@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/xacct/xacct"
+	"github.com/xacct/xacct/internal/testutil"
 	"github.com/xacct/xacct/xaccttest"
 )
 
@@ -45,19 +46,6 @@ func consoleWorld(t *testing.T) (srv *xaccttest.Server, carol, hub, deploy aws.C
 // federation points ConsoleURL at the fake's federation endpoint.
 func federation(srv *xaccttest.Server) func(*xacct.ConsoleOptions) {
 	return func(o *xacct.ConsoleOptions) { o.Endpoint = srv.URL + xaccttest.FederationPath }
-}
-
-// followLogin follows the login URL's first step and returns where it
-// redirects, or the status.
-func followLogin(t *testing.T, login string) (location string, status int) {
-	t.Helper()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Get(login)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.Header.Get("Location"), resp.StatusCode
 }
 
 // federationCalls returns the fake's calls of the federation endpoint and
@@ -110,7 +98,7 @@ func TestConsoleURLBySessionKind(t *testing.T) {
 			q.Get("SigninToken") == "" {
 			t.Errorf("%s: login URL query %v", c.name, q)
 		}
-		if loc, status := followLogin(t, login); status != http.StatusFound || loc != home {
+		if loc, status := testutil.Redirect(t, login); status != http.StatusFound || loc != home {
 			t.Errorf("%s: login answered %d, Location %q", c.name, status, loc)
 		}
 		if calls := federationCalls(srv, from); calls[len(calls)-1].Action != "login" || !calls[len(calls)-1].Allowed {
@@ -123,7 +111,7 @@ func TestConsoleURLBySessionKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.Clock.Advance(15 * time.Minute)
-	if _, status := followLogin(t, login); status != http.StatusBadRequest {
+	if _, status := testutil.Redirect(t, login); status != http.StatusBadRequest {
 		t.Errorf("a login 15 minutes late answered %d, want 400", status)
 	}
 }
@@ -241,7 +229,7 @@ func TestConsoleDestinations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if loc, _ := followLogin(t, login); loc != want {
+		if loc, _ := testutil.Redirect(t, login); loc != want {
 			t.Errorf("destination %q: redirected to %q, want %q", dest, loc, want)
 		}
 	}

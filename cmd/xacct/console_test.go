@@ -7,20 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// followLogin follows a login URL's first step and returns where it
-// redirects, or the status.
-func followLogin(t *testing.T, login string) (location string, status int) {
-	t.Helper()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Get(login)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.Header.Get("Location"), resp.StatusCode
-}
+	"github.com/xacct/xacct/internal/testutil"
+)
 
 func TestConsolePrintBySessionKind(t *testing.T) {
 	t.Parallel()
@@ -58,7 +47,7 @@ func TestConsolePrintBySessionKind(t *testing.T) {
 			t.Errorf("%s: calls %v, want GetFederationToken then getSigninToken", c.name, signin)
 		}
 		login := strings.TrimSpace(r.stdout)
-		if loc, status := followLogin(t, login); status != http.StatusFound || loc != c.dest {
+		if loc, status := testutil.Redirect(t, login); status != http.StatusFound || loc != c.dest {
 			t.Errorf("%s: login answered %d, Location %q, want %s", c.name, status, loc, c.dest)
 		}
 		if strings.Contains(r.stderr, "SigninToken") {

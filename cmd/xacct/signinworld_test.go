@@ -30,7 +30,7 @@ type signinWorld struct {
 	env      []string
 }
 
-func newSigninWorld(t *testing.T) *signinWorld {
+func newSigninWorld(t testing.TB) *signinWorld {
 	t.Helper()
 	sc, err := xaccttest.LoadScenarioFile("testdata/signin.json")
 	if err != nil {
