@@ -6,6 +6,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+
+	"github.com/xacct/xacct/internal/signin"
 )
 
 // descriptor is what a Cache knows about the provider it wraps: what the
@@ -19,6 +21,10 @@ type descriptor struct {
 	// temporary credentials are a role or MFA session: STS treats
 	// AssumeRole with them as role chaining, capped at one hour.
 	temporary bool
+
+	// kind is what session the credentials are, as Cache.SessionKind
+	// says it: one of the kind constants, "" when not known.
+	kind string
 
 	// interactive: a fetch prompts a person, so it is never started in the
 	// background (the prompt would interrupt nobody's work, for nobody).
@@ -73,9 +79,12 @@ func describe(p aws.CredentialsProvider) descriptor {
 			d = static(b.Value)
 		}
 	}
-	if aws.IsCredentialsProvider(p, (*stscreds.AssumeRoleProvider)(nil)) ||
-		aws.IsCredentialsProvider(p, (*stscreds.WebIdentityRoleProvider)(nil)) {
-		d.caller, d.temporary = "the SDK's assumed-role credentials", true
+	if aws.IsCredentialsProvider(p, (*stscreds.AssumeRoleProvider)(nil)) {
+		// On whatever credentials: role chaining or not, it does not say.
+		d.caller, d.temporary, d.kind = "the SDK's assumed-role credentials", true, ""
+	}
+	if aws.IsCredentialsProvider(p, (*stscreds.WebIdentityRoleProvider)(nil)) {
+		d.caller, d.temporary, d.kind = "the SDK's assumed-role credentials", true, kindRole
 	}
 	return d
 }
@@ -83,11 +92,55 @@ func describe(p aws.CredentialsProvider) descriptor {
 // static describes fixed credentials: session credentials make the next
 // AssumeRole role chaining.
 func static(v aws.Credentials) descriptor {
-	return descriptor{
+	d := descriptor{
 		name:      "credentials.StaticCredentialsProvider",
 		caller:    "the caller (the static credentials of the aws.Config)",
 		temporary: v.SessionToken != "",
 	}
+	if !d.temporary {
+		d.kind = kindLongTerm
+	}
+	return d
+}
+
+// The kinds of credentials that Cache.SessionKind tells apart: what the
+// console's federation endpoint decides by (console.go).
+// Their strings are internal/signin's, whose rules read them.
+const (
+	kindLongTerm    = signin.KindLongTerm
+	kindMFASession  = signin.KindMFASession
+	kindRole        = signin.KindRole
+	kindRoleChained = signin.KindRoleChained
+)
+
+// SessionKind says what kind of credentials c gives, as far as it knows
+// from how it was built (no call, no fetch):
+//
+//   - "long-term": an IAM user's long-term access key, no session;
+//   - "mfa-session": an MFA session (MFASession, GetSessionToken);
+//   - "role": a role session not obtained by role chaining: a hop on
+//     long-term keys or on an EC2 instance's role, a web identity session;
+//   - "role-chained": a role session obtained by role chaining: a hop on
+//     any temporary credentials (another role, an MFA session);
+//   - "federation": a federated user's session (GetFederationToken);
+//   - "": not known, such as a session from a credential_process, from
+//     a profile's aws_session_token, from SSO, or a hop on those.
+//
+// The console's federation endpoint decides by it (ConsoleURL): it
+// refuses SessionDuration for chained sessions, and every MFA session.
+// Any aws.CredentialsProvider may have a SessionKind method of this
+// signature to tell ConsoleURL what it gives.
+func (c *Cache) SessionKind() string { return c.desc.kind }
+
+// hopKind is the kind of a role session on credentials of base.
+func hopKind(base descriptor) string {
+	switch {
+	case base.temporary:
+		return kindRoleChained
+	case base.kind != "":
+		return kindRole
+	}
+	return "" // on credentials of unknown kind: chaining or not, nobody can tell
 }
 
 // nextHop describes the hop that a provider of this description would be

@@ -47,8 +47,17 @@ var rootBuilders = map[string]builder{
 		return []any{&xacct.AccountsOptions{Include: []string{"222222222222"},
 			NewClient: func(aws.Config) xacct.OrganizationsClient { return nil }}}
 	},
-	"Cache":     func(_ *testing.T, w *fmtWorld) []any { return w.caches },
-	"FileStore": func(_ *testing.T, w *fmtWorld) []any { return []any{w.store} },
+	"Cache": func(_ *testing.T, w *fmtWorld) []any { return w.caches },
+	"ConsoleOptions": func(*testing.T, *fmtWorld) []any {
+		return []any{&xacct.ConsoleOptions{Destination: "s3", SessionDuration: time.Hour, FederationName: "console"}}
+	},
+	"EKSToken": func(_ *testing.T, w *fmtWorld) []any {
+		tok := xacct.EKSToken{Value: "k8s-aws-v1.aHR0cHM6Ly9zdHMuZm10LXNlY3JldC10b2tlbg", Expires: time.Now()}
+		w.secrets = append(w.secrets, tok.Value, "aHR0cHM6Ly9zdHMuZm10LXNlY3JldC10b2tlbg")
+		return []any{&tok}
+	},
+	"EKSTokenOptions": func(*testing.T, *fmtWorld) []any { return []any{&xacct.EKSTokenOptions{Region: "eu-west-1"}} },
+	"FileStore":       func(_ *testing.T, w *fmtWorld) []any { return []any{w.store} },
 	"FanOutOptions": func(_ *testing.T, w *fmtWorld) []any {
 		return []any{&xacct.FanOutOptions{RoleName: "Hub", ExternalID: "ext-123",
 			HopOptions: []func(*xacct.Options){w.options}, OnResult: func(xacct.Result) {}}}

@@ -94,7 +94,7 @@ func mfaSession(cfg aws.Config, serial string, token TokenFunc, o Options) (*Cac
 	p := &sessionProvider{serial: serial, duration: d, token: token, stsProvider: newSTSProvider(cfg, o,
 		descriptor{
 			name: serial, caller: "the MFA session of " + serial,
-			temporary: true, interactive: true, prompts: 1,
+			temporary: true, interactive: true, prompts: 1, kind: kindMFASession,
 			session: &sessionKey{Kind: "mfa-session", Endpoint: endpointOf(cfg), Region: cfg.Region,
 				MFASerial: serial, DurationSeconds: int32(d / time.Second)},
 		},

@@ -28,12 +28,25 @@ func baseCache(ctx context.Context, cfg aws.Config, b *awsprofile.Base, o *Optio
 	if err != nil {
 		return nil, profileError(err)
 	}
-	d := descriptor{name: b.Name, caller: b.Caller, temporary: b.Temporary}
+	d := descriptor{name: b.Name, caller: b.Caller, temporary: b.Temporary, kind: baseSessionKind(b)}
 	// SSO role credentials and a credential_process's output are not
 	// stored: fetching them is not STS's to answer, and the SSO token and
 	// the tool have caches of their own. Hops on them are, keyed by the
 	// credentials they return (storekey.go).
 	return newCache(&baseProvider{p: p, base: b}, d, *o), nil
+}
+
+// baseSessionKind is the base's kind for Cache.SessionKind: long-term
+// keys (of the profile, or of the environment without a token), the EC2
+// instance's role; "" where only the answer could tell.
+func baseSessionKind(b *awsprofile.Base) string {
+	switch {
+	case b.Kind == awsprofile.KindEC2Metadata:
+		return kindRole
+	case (b.Kind == awsprofile.KindStaticKeys || b.Kind == awsprofile.KindEnvironment) && !b.Temporary:
+		return kindLongTerm
+	}
+	return ""
 }
 
 // baseProvider runs the provider of a base, and makes its failures
@@ -62,7 +75,7 @@ func webIdentityCache(cfg aws.Config, b *awsprofile.Base, o *Options) *Cache {
 		client = sts.NewFromConfig(cfg, func(so *sts.Options) { so.APIOptions = append(so.APIOptions, addAnswerLimit) })
 	}
 	p := &webIdentityBase{w: b.WebIdentity(client, fromSTS), base: b}
-	d := descriptor{name: b.Name, caller: b.Caller, temporary: true, session: &sessionKey{
+	d := descriptor{name: b.Name, caller: b.Caller, temporary: true, kind: kindRole, session: &sessionKey{
 		Kind: "web-identity", Endpoint: endpointOf(cfg), Region: cfg.Region, RoleARN: b.WebRole.ARN,
 		SessionName: b.WebRole.SessionName, DurationSeconds: int32(b.WebRole.Duration / time.Second),
 	}}

@@ -186,7 +186,7 @@ func assumeRole(cfg aws.Config, role Role, o Options) (*Cache, error) {
 			"a TokenFunc to supply codes (xacct.TerminalToken, xacct.ProcessToken, or your own)"))
 	}
 	p := &roleProvider{role: role, input: assumeRoleInput(role), stsProvider: newSTSProvider(cfg, o,
-		descriptor{name: role.ARN, hop: hop, temporary: true, interactive: role.MFASerial != "", prompts: base.prompts},
+		descriptor{name: role.ARN, hop: hop, temporary: true, kind: hopKind(base), interactive: role.MFASerial != "", prompts: base.prompts},
 		hintFacts{
 			RoleARN: role.ARN, HasExternal: role.ExternalID != "", MFASerial: role.MFASerial,
 			Duration: role.Duration, Caller: caller,

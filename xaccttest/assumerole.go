@@ -40,7 +40,7 @@ func (s *Server) assumeRole(id *identity, form url.Values, call *Call) (any, *ap
 	sess := &identity{
 		account: role.account, role: role, sessionName: in.sessionName, arn: roleSessionARN(role, in.sessionName),
 		secret: secret, token: sessionToken, expires: now.Add(time.Duration(in.duration) * time.Second),
-		mfaAt: mfaAt, sessionPolicy: in.sessionPolicy, sourceIdentity: srcID,
+		mfaAt: mfaAt, sessionPolicy: in.sessionPolicy, sourceIdentity: srcID, chained: id.temporary(),
 	}
 	key := s.newSession(sess)
 	out := assumeRoleResponse{}

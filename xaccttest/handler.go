@@ -23,6 +23,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveAdmin(w, r)
 		return
 	}
+	if r.URL.Path == FederationPath {
+		s.serveFederation(w, r)
+		return
+	}
 	defer s.active.begin()()
 	call := &Call{Received: s.peak.observe(), Time: s.Clock.Now(), RequestID: s.newRequestID()}
 	defer s.record(call)
@@ -65,7 +69,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call *Call) (any,
 	}
 	// Who signed, before a fault may refuse the call: a test counting the
 	// calls of a key counts those too, in either protocol.
-	auth := parseAuthorization(r.Header.Get("Authorization"))
+	auth := requestAuth(r)
 	call.AccessKeyID = clip(auth.accessKey)
 	if r.Header.Get("X-Amz-Target") != "" {
 		return s.serveOrganizations(w, r, body, auth, call)
@@ -92,7 +96,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call *Call) (any,
 	if serr := s.throttled(id.account, errThrottled); serr != nil {
 		return nil, serr
 	}
+	if serr := federatedLimit(id, call.Action); serr != nil {
+		return nil, serr
+	}
 	switch call.Action {
+	case "GetFederationToken":
+		return s.getFederationToken(id, form, call)
 	case "AssumeRole":
 		return s.assumeRole(id, form, call)
 	case "GetSessionToken":
@@ -147,4 +156,5 @@ func decodeRequest(r *http.Request, body []byte) (url.Values, *apiError) {
 }
 
 // stsActions are the STS actions the fake answers.
-var stsActions = []string{"AssumeRole", "AssumeRoleWithWebIdentity", "GetSessionToken", "GetCallerIdentity"}
+var stsActions = []string{"AssumeRole", "AssumeRoleWithWebIdentity", "GetSessionToken", "GetCallerIdentity",
+	"GetFederationToken"}

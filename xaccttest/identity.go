@@ -22,6 +22,9 @@ type identity struct {
 	sessionName    string
 	sessionPolicy  *policy.Policy
 	sourceIdentity string
+
+	chained   bool   // a role session obtained by role chaining (AssumeRole with a session's key)
+	federated string // a federated user's name (GetFederationToken); empty otherwise
 }
 
 func (id *identity) temporary() bool { return id.token != "" }
@@ -29,6 +32,9 @@ func (id *identity) temporary() bool { return id.token != "" }
 func (id *identity) userID() string {
 	if id.role != nil {
 		return id.role.id + ":" + id.sessionName
+	}
+	if id.federated != "" {
+		return id.account + ":" + id.federated
 	}
 	return id.user.id
 }

@@ -19,13 +19,20 @@
 //   - Web identity: AssumeRoleWithWebIdentity with OpenID Connect tokens
 //     that the server mints as the identity provider (WebIdentityToken),
 //     checked against the account's OIDC providers and the trust policy.
+//   - EKS tokens: presigned GET requests (query-string SigV4), as a
+//     cluster's authenticator replays a token's GetCallerIdentity, and
+//     VerifyEKSToken, which checks a token as that authenticator does.
+//   - Console sign-in: the federation endpoint at FederationPath
+//     (getSigninToken, with the SessionDuration rules; login, which
+//     redirects for a valid token) and GetFederationToken with its rules.
 //   - Throttling: a per-account rate limit (SetThrottle, or the scenario's
 //     throttle), answered with STS's Throttling or Organizations'
 //     TooManyRequestsException; faults on demand (InjectFault).
 //
 // It speaks the STS query protocol (form-encoded POST, Version 2011-06-15,
 // XML answers and errors with STS's codes and HTTP statuses) for AssumeRole,
-// AssumeRoleWithWebIdentity, GetSessionToken and GetCallerIdentity, and, on
+// AssumeRoleWithWebIdentity, GetSessionToken, GetFederationToken and
+// GetCallerIdentity, and, on
 // the same endpoint, the AWS Organizations JSON 1.1 protocol (X-Amz-Target)
 // for ListAccounts, ListAccountsForParent, ListOrganizationalUnitsForParent
 // and ListRoots (for principals of the management account whose policies
@@ -98,6 +105,7 @@ type serverState struct {
 	lastSweep time.Time
 
 	issuers  issuers      // signing keys of the fake identity providers; has its own lock
+	signin   signinTokens // sign-in tokens of the federation endpoint; has its own lock
 	throttle throttle     // per-account rate limits; has its own lock
 	peak     peakRate     // the peak request rate; has its own lock
 	calls    callLog      // the record of calls; has its own lock

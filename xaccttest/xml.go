@@ -97,6 +97,8 @@ func withRequestID(resp any, id string) any {
 		r.Xmlns, r.Metadata.RequestID = xmlns, id
 	case *getCallerIdentityResponse:
 		r.Xmlns, r.Metadata.RequestID = xmlns, id
+	case *getFederationTokenResponse:
+		r.Metadata.RequestID = id
 	}
 	return resp
 }

@@ -54,7 +54,7 @@ var buildXacct = sync.OnceValues(func() (string, error) {
 
 // xacctBinary is the command built once for the package's tests, or the
 // test's end.
-func xacctBinary(t *testing.T) string {
+func xacctBinary(t testing.TB) string {
 	t.Helper()
 	bin, err := buildXacct()
 	if err != nil {

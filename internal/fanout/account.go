@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/xacct/xacct/internal/partition"
 	"github.com/xacct/xacct/internal/recovered"
 	"github.com/xacct/xacct/internal/stsrate"
 )
@@ -40,7 +41,7 @@ func newRun[A, R any](job Job[A, R], o Options, accounts []A, s *Summary[R]) *ru
 		rate: stsrate.New(stsrate.Limits{
 			PerSecond: o.STSRate, Burst: o.STSBurst, Retries: o.ThrottleRetries, Backoff: o.ThrottleBackoff,
 		}),
-		partition: partitionOf(job.Config.Region),
+		partition: partition.Of(job.Config.Region),
 	}
 	r.clients = &sharedClient{build: job.NewSTSClient, rate: r.rate}
 	r.stsCfg = r.rate.Configure(job.Config)

@@ -244,19 +244,6 @@ func TestResolve(t *testing.T) {
 	}
 }
 
-func TestPartitionOf(t *testing.T) {
-	t.Parallel()
-	for region, want := range map[string]string{
-		"us-east-1": "aws", "": "aws", "eu-west-3": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov",
-		"us-iso-east-1": "aws-iso", "us-isob-east-1": "aws-iso-b", "us-isof-south-1": "aws-iso-f",
-		"eu-isoe-west-1": "aws-iso-e", "eusc-de-east-1": "aws-eusc",
-	} {
-		if got := partitionOf(region); got != want {
-			t.Errorf("partitionOf(%q) = %q, want %q", region, got, want)
-		}
-	}
-}
-
 // ReportError: nil without errors; otherwise the counts and the first
 // error, named by its account when it does not say xacct's prefix.
 func TestReportError(t *testing.T) {

@@ -71,22 +71,3 @@ func (r *run[A, R]) roleARN(a A) string {
 	id, _ := r.job.Identify(a)
 	return fmt.Sprintf("arn:%s:iam::%s:role/%s", r.partition, id, r.o.RoleName)
 }
-
-// partitionOf returns the partition of an AWS region, by the prefixes of
-// AWS's region names: role ARNs in China or GovCloud name their partition.
-func partitionOf(region string) string {
-	for _, p := range []struct{ prefix, partition string }{
-		{"cn-", "aws-cn"},
-		{"us-gov-", "aws-us-gov"},
-		{"us-isob-", "aws-iso-b"},
-		{"us-isof-", "aws-iso-f"},
-		{"us-iso-", "aws-iso"},
-		{"eu-isoe-", "aws-iso-e"},
-		{"eusc-", "aws-eusc"},
-	} {
-		if strings.HasPrefix(region, p.prefix) {
-			return p.partition
-		}
-	}
-	return "aws"
-}
