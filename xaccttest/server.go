@@ -97,13 +97,14 @@ type serverState struct {
 	// lastSweep is when expired sessions were last forgotten, on Clock.
 	lastSweep time.Time
 
-	issuers  issuers      // signing keys of the fake identity providers; has its own lock
-	throttle throttle     // per-account rate limits; has its own lock
-	peak     peakRate     // the peak request rate; has its own lock
-	calls    callLog      // the record of calls; has its own lock
-	faults   faults       // injected faults; has its own lock
-	active   *activity    // requests in progress, for WaitIdle; has its own lock
-	requests atomic.Int64 // requests so far, for request IDs
+	issuers  issuers        // signing keys of the fake identity providers; has its own lock
+	throttle throttle       // per-account rate limits; has its own lock
+	peak     peakRate       // the peak request rate; has its own lock
+	calls    callLog        // the record of calls; has its own lock
+	faults   faults         // injected faults; has its own lock
+	ic       identityCenter // IAM Identity Center sign-ins; has its own lock, taken after mu when both are
+	active   *activity      // requests in progress, for WaitIdle; has its own lock
+	requests atomic.Int64   // requests so far, for request IDs
 }
 
 // HTTP server limits, so that a fake left running for days (`xacct
