@@ -74,7 +74,7 @@ const (
 	// authCodeLife is how long an authorization code may be redeemed.
 	authCodeLife = 5 * time.Minute
 	// devicePollInterval is the interval the device flow asks clients to
-	// poll at; polls sooner than it (in real time) get SlowDownException.
+	// poll at; polls sooner than it (on the Clock) get SlowDownException.
 	devicePollInterval = time.Second
 )
 

@@ -222,7 +222,7 @@ func (s *Server) createToken(r *http.Request, body []byte, call *Call) (any, *ap
 	var serr *apiError
 	switch in.GrantType {
 	case "urn:ietf:params:oauth:grant-type:device_code":
-		user, serr = ic.redeemDevice(in, call.Received, now)
+		user, serr = ic.redeemDevice(in, now)
 	case "authorization_code":
 		user, serr = ic.redeemCode(in, now)
 	case "refresh_token":
@@ -249,9 +249,10 @@ func (s *Server) createToken(r *http.Request, body []byte, call *Call) (any, *ap
 		"expiresIn": int(exp.Sub(now) / time.Second), "refreshToken": refresh}, nil
 }
 
-// redeemDevice answers a device code grant: pending, too fast, expired,
-// or the approved user. ic.mu must be held.
-func (ic *identityCenter) redeemDevice(in createTokenInput, received, now time.Time) (string, *apiError) {
+// redeemDevice answers a device code grant: pending, too fast (polls are
+// spaced on the Clock, so that a test's fake sleep moves it), expired, or
+// the approved user. ic.mu must be held.
+func (ic *identityCenter) redeemDevice(in createTokenInput, now time.Time) (string, *apiError) {
 	si := ic.pending[in.DeviceCode]
 	switch {
 	case si == nil || si.clientID != in.ClientID:
@@ -262,8 +263,8 @@ func (ic *identityCenter) redeemDevice(in createTokenInput, received, now time.T
 			"Device code has expired: start the device authorization again")
 	}
 	last := si.lastPoll
-	si.lastPoll = received
-	if !last.IsZero() && received.Sub(last) < si.interval-50*time.Millisecond {
+	si.lastPoll = now
+	if !last.IsZero() && now.Sub(last) < si.interval-50*time.Millisecond {
 		si.interval += 5 * time.Second // as RFC 8628 asks of the client
 		return "", oidcError(http.StatusBadRequest, "SlowDownException", "slow_down",
 			"Client is polling too fast: wait the interval between polls, 5 seconds more after each slow_down")
@@ -368,7 +369,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, call *Call) {
 	if strings.Contains(si.redirect, "?") {
 		sep = "&"
 	}
-	http.Redirect(w, r, si.redirect+sep+"code="+code+"&state="+url.QueryEscape(si.state), http.StatusFound)
+	http.Redirect(w, r, si.redirect+sep+"code="+url.QueryEscape(code)+"&state="+url.QueryEscape(si.state), http.StatusFound)
 }
 
 // authorizeRequest checks an authorize request and starts its sign-in.
