@@ -156,19 +156,30 @@ func (ic *identityCenter) client(id, secret string, now time.Time) (*oidcClient,
 	return c, nil
 }
 
+// clientLocked locks the identity center and checks the request's client
+// on the Clock; when it returns no error, the caller unlocks ic.mu.
+func (s *Server) clientLocked(id, secret string) (*identityCenter, time.Time, *apiError) {
+	now := s.Clock.Now()
+	ic := &s.ic
+	ic.mu.Lock()
+	if _, serr := ic.client(id, secret, now); serr != nil {
+		ic.mu.Unlock()
+		return nil, now, serr
+	}
+	return ic, now, nil
+}
+
 // startDeviceAuthorization implements StartDeviceAuthorization.
 func (s *Server) startDeviceAuthorization(r *http.Request, body []byte, call *Call) (any, *apiError) {
 	var in struct{ ClientID, ClientSecret, StartURL string }
 	if serr := decodeJSON(body, &in); serr != nil {
 		return nil, serr
 	}
-	now := s.Clock.Now()
-	ic := &s.ic
-	ic.mu.Lock()
-	defer ic.mu.Unlock()
-	if _, serr := ic.client(in.ClientID, in.ClientSecret, now); serr != nil {
+	ic, now, serr := s.clientLocked(in.ClientID, in.ClientSecret)
+	if serr != nil {
 		return nil, serr
 	}
+	defer ic.mu.Unlock()
 	if ic.conf == nil || in.StartURL != ic.conf.startURL {
 		return nil, invalidRequest("startUrl is not the start URL of this identity center")
 	}
@@ -210,16 +221,13 @@ func (s *Server) createToken(r *http.Request, body []byte, call *Call) (any, *ap
 		return nil, serr
 	}
 	call.Subject = clip(in.GrantType)
-	now := s.Clock.Now()
-	ic := &s.ic
-	ic.mu.Lock()
-	defer ic.mu.Unlock()
-	if _, serr := ic.client(in.ClientID, in.ClientSecret, now); serr != nil {
+	ic, now, serr := s.clientLocked(in.ClientID, in.ClientSecret)
+	if serr != nil {
 		return nil, serr
 	}
+	defer ic.mu.Unlock()
 	var user string
 	var session *icSession
-	var serr *apiError
 	switch in.GrantType {
 	case "urn:ietf:params:oauth:grant-type:device_code":
 		user, serr = ic.redeemDevice(in, now)

@@ -118,6 +118,15 @@ func portalPage(r *http.Request) (start, size int, serr *apiError) {
 	return start, size, nil
 }
 
+// portalListing reads a listing's page and the user of its token.
+func (s *Server) portalListing(r *http.Request, call *Call) (user string, start, size int, serr *apiError) {
+	if start, size, serr = portalPage(r); serr != nil {
+		return "", 0, 0, serr
+	}
+	user, serr = s.portalUser(r, call)
+	return user, start, size, serr
+}
+
 // page cuts list at [start, start+size) and returns the next token.
 func page[T any](list []T, start, size int) ([]T, any) {
 	if start > len(list) {
@@ -133,11 +142,7 @@ func page[T any](list []T, start, size int) ([]T, any) {
 // listAccounts implements ListAccounts: the accounts the user has a role
 // in, by ID, with the names and emails of the scenario.
 func (s *Server) listAccounts(r *http.Request, _ []byte, call *Call) (any, *apiError) {
-	start, size, serr := portalPage(r)
-	if serr != nil {
-		return nil, serr
-	}
-	user, serr := s.portalUser(r, call)
+	user, start, size, serr := s.portalListing(r, call)
 	if serr != nil {
 		return nil, serr
 	}
@@ -169,11 +174,7 @@ func (s *Server) listAccountRoles(r *http.Request, _ []byte, call *Call) (any, *
 	if account == "" {
 		return nil, portalInvalid("account_id is required")
 	}
-	start, size, serr := portalPage(r)
-	if serr != nil {
-		return nil, serr
-	}
-	user, serr := s.portalUser(r, call)
+	user, start, size, serr := s.portalListing(r, call)
 	if serr != nil {
 		return nil, serr
 	}

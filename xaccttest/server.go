@@ -31,8 +31,10 @@
 // and ListRoots (for principals of the management account whose policies
 // allow them; see Organization), so any SDK or the AWS CLI can use it as
 // its endpoint.
-// Paths under AdminPath are the fake's own admin API (its Clock), for tests
-// in other languages driving `xacct fake-sts`.
+// On the same endpoint it serves IAM Identity Center when the scenario has
+// one (IdentityCenter): the SSO OIDC service and the AWS access portal.
+// Paths under AdminPath are the fake's own admin API (its Clock, sign-in
+// approval), for tests in other languages driving `xacct fake-sts`.
 package xaccttest
 
 import (
