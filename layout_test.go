@@ -23,8 +23,11 @@ const (
 	// The root package's size and exported names: ceilings that only come
 	// down. The goal is 4,000 lines and 70 names, leaving room for the
 	// features still to come, whose mechanisms go to internal/.
-	maxRootLines = 5650
-	maxRootNames = 73
+	// Issue 20 (IAM Identity Center) was given 2 names, LoginSSO and
+	// SSOLoginOptions, and sso.go's 90 lines (API only: the flows are in
+	// internal/ssologin).
+	maxRootLines = 5650 + 90
+	maxRootNames = 73 + 2
 )
 
 // goFiles returns the module's non-test Go files, parsed, by path.

@@ -7,12 +7,10 @@ package xacct
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/xacct/xacct/internal/ssocache"
 	"github.com/xacct/xacct/internal/ssologin"
 )
 
@@ -82,61 +80,11 @@ func LoginSSO(ctx context.Context, profile string, optFns ...func(*SSOLoginOptio
 	if err != nil {
 		return &ProfileError{Profile: plan.Profile, Err: err}
 	}
-	clients, err := base.NewClients(ctx, o.Endpoint, o.HTTPClient)
+	err = base.SignIn(ctx, ssologin.Options{OpenURL: o.OpenURL, DeviceCode: o.DeviceCode, Force: o.Force,
+		HTTPClient: o.HTTPClient, Endpoint: o.Endpoint, Now: o.Now, Sleep: o.Sleep,
+		TokenCacheDir: o.TokenCacheDir, StoreDir: o.StoreDir})
 	if err != nil {
 		return fmt.Errorf("xacct: sign-in for profile %s: %w", plan.Profile, err)
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	tokens, err := ssologin.NewCache(o.TokenCacheDir, o.StoreDir, clients.OIDC, o.Now)
-	if err != nil {
-		return fmt.Errorf("xacct: sign-in for profile %s: %w", plan.Profile, err)
-	}
-	if !o.Force {
-		if _, err := tokens.Token(ctx, base.Session); err == nil {
-			return nil // valid, or renewed by a refresh
-		}
-	}
-	cfg := ssologin.Config{Session: base.Session, Tokens: tokens, OIDC: clients.OIDC, Endpoint: clients.Endpoint,
-		DeviceCode: o.DeviceCode, OpenURL: o.OpenURL, Now: o.Now, Sleep: o.Sleep, ClientName: "xacct"}
-	if cfg.OpenURL == nil {
-		cfg.OpenURL = printURL
-	}
-	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
-	}
-	if err := ssologin.Login(ctx, cfg); err != nil {
-		return fmt.Errorf("xacct: sign-in for profile %s (%s): %w", plan.Profile, sessionName(base.Session), err)
 	}
 	return nil
-}
-
-// printURL is the default OpenURL: the URL and code on standard error.
-func printURL(_ context.Context, url, userCode string) error {
-	if userCode != "" {
-		_, err := fmt.Fprintf(os.Stderr, "Sign in at %s and check that the page shows the code %s\n", url, userCode)
-		return err
-	}
-	_, err := fmt.Fprintf(os.Stderr, "Sign in at %s\n", url)
-	return err
-}
-
-// sleep waits d, or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-func sessionName(s ssocache.Session) string {
-	if s.Name != "" {
-		return "sso-session " + s.Name
-	}
-	return "start URL " + s.StartURL
 }

@@ -3,6 +3,7 @@ package ssologin
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/xacct/xacct/internal/filestore"
 	"github.com/xacct/xacct/internal/ssocache"
+	"github.com/xacct/xacct/internal/ssorole"
 )
 
 // Base is an SSO profile's base, as its shared config says: the session,
@@ -91,4 +93,95 @@ func NewCache(dir, storeDir string, oidc ssocache.OIDCClient, now func() time.Ti
 		return nil, err
 	}
 	return ssocache.New(dir, locks, oidc, now)
+}
+
+// RoleProvider returns the provider of b's role credentials: the
+// portal's GetRoleCredentials on the session's token, refreshed under the
+// session's lock in storeDir ("": xacct's store directory). hc is the
+// HTTP client (nil: the SDK's); now the clock (nil: time.Now). Its Facts
+// are what the store key of its credentials must hash.
+func (b *Base) RoleProvider(ctx context.Context, storeDir string, hc aws.HTTPClient, now func() time.Time) (*ssorole.Provider, error) {
+	clients, err := b.NewClients(ctx, "", hc)
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := NewCache("", storeDir, clients.OIDC, now)
+	if err != nil {
+		return nil, err
+	}
+	return &ssorole.Provider{Tokens: tokens, Session: b.Session, Portal: clients.Portal, AccountID: b.AccountID, RoleName: b.Role}, nil
+}
+
+// Options are a profile sign-in's choices (xacct.SSOLoginOptions).
+type Options struct {
+	OpenURL                 func(ctx context.Context, url, userCode string) error
+	DeviceCode, Force       bool
+	HTTPClient              aws.HTTPClient
+	Endpoint                string
+	Now                     func() time.Time
+	Sleep                   func(ctx context.Context, d time.Duration) error
+	TokenCacheDir, StoreDir string
+}
+
+// SignIn signs in to b's session unless, without Force, the session has a
+// valid token (or one a refresh renews). Nil OpenURL prints the URL and
+// code on standard error; nil Sleep waits on a timer; nil Now is time.Now.
+func (b *Base) SignIn(ctx context.Context, o Options) error {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	clients, err := b.NewClients(ctx, o.Endpoint, o.HTTPClient)
+	if err != nil {
+		return err
+	}
+	tokens, err := NewCache(o.TokenCacheDir, o.StoreDir, clients.OIDC, o.Now)
+	if err != nil {
+		return err
+	}
+	if !o.Force {
+		if _, err := tokens.Token(ctx, b.Session); err == nil {
+			return nil // valid, or renewed by a refresh
+		}
+	}
+	c := Config{Session: b.Session, Tokens: tokens, OIDC: clients.OIDC, Endpoint: clients.Endpoint,
+		DeviceCode: o.DeviceCode, OpenURL: o.OpenURL, Now: o.Now, Sleep: o.Sleep, ClientName: "xacct"}
+	if c.OpenURL == nil {
+		c.OpenURL = printURL
+	}
+	if c.Sleep == nil {
+		c.Sleep = sleep
+	}
+	if err := Login(ctx, c); err != nil {
+		return fmt.Errorf("%s: %w", describe(b.Session), err)
+	}
+	return nil
+}
+
+// printURL is the default OpenURL: the URL and code on standard error.
+func printURL(_ context.Context, url, userCode string) error {
+	if userCode != "" {
+		_, err := fmt.Fprintf(os.Stderr, "Sign in at %s and check that the page shows the code %s\n", url, userCode)
+		return err
+	}
+	_, err := fmt.Fprintf(os.Stderr, "Sign in at %s\n", url)
+	return err
+}
+
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func describe(s ssocache.Session) string {
+	if s.Name != "" {
+		return "sso-session " + s.Name
+	}
+	return "start URL " + s.StartURL
 }
