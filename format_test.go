@@ -84,16 +84,30 @@ var rootBuilders = map[string]builder{
 	"StoredCredentials": func(_ *testing.T, w *fmtWorld) []any {
 		return []any{&xacct.StoredCredentials{Key: "k", Kind: "assume-role", Name: fmtHub, Credentials: w.session}}
 	},
+	"SSOLoginOptions": func(*testing.T, *fmtWorld) []any {
+		return []any{&xacct.SSOLoginOptions{DeviceCode: true, Endpoint: "http://127.0.0.1:1", StoreDir: "/tmp/store",
+			OpenURL: func(context.Context, string, string) error { return nil }}}
+	},
 	"TokenFunc":    func(_ *testing.T, w *fmtWorld) []any { f := xacct.TokenFunc(w.token); return []any{&f} },
 	"TokenRequest": func(*testing.T, *fmtWorld) []any { return []any{&xacct.TokenRequest{SerialNumber: fmtMFA, Hop: 1}} },
 }
 
 var testBuilders = map[string]builder{
 	"Account": func(_ *testing.T, w *fmtWorld) []any { a := w.scenario.Accounts["111111111111"]; return []any{&a} },
-	"Call":    func(_ *testing.T, w *fmtWorld) []any { c := w.srv.Calls(); return []any{&c[0], &c[len(c)-1]} },
-	"Clock":   func(_ *testing.T, w *fmtWorld) []any { return []any{w.srv.Clock} },
+	"Assignment": func(*testing.T, *fmtWorld) []any {
+		return []any{&xaccttest.Assignment{Account: "111111111111", Role: "Admin"}}
+	},
+	"Call":  func(_ *testing.T, w *fmtWorld) []any { c := w.srv.Calls(); return []any{&c[0], &c[len(c)-1]} },
+	"Clock": func(_ *testing.T, w *fmtWorld) []any { return []any{w.srv.Clock} },
 	"Fault": func(*testing.T, *fmtWorld) []any {
 		return []any{&xaccttest.Fault{Action: "AssumeRole", Code: "Throttling"}}
+	},
+	"IdentityCenter": func(*testing.T, *fmtWorld) []any {
+		return []any{&xaccttest.IdentityCenter{StartURL: "https://d-1.awsapps.com/start", Region: "us-east-1",
+			Users: map[string]xaccttest.IdentityCenterUser{"alice": {}}}}
+	},
+	"IdentityCenterUser": func(*testing.T, *fmtWorld) []any {
+		return []any{&xaccttest.IdentityCenterUser{Assignments: []xaccttest.Assignment{{Account: "111111111111", Role: "Admin"}}}}
 	},
 	"OIDCProvider": func(*testing.T, *fmtWorld) []any {
 		return []any{&xaccttest.OIDCProvider{URL: "https://token.example.com", Audiences: []string{"sts.amazonaws.com"}}}

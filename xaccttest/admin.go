@@ -16,7 +16,15 @@ import (
 //	POST /_xaccttest/clock  set=RFC3339    move the Clock to a time
 //
 // each answered with JSON {"now": RFC 3339 time, "offset_seconds": seconds
-// ahead of the real time, "real": whether the Clock follows the real time}.
+// ahead of the real time, "real": whether the Clock follows the real time},
+// and, for IAM Identity Center sign-ins (see IdentityCenter),
+//
+//	POST /_xaccttest/identity-center/approve  user_code=CODE [user=NAME]
+//
+// which approves the sign-in waiting with that user code (of the device
+// code flow, or shown by the authorize page) as the user (default: the
+// only one, or auto_approve_user), answered with {"approved": CODE}:
+// curl -d user_code=CODE URL/_xaccttest/identity-center/approve.
 // It lets a test in any language move the clock of `xacct fake-sts`, a
 // process, past a TOTP step or a session's expiry. The form may come in the
 // body (application/x-www-form-urlencoded) or the query string.
@@ -31,9 +39,14 @@ type clockState struct {
 
 // serveAdmin answers the admin API.
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	if strings.TrimPrefix(r.URL.Path, AdminPath) == "identity-center/approve" {
+		s.serveApprove(w, r)
+		return
+	}
 	if strings.TrimPrefix(r.URL.Path, AdminPath) != "clock" {
 		adminError(w, http.StatusNotFound,
-			fmt.Sprintf("no admin resource %q: the admin API has %sclock", clip(r.URL.Path), AdminPath))
+			fmt.Sprintf("no admin resource %q: the admin API has %sclock and %sidentity-center/approve",
+				clip(r.URL.Path), AdminPath, AdminPath))
 		return
 	}
 	switch r.Method {

@@ -19,7 +19,9 @@ type Call struct {
 	// Action is the STS action (AssumeRole, AssumeRoleWithWebIdentity,
 	// GetSessionToken, GetCallerIdentity) or Organizations operation
 	// (ListAccounts, ListAccountsForParent, ListOrganizationalUnitsForParent,
-	// ListRoots).
+	// ListRoots), or IAM Identity Center operation (RegisterClient,
+	// StartDeviceAuthorization, CreateToken, Authorize, GetRoleCredentials,
+	// ListAccounts, ListAccountRoles, Logout).
 	Action      string
 	AccessKeyID string // the key that signed the request
 	// Caller is the caller's ARN, empty when authentication failed; for

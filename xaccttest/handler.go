@@ -27,6 +27,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveFederation(w, r)
 		return
 	}
+	if s.serveIdentityCenter(w, r) { // IAM Identity Center: identitycenter_oidc.go
+		return
+	}
 	defer s.active.begin()()
 	call := &Call{Received: s.peak.observe(), Time: s.Clock.Now(), RequestID: s.newRequestID()}
 	defer s.record(call)

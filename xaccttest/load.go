@@ -36,6 +36,13 @@ func (s *Server) Load(sc *Scenario) error {
 	if err := s.check(c); err != nil {
 		return fmt.Errorf("xaccttest: scenario: %v", err)
 	}
+	ic, err := s.loadIdentityCenter(sc, c)
+	if err != nil {
+		return fmt.Errorf("xaccttest: scenario: %v", err)
+	}
+	if ic != nil {
+		defer s.setIdentityCenter(ic) // with s.mu held, as the lock order says
+	}
 	for _, u := range c.users {
 		s.users[u.arn] = u
 		s.keys[u.key] = &identity{user: u, account: u.account, arn: u.arn, secret: u.secret}

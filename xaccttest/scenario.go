@@ -43,6 +43,9 @@ type Scenario struct {
 	Organization *Organization `json:"organization,omitempty"`
 	// Throttle limits each caller account's request rate (see SetThrottle).
 	Throttle *Throttle `json:"throttle,omitempty"`
+	// IdentityCenter serves IAM Identity Center sign-ins and role
+	// credentials for roles of the scenario (see IdentityCenter).
+	IdentityCenter *IdentityCenter `json:"identity_center,omitempty"`
 }
 
 // Throttle is a per-account rate limit: Rate requests a second, in bursts

@@ -38,8 +38,10 @@
 // and ListRoots (for principals of the management account whose policies
 // allow them; see Organization), so any SDK or the AWS CLI can use it as
 // its endpoint.
-// Paths under AdminPath are the fake's own admin API (its Clock), for tests
-// in other languages driving `xacct fake-sts`.
+// On the same endpoint it serves IAM Identity Center when the scenario has
+// one (IdentityCenter): the SSO OIDC service and the AWS access portal.
+// Paths under AdminPath are the fake's own admin API (its Clock, sign-in
+// approval), for tests in other languages driving `xacct fake-sts`.
 package xaccttest
 
 import (
@@ -104,14 +106,15 @@ type serverState struct {
 	// lastSweep is when expired sessions were last forgotten, on Clock.
 	lastSweep time.Time
 
-	issuers  issuers      // signing keys of the fake identity providers; has its own lock
-	signin   signinTokens // sign-in tokens of the federation endpoint; has its own lock
-	throttle throttle     // per-account rate limits; has its own lock
-	peak     peakRate     // the peak request rate; has its own lock
-	calls    callLog      // the record of calls; has its own lock
-	faults   faults       // injected faults; has its own lock
-	active   *activity    // requests in progress, for WaitIdle; has its own lock
-	requests atomic.Int64 // requests so far, for request IDs
+	issuers  issuers        // signing keys of the fake identity providers; has its own lock
+	throttle throttle       // per-account rate limits; has its own lock
+	peak     peakRate       // the peak request rate; has its own lock
+	calls    callLog        // the record of calls; has its own lock
+	faults   faults         // injected faults; has its own lock
+	signin   signinTokens   // sign-in tokens of the federation endpoint; has its own lock
+	ic       identityCenter // IAM Identity Center sign-ins; has its own lock, taken after mu when both are
+	active   *activity      // requests in progress, for WaitIdle; has its own lock
+	requests atomic.Int64   // requests so far, for request IDs
 }
 
 // HTTP server limits, so that a fake left running for days (`xacct

@@ -22,6 +22,7 @@ func init() {
 }
 
 const loginUsage = `usage: xacct login [PROFILE | --profile P] [--cache-dir D] [--token-command CMD] [--region R]
+                   [--device-code] [--force]
 
 Fetches the credentials of profile P's chain into the credential store,
 asking for an MFA code on the terminal if the chain needs one, and says
@@ -30,6 +31,13 @@ cannot ask (an IDE, terraform, a script under credential_process): until
 the MFA session (or the MFA hop's session) expires, xacct gets their
 credentials without a code. Entries that are still valid are kept: for a
 new MFA session now, run 'xacct cache clear --profile P' first.
+
+A profile whose chain starts at an IAM Identity Center session (sso_session,
+or sso_start_url) is signed in first when the session has no valid token
+(or with --force): in the browser (the URL is printed, and opened with
+$BROWSER or the system's opener), or with --device-code on a machine
+without one. The token is cached in ~/.aws/sso/cache as AWS CLI v2 writes
+it, so the CLI and every SDK use it too.
 
 Exit status: 0 success; 2 bad usage or configuration, or no store
 directory that login can use (it names the directory and why); 3 STS
@@ -44,9 +52,15 @@ func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	// The processes after login get what it stored: as credential-process
 	// would have them, with the time botocore needs.
 	r.flags.minRemaining = defaultMinRemaining
-	if _, code, done := r.parse(ctx, args, flagSpec{usage: loginUsage, shared: []func(*profileFlags, *flag.FlagSet){
-		(*profileFlags).addProfile, (*profileFlags).addCacheDir, (*profileFlags).addTokenCommand, (*profileFlags).addRegion,
-	}}); done {
+	var sso ssoLoginFlags // login_sso.go
+	fs, code, done := r.parse(ctx, args, flagSpec{usage: loginUsage, own: sso.add, positional: true,
+		shared: []func(*profileFlags, *flag.FlagSet){
+			(*profileFlags).addProfile, (*profileFlags).addCacheDir, (*profileFlags).addTokenCommand, (*profileFlags).addRegion,
+		}})
+	if done {
+		return code
+	}
+	if code, done := r.ssoSignIn(ctx, fs, &sso); done {
 		return code
 	}
 	if _, err := r.get(ctx); err != nil {
