@@ -111,20 +111,6 @@ func (s *FileStore) List(ctx context.Context) ([]*StoredCredentials, error) {
 	return out, nil
 }
 
-// Skipped reports, for tools (xacct cache), what List leaves out of the
-// store's directory. unreadable holds, by key, why List skipped each entry
-// file (damaged, foreign, refused), in words that name the file and need
-// no prefix, for a tool to print after its own name. removed counts the
-// temporary files that writers killed while saving left behind, which
-// hold credentials: Skipped removes them, as NewFileStore does, and counts
-// those NewFileStore removed too. saving counts the temporary files of
-// saves still running, which are never touched. Files of other names are
-// neither read nor counted.
-func (s *FileStore) Skipped(ctx context.Context) (unreadable map[string]error, removed, saving int, err error) {
-	unreadable, removed, saving, err = s.files.Skipped()
-	return unreadable, removed, saving, storeError(err)
-}
-
 // fromEntry returns the StoredCredentials of an entry of the files.
 func fromEntry(e *filestore.Entry) *StoredCredentials {
 	return &StoredCredentials{

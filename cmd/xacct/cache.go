@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/xacct/xacct"
+	"github.com/xacct/xacct/internal/filestore"
 )
 
 func init() {
@@ -143,12 +144,12 @@ func runCacheList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 // storeContents returns the store's entries, the files of entries that
 // List left out (by key, with why), and the counts of temporary files
 // removed and of saves under way.
-func storeContents(ctx context.Context, store *xacct.FileStore) (entries []*xacct.StoredCredentials,
+func storeContents(ctx context.Context, store *cacheDir) (entries []*xacct.StoredCredentials,
 	skipped map[string]error, removed, saving int, err error) {
 	if entries, err = store.List(ctx); err != nil {
 		return nil, nil, 0, 0, err
 	}
-	skipped, removed, saving, err = store.Skipped(ctx)
+	skipped, removed, saving, err = store.files.Skipped()
 	return entries, skipped, removed, saving, err
 }
 
@@ -200,7 +201,7 @@ func runCacheClear(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 // tempFiles says what became of the temporary files of saves
-// (FileStore.Skipped): removed, of writers killed while saving; saving,
+// (filestore.Store.Skipped): removed, of writers killed while saving; saving,
 // of saves still running.
 func tempFiles(removed, saving int) string {
 	return fmt.Sprintf("temporary files of saves: removed %d that writers killed while saving left behind "+
@@ -210,19 +211,26 @@ func tempFiles(removed, saving int) string {
 // openCache opens the store of the flags and, with --profile, returns the
 // keys of the profile's chain (building it makes no network call); nil
 // keys without --profile.
-func openCache(ctx context.Context, fs *flag.FlagSet, f *profileFlags, stderr io.Writer, name string) (*xacct.FileStore, []string, error) {
+func openCache(ctx context.Context, fs *flag.FlagSet, f *profileFlags, stderr io.Writer, name string) (*cacheDir, []string, error) {
 	if err := unexpectedArgs(fs); err != nil {
 		return nil, nil, err
 	}
 	if f.profile != "" {
 		followWrapper(ctx, stderr, name, f)
 	}
-	store, err := f.openStore()
+	// The files first (their owner, internal/filestore, counts what its
+	// sweep removes), then the library's Store over them.
+	files, err := filestore.Open(f.cacheDir)
 	if err != nil {
 		return nil, nil, storeUnavailable(err)
 	}
+	store, err := xacct.NewFileStore(files.Dir())
+	if err != nil {
+		return nil, nil, storeUnavailable(err)
+	}
+	dir := &cacheDir{FileStore: store, files: files}
 	if f.profile == "" {
-		return store, nil, nil
+		return dir, nil, nil
 	}
 	cfg, err := xacct.LoadConfig(ctx, f.profile, func(o *xacct.Options) { o.Store = store })
 	if err != nil {
@@ -235,7 +243,14 @@ func openCache(ctx context.Context, fs *flag.FlagSet, f *profileFlags, stderr io
 	if keys == nil {
 		keys = []string{} // a profile whose chain keeps nothing: none, not all
 	}
-	return store, keys, nil
+	return dir, keys, nil
+}
+
+// cacheDir is the store of the cache commands: the library's Store, and
+// the files it keeps, for what List leaves out.
+type cacheDir struct {
+	*xacct.FileStore
+	files *filestore.Store
 }
 
 func plural(n int, one, many string) string {
