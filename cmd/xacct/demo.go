@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,6 +56,14 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *readers < 1 || *hours < 1 || *hours > 48 {
 		fmt.Fprintln(stderr, "xacct demo: --readers must be at least 1 and --hours from 1 to 48")
 		return 2
+	}
+	// The demo's profiles name its own fake (endpoint_url); an endpoint of
+	// the environment, which the SDKs put before the files, would send
+	// them elsewhere.
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "AWS_ENDPOINT_URL") {
+			os.Unsetenv(name)
+		}
 	}
 	if err := demo(ctx, stdout, *readers, *hours); err != nil {
 		fmt.Fprintf(stderr, "xacct demo: %v\n", err)
