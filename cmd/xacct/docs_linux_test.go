@@ -88,6 +88,27 @@ func docScript(b docBlock) string {
 // installLine is an install of xacct itself from the published module.
 var installLine = regexp.MustCompile(`^\s*go (install|get) github\.com/xacct/xacct`)
 
+// goTestLists makes a shown `go test` list the tests and benchmarks it
+// names (-list) instead of running them: the command builds, its flags
+// parse, and what it names exists, so a renamed test breaks the docs; the
+// runs themselves are the test suite's, and a measurement's would take
+// minutes.
+const goTestLists = `go() {
+	if [ "$1" != test ]; then command go "$@"; return; fi
+	shift
+	local a prev= pat=
+	for a in "$@"; do
+		case "$prev" in -run|-bench) case "$a" in XXX|'^$') ;; *) pat="${pat:+$pat|}$a" ;; esac ;; esac
+		case "$a" in -run=*|-bench=*) case "${a#*=}" in XXX|'^$') ;; *) pat="${pat:+$pat|}${a#*=}" ;; esac ;; esac
+		prev=$a
+	done
+	local out
+	out=$(command go test "$@" -list "${pat:-.}") || { printf '%s\n' "$out"; return 1; }
+	printf '%s\n' "$out"
+	if ! printf '%s\n' "$out" | grep -qv '^ok'; then echo "docs: go test names no test that exists: ${pat:-.}" >&2; return 1; fi
+}
+`
+
 // testCommand is the README's test command: .ci/run must run it.
 const testCommand = "go test -race -count=1 ./..."
 
@@ -178,6 +199,14 @@ func newDocWorld(t *testing.T, root string, blocks []docBlock) *docWorld {
 			environ = append(environ, kv)
 		}
 	}
+	// Go's caches stay the machine's: a new HOME would fetch every module.
+	goEnv, err := exec.Command("go", "env", "GOPATH", "GOMODCACHE", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := strings.Fields(string(goEnv))
+	environ = append(environ, "GOPATH="+g[0], "GOMODCACHE="+g[1], "GOCACHE="+g[2])
+	bin += string(os.PathListSeparator) + filepath.Join(g[0], "bin")
 	w.env = append(environ,
 		"HOME="+home, "TMPDIR="+t.TempDir(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"AWS_ENDPOINT_URL="+srv.URL, "AWS_REGION=us-east-1", "AWS_PAGER=",
@@ -217,7 +246,7 @@ func (w *docWorld) run(t *testing.T, file string, b docBlock) {
 	defer term.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "-c", "set -eo pipefail\n"+script)
+	cmd := exec.CommandContext(ctx, "bash", "-c", "set -eo pipefail\n"+goTestLists+script)
 	cmd.Dir, cmd.Env = w.root, w.env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = term, term, term
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
