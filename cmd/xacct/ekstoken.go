@@ -136,4 +136,3 @@ func checkAPIVersion(v, what string) (string, error) {
 	}
 	return "", failf(exitConfig, "", "%s %q: xacct speaks %sv1beta1 and %sv1", what, v, execAPIGroup, execAPIGroup)
 }
-

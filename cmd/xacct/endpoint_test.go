@@ -20,19 +20,6 @@ import (
 
 const plainARN = "arn:aws:sts::222222222222:assumed-role/Plain/tools"
 
-// needPeer skips a test whose real client is missing here, and fails it
-// in CI (CI=true), where every peer is installed.
-func needPeer(t *testing.T, why string) {
-	t.Helper()
-	if why == "" {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("CI=true and %s", why)
-	}
-	t.Skip(why)
-}
-
 // endpointWorld is the tools world with a [default] that yields other
 // credentials (cli's keys, in the credentials file), a [default] config
 // section that points the SDKs at the fake, and, in the environment,
