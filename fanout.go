@@ -211,7 +211,7 @@ type Report struct {
 // that counts the failures and quotes the first. errors.Is and errors.As
 // look into every account's error.
 func (r *Report) Err() error {
-	return fanout.ReportError(r.Results, func(res Result) (error, string, string) {
-		return res.Err, res.Account.ID, res.Account.Name
+	return fanout.ReportError(r.Results, func(res Result) (string, string, error) {
+		return res.Account.ID, res.Account.Name, res.Err
 	}, r.Failed, r.NotRun)
 }

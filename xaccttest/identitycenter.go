@@ -136,9 +136,8 @@ type icToken struct {
 
 // icSession is one sign-in, until its end or a Logout.
 type icSession struct {
-	end    time.Time
-	ended  bool
-	region string
+	end   time.Time
+	ended bool
 }
 
 // compileIdentityCenter checks the section against the scenario's and the

@@ -248,7 +248,7 @@ func TestResolve(t *testing.T) {
 // error, named by its account when it does not say xacct's prefix.
 func TestReportError(t *testing.T) {
 	t.Parallel()
-	outcome := func(r result) (error, string, string) { return r.out.Err, r.a.id, r.a.name }
+	outcome := func(r result) (string, string, error) { return r.a.id, r.a.name, r.out.Err }
 	if err := ReportError([]result{{}, {}}, outcome, 0, 0); err != nil {
 		t.Errorf("no errors: %v", err)
 	}

@@ -15,10 +15,10 @@ import (
 // run accounts (of len(results)) and quotes the first error. errors.Is
 // and errors.As look into every account's error. outcome returns a
 // result's error and its account's ID and name.
-func ReportError[R any](results []R, outcome func(R) (err error, id, name string), failed, notRun int) error {
+func ReportError[R any](results []R, outcome func(R) (id, name string, err error), failed, notRun int) error {
 	e := &reportError{failed: failed, notRun: notRun, total: len(results)}
 	for _, res := range results {
-		err, id, name := outcome(res)
+		id, name, err := outcome(res)
 		if err == nil {
 			continue
 		}
