@@ -4,17 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/xacct/xacct/internal/partition"
 	"github.com/xacct/xacct/internal/signin"
-	"github.com/xacct/xacct/internal/validate"
 )
 
 // ConsoleOptions are the options of ConsoleURL. All are optional.
@@ -61,10 +56,6 @@ type ConsoleOptions struct {
 	FederationPolicy string
 }
 
-// allowAll is the default FederationPolicy: the intersection with the
-// user's policies is the user's policies.
-const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
-
 // ConsoleURL returns a URL that signs a person in to the AWS console as
 // cfg.Credentials, valid for 15 minutes. It is a secret until then: give
 // it to a browser, never to a log or a command line.
@@ -89,7 +80,7 @@ func ConsoleURL(ctx context.Context, cfg aws.Config, optFns ...func(*ConsoleOpti
 		fn(&o)
 	}
 	fail := func(err error) (string, error) { return "", fmt.Errorf("xacct: console: %w", err) }
-	endpoint, err := consoleEndpoint(cfg.Region, o.Endpoint)
+	endpoint, err := signin.EndpointFor(cfg.Region, o.Endpoint)
 	if err != nil {
 		return fail(err)
 	}
@@ -109,11 +100,12 @@ func ConsoleURL(ctx context.Context, cfg aws.Config, optFns ...func(*ConsoleOpti
 	if err != nil {
 		return fail(err)
 	}
-	creds, duration, err := consoleSession(ctx, cfg, creds, kind, o)
+	creds, duration, err := signin.SessionFor(ctx, cfg, creds, kind, o.SessionDuration,
+		o.FederationName, o.FederationPolicy, addAnswerLimit)
 	if err != nil {
 		return fail(err)
 	}
-	token, err := signin.Token(ctx, consoleHTTPClient(cfg), endpoint, creds, duration)
+	token, err := signin.Token(ctx, signin.HTTPClientOf(cfg), endpoint, creds, duration)
 	if err != nil {
 		return fail(err)
 	}
@@ -124,58 +116,6 @@ func ConsoleURL(ctx context.Context, cfg aws.Config, optFns ...func(*ConsoleOpti
 	return signin.LoginURL(endpoint, issuer, dest, token), nil
 }
 
-// consoleEndpoint is the federation endpoint: the option, the variable,
-// or the partition's and region's.
-func consoleEndpoint(region, option string) (string, error) {
-	if region == "" {
-		return "", errors.New("cfg.Region is empty: the console's partition, sign-in host and home page follow the region")
-	}
-	for _, e := range []struct{ name, value string }{
-		{"ConsoleOptions.Endpoint", option}, {"XACCT_SIGNIN_ENDPOINT", os.Getenv("XACCT_SIGNIN_ENDPOINT")},
-	} {
-		if e.value != "" {
-			if err := signin.CheckEndpoint(e.value); err != nil {
-				return "", fmt.Errorf("%s: %w", e.name, err)
-			}
-			return e.value, nil
-		}
-	}
-	return signin.Endpoint(partition.Of(region), region)
-}
-
-// consoleSession applies the rules of the session's kind: the session to
-// sign in with, and its SessionDuration (0: none sent).
-func consoleSession(ctx context.Context, cfg aws.Config, creds aws.Credentials, kind string, o ConsoleOptions) (
-	aws.Credentials, time.Duration, error) {
-	if creds.SessionToken == "" {
-		kind = kindLongTerm // facts over names: no token, no session
-	}
-	plan, err := signin.PlanFor(kind, o.SessionDuration, "ConsoleOptions.SessionDuration")
-	if err != nil || !plan.Federate {
-		return creds, plan.Duration, err
-	}
-	name, policy := o.FederationName, o.FederationPolicy
-	if name == "" {
-		host, _ := os.Hostname()
-		name = validate.SanitizeSessionName("xacct@" + host)
-		name = name[:min(len(name), 32)]
-	}
-	if policy == "" {
-		policy = allowAll
-	}
-	client := sts.NewFromConfig(cfg, func(so *sts.Options) {
-		so.Credentials = credentials.StaticCredentialsProvider{Value: creds}
-		so.APIOptions = append(so.APIOptions, addAnswerLimit)
-	})
-	fed, err := signin.FederationToken(ctx, client, name, policy, plan.Duration)
-	if err != nil {
-		return creds, 0, fmt.Errorf("an IAM user's keys sign in through GetFederationToken (name %q): %w "+
-			"(hint: the user's policy must allow sts:GetFederationToken on arn:%s:sts::<account>:federated-user/%s)",
-			name, err, partition.Of(cfg.Region), name)
-	}
-	return fed, 0, nil
-}
-
 // declaredKind is what the provider says it gives, else the option.
 func declaredKind(p aws.CredentialsProvider, o ConsoleOptions) string {
 	if k, ok := p.(interface{ SessionKind() string }); ok {
@@ -183,15 +123,3 @@ func declaredKind(p aws.CredentialsProvider, o ConsoleOptions) string {
 	}
 	return o.SessionKind
 }
-
-// consoleHTTPClient is cfg's HTTP client, or the default one.
-func consoleHTTPClient(cfg aws.Config) signin.HTTPClient {
-	if cfg.HTTPClient != nil {
-		return cfg.HTTPClient
-	}
-	return awshttp.NewBuildableClient().WithTimeout(consoleTimeout)
-}
-
-// consoleTimeout bounds a call to the federation endpoint without cfg's
-// HTTP client: it answers in well under a second.
-const consoleTimeout = 30 * time.Second

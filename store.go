@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/xacct/xacct/internal/storekey"
 )
 
 // Store keeps credentials across processes, so that many short-lived
@@ -79,28 +80,8 @@ func (sc *StoredCredentials) GoString() string { return sc.String() }
 func (sc StoredCredentials) Format(f fmt.State, verb rune) { fmt.Fprint(f, sc.String()) }
 
 // endpointOf names the STS endpoint that a client built from cfg calls, for
-// store keys: a fake on loopback must never share entries with real STS.
-// It asks the SDK's own STS client, so that every way of naming an
-// endpoint counts: BaseEndpoint, a services section or AWS_ENDPOINT_URL_STS
-// (the config's sources), FIPS and dual-stack settings, the region.
-func endpointOf(cfg aws.Config) string {
-	cfg.Credentials = aws.AnonymousCredentials{} // no provider is called, or kept
-	o := sts.NewFromConfig(cfg).Options()
-	if o.BaseEndpoint != nil {
-		return *o.BaseEndpoint
-	}
-	if o.EndpointResolverV2 != nil {
-		ep, err := o.EndpointResolverV2.ResolveEndpoint(context.Background(), sts.EndpointParameters{
-			Region:       aws.String(o.Region),
-			UseFIPS:      aws.Bool(o.EndpointOptions.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled),
-			UseDualStack: aws.Bool(o.EndpointOptions.UseDualStackEndpoint == aws.DualStackEndpointStateEnabled),
-		})
-		if err == nil {
-			return ep.URI.String()
-		}
-	}
-	return "sts:" + o.Region
-}
+// store keys (internal/storekey).
+func endpointOf(cfg aws.Config) string { return storekey.Endpoint(cfg) }
 
 // ErrStoreLockWait is in the error of a fetch whose deadline (or caller)
 // ended while it waited for the Store's lock of its credentials, which

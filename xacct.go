@@ -54,16 +54,13 @@
 //	  cache_format.go a Cache prints no secret, with any verb
 //	  state.go        an entry's states: fresh, stale, due, expired
 //	  refresh.go      the refresh path: begin, call, check, record, report
-//	  describe.go     what a Cache knows of the provider it wraps
+//	  describe.go     what a Cache knows of the provider it wraps; Cache.SessionKind
 //	  options.go      Options and the defaults; options_check.go: fields a function cannot use
-//	  errors.go       HopError, SessionError, their hints
-//	  sts.go          the STS client and the one converter of its answers; answerlimit.go bounds them
-//	The credential endpoint (CredentialsHandler)
-//	  handler.go      CredentialsHandler, over internal/credendpoint (the wire)
-//	  cache_validfor.go  Cache.RetrieveValidFor: credentials with a margin left
+//	  errors.go       HopError, SessionError, their format
+//	  sts.go          the STS client, its answers bounded, the one converter of its answers
 //	The store (Options.Store)
 //	  store.go        Store, StoredCredentials, the cache's store step, StoreKeys
-//	  storekey.go     the one key function, and who asks, bound to the call it signs
+//	  requester.go    who asks for a session, identified and bound to the call it signs
 //	  storecall.go    store calls bounded, a hung store skipped
 //	  filestore.go    FileStore, over internal/filestore
 //	Profiles (LoadConfig, FromProfile, PlanProfile, ProfilePlan.Config)
@@ -73,16 +70,18 @@
 //	  profile_error.go ProfileError, by profile, key, file and line
 //	The fan-out (FanOut, Accounts)
 //	  fanout.go       FanOut, its options, Report, Result; internal/fanout runs it
-//	                  (over internal/stsrate, workpool and recovered)
 //	  accounts.go     Account, Accounts; internal/orgaccounts lists Organizations
+//	Sign-in and serving (each over its internal package)
+//	  handler.go      CredentialsHandler (internal/credendpoint: the wire)
+//	  cache_validfor.go  Cache.RetrieveValidFor: credentials with a margin left
+//	  eks.go          NewEKSToken (internal/ekstoken)
+//	  console.go      ConsoleURL (internal/signin)
+//	  sso.go          LoginSSO (internal/ssologin, ssocache, ssorole)
 //	internal/
-//	  filestore (the store's files), sharedini (the shared config files),
-//	  awsprofile (a profile's chain resolved into data, and its base's
-//	  provider), basecreds (credential_process, web identity and container
-//	  providers), credendpoint (the container credential protocol's
-//	  wire), stsrate (one STS rate), workpool, recovered, proctree (child process
-//	  trees), validate (STS's input rules), backoff, totp, trunc,
-//	  fakeclock and testutil (tests)
+//	  one job each: filestore, storekey, sharedini, awsprofile, basecreds,
+//	  boundedcall, answerlimit, stshint, mfadevice, codeprompt, proctree,
+//	  fanout, orgaccounts, stsrate, workpool, recovered, partition,
+//	  validate, backoff, totp, trunc; fakeclock and testutil for tests
 package xacct
 
 import (
