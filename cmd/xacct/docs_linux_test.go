@@ -246,7 +246,10 @@ func (w *docWorld) run(t *testing.T, file string, b docBlock) {
 	defer term.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "-c", "set -eo pipefail\n"+goTestLists+script)
+	// set -e, as a reader's shell would stop at a failure; no pipefail:
+	// `xacct help exec | head -2` is how people read, and head closing
+	// the pipe is no failure of the command.
+	cmd := exec.CommandContext(ctx, "bash", "-c", "set -e\n"+goTestLists+script)
 	cmd.Dir, cmd.Env = w.root, w.env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = term, term, term
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
