@@ -136,12 +136,12 @@ func (c *Cache) retrieveSlow(ctx context.Context, e *entry, now time.Time) (aws.
 		}
 		return e.creds, nil
 	case due:
-		if c.failed.Load().backingOff(now) {
+		if c.failed.Load().BackingOff(now) {
 			return e.creds, nil
 		}
 	case expired:
-		if f := c.failed.Load(); f.backingOff(now) {
-			return aws.Credentials{}, f.err
+		if f := c.failed.Load(); f.BackingOff(now) {
+			return aws.Credentials{}, f.Err
 		}
 	}
 	return c.await(ctx, e)

@@ -3,7 +3,6 @@ package xacct
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/xacct/xacct/internal/stshint"
 )
@@ -117,34 +116,4 @@ type panicError struct {
 
 func (e *panicError) Error() string {
 	return fmt.Sprintf("xacct: credentials provider %s panicked (value of type %s)", e.provider, e.valueType)
-}
-
-// backoffError is what callers get at once while a cache with no valid
-// credentials backs off after a failed fetch: that fetch's error, and when
-// the next attempt is.
-type backoffError struct {
-	err      error
-	failures int       // consecutive failed fetches
-	retryAt  time.Time // on the Options.Now clock
-}
-
-func (e *backoffError) Error() string {
-	return fmt.Sprintf("%s [xacct: no new attempt before %s, backing off after %d failed %s; "+
-		"Cache.Invalidate forces one]", errorText(e.err), e.retryAt.UTC().Format(time.RFC3339),
-		e.failures, plural(e.failures, "attempt", "attempts"))
-}
-
-func (e *backoffError) Unwrap() error { return e.err }
-
-// GoString shows the wrapped error as its message, for %#v.
-func (e *backoffError) GoString() string {
-	return fmt.Sprintf("&xacct.backoffError{err:%q, failures:%d, retryAt:%q}",
-		errorText(e.err), e.failures, e.retryAt.UTC().Format(time.RFC3339))
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

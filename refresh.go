@@ -38,36 +38,10 @@ type RefreshEvent struct {
 	Err        error         // nil on success
 }
 
-// failure is an immutable snapshot of the last failed fetch. Until retryAt
-// no fetch starts (but after Invalidate): callers with valid credentials
-// keep them, and callers without get err at once.
-type failure struct {
-	err     error     // the fetch's error, wrapped to say when the next attempt is
-	n       int       // consecutive failed fetches
-	retryAt time.Time // on the Options.Now clock
-}
-
-// backingOff reports whether f holds fetches back at now; a nil f (the
-// last fetch succeeded) never does.
-func (f *failure) backingOff(now time.Time) bool {
-	return f != nil && now.Before(f.retryAt)
-}
-
-// next returns the snapshot after f when one more fetch fails with err at
-// now: an exponential backoff with jitter, and at least errorTTL for an
-// error that retrying cannot fix.
-func (f *failure) next(err error, now time.Time, errorTTL time.Duration) *failure {
-	n := 1
-	if f != nil {
-		n = f.n + 1
-	}
-	wait := backoff.Delay(n)
-	if errorTTL > 0 && !stshint.Retryable(err) {
-		wait = max(wait, errorTTL)
-	}
-	retryAt := now.Add(wait)
-	return &failure{err: &backoffError{err: err, failures: n, retryAt: retryAt}, n: n, retryAt: retryAt}
-}
+// failure is an immutable snapshot of the last failed fetch
+// (internal/backoff): until its RetryAt no fetch starts (but after
+// Invalidate).
+type failure = backoff.Failure
 
 // sfKey is the single key of a cache's singleflight group: a cache has one
 // value to fetch.
@@ -81,7 +55,7 @@ func (c *Cache) refreshInBackground(ctx context.Context, e *entry, now time.Time
 	if !c.bgRunning.CompareAndSwap(false, true) {
 		return
 	}
-	if c.cur.Load() != e || c.bgDeferred.Load() == e || c.failed.Load().backingOff(now) {
+	if c.cur.Load() != e || c.bgDeferred.Load() == e || c.failed.Load().BackingOff(now) {
 		c.bgRunning.Store(false)
 		return
 	}
@@ -179,8 +153,8 @@ func (c *Cache) begin(seen *entry) (gen uint64, early *outcome) {
 	if cur := c.cur.Load(); cur != seen && cur.state(now) < due {
 		return c.gen, &outcome{creds: cur.creds}
 	}
-	if f := c.failed.Load(); f.backingOff(now) {
-		return c.gen, &outcome{err: f.err}
+	if f := c.failed.Load(); f.BackingOff(now) {
+		return c.gen, &outcome{err: f.Err}
 	}
 	return c.gen, nil
 }
@@ -292,7 +266,7 @@ func (c *Cache) record(ctx context.Context, gen uint64, out outcome, now time.Ti
 		// Abandoned by every caller (the fetch's own timeout is a deadline):
 		// nothing to hold against the next one.
 	default:
-		f := c.failed.Load().next(out.err, now, c.opts.ErrorTTL)
+		f := c.failed.Load().Next(out.err, now, stshint.Retryable(out.err), c.opts.ErrorTTL)
 		c.failed.Store(f)
 		return f
 	}
@@ -305,7 +279,7 @@ func (c *Cache) report(ev RefreshEvent, f *failure) {
 	switch {
 	case f != nil:
 		c.opts.Logger.Warn("xacct: refreshing credentials failed", "provider", c.desc.name,
-			"failures", f.n, "next_attempt", f.retryAt, "error", ev.Err)
+			"failures", f.N, "next_attempt", f.RetryAt, "error", ev.Err)
 	case errors.Is(ev.Err, errNeedsPerson):
 		c.opts.Logger.Debug("xacct: refresh deferred until a caller needs the credentials: it needs an MFA code",
 			"provider", c.desc.name)

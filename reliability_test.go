@@ -62,7 +62,7 @@ func TestCacheBacksOffWhenNothingValidIsCached(t *testing.T) {
 		!strings.Contains(err.Error(), "backing off after 1 failed attempt") {
 		t.Errorf("error while backing off = %q; want when the next attempt is", err)
 	}
-	var be *backoffError
+	var be *backoff.Error
 	if !errors.As(err, &be) || testutil.ErrorCode(err) != "Throttling" {
 		t.Errorf("error %v: want the backoff wrapping the STS error", err)
 	}
@@ -332,7 +332,7 @@ func TestErrorsFormatNoSecrets(t *testing.T) {
 		panicked,
 		&HopError{Hop: 1, RoleARN: roleB, Err: panicked, Hint: "h"},
 		&SessionError{SerialNumber: "arn:aws:iam::111111111111:mfa/a", Err: inner},
-		&backoffError{err: panicked, failures: 2, retryAt: time.Now()},
+		&backoff.Error{Err: panicked, Failures: 2, RetryAt: time.Now()},
 		fmt.Errorf("outer: %w", panicked),
 	} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
