@@ -23,7 +23,7 @@ const (
 	// The root package's size and exported names: ceilings that only come
 	// down. The goal is 4,000 lines (issue 16); the names are at the
 	// issue's limit, with every feature's API in.
-	maxRootLines = 4200
+	maxRootLines = 4050
 	maxRootNames = 70
 )
 

@@ -31,6 +31,7 @@ type hangingStore struct {
 	panics   bool
 	release  chan struct{}
 	unlocked atomic.Int32
+	busy     atomic.Int32 // the calls that may hang, until they return
 }
 
 func (s *hangingStore) wait(op string) {
@@ -39,12 +40,31 @@ func (s *hangingStore) wait(op string) {
 	}
 }
 
+// held counts a call that may hang, so that a test ends after it (a save
+// released at cleanup would write into a directory being removed).
+func (s *hangingStore) held(op string) func() {
+	if s.hang != op {
+		return func() {}
+	}
+	s.busy.Add(1)
+	return func() { s.busy.Add(-1) }
+}
+
+// settle waits (a bounded while) for the released calls to return.
+func (s *hangingStore) settle() {
+	for deadline := time.Now().Add(5 * time.Second); s.busy.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func (s *hangingStore) Load(ctx context.Context, key string) (*StoredCredentials, error) {
+	defer s.held("load")()
 	s.wait("load")
 	return s.Store.Load(ctx, key)
 }
 
 func (s *hangingStore) Save(ctx context.Context, key string, sc *StoredCredentials) error {
+	defer s.held("save")()
 	s.wait("save")
 	return s.Store.Save(ctx, key, sc)
 }
@@ -92,7 +112,7 @@ func TestStoreThatHangsIsBypassed(t *testing.T) {
 			store := &hangingStore{Store: newStore(t), hang: op, release: make(chan struct{})}
 			var once sync.Once
 			release := func() { once.Do(func() { close(store.release) }) }
-			t.Cleanup(release)
+			t.Cleanup(func() { release(); store.settle() })
 			c := storedHop(t, f, store, func(o *Options) { o.RefreshTimeout = 300 * time.Millisecond })
 			if err := retrieveWithin(t, c, 10*time.Second); err != nil {
 				t.Fatalf("Retrieve with a store whose %s hangs: %v", op, err)
@@ -125,7 +145,7 @@ func TestStoreThatHangsLeavesTheCallerItsTime(t *testing.T) {
 			t.Parallel()
 			f := &fakeSTS{clk: newClock()}
 			store := &hangingStore{Store: newStore(t), hang: op, release: make(chan struct{})}
-			t.Cleanup(func() { close(store.release) })
+			t.Cleanup(func() { close(store.release); store.settle() })
 			var c *Cache
 			for range 2 {
 				c = storedHop(t, f, store, func(o *Options) { o.RefreshTimeout = time.Second })

@@ -88,10 +88,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"os"
-	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -99,7 +95,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 
-	"github.com/xacct/xacct/internal/validate"
+	"github.com/xacct/xacct/internal/rolereq"
 )
 
 // Role describes one AssumeRole call: the role to assume and what to pass
@@ -202,98 +198,16 @@ func assumeRole(cfg aws.Config, role Role, o Options) (*Cache, error) {
 	return newCache(p, p.desc, o), nil
 }
 
-// defaultSessionName says where calls come from: "xacct-<program>@<host>".
-func defaultSessionName() string {
-	prog := "go"
-	if len(os.Args) > 0 && os.Args[0] != "" {
-		prog = filepath.Base(os.Args[0])
-	}
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "unknown-host"
-	}
-	return validate.SanitizeSessionName("xacct-" + prog + "@" + host)
-}
-
+// The defaults, checks and request of a role (internal/rolereq).
 func withDefaults(r Role) Role {
-	if r.SessionName == "" {
-		r.SessionName = defaultSessionName()
-	}
-	if r.Duration == 0 {
-		r.Duration = DefaultDuration
-	}
-	// Copy what the caller could change under us later.
-	r.PolicyARNs = slices.Clone(r.PolicyARNs)
-	r.TransitiveTagKeys = slices.Clone(r.TransitiveTagKeys)
-	r.Tags = maps.Clone(r.Tags)
-	return r
+	return Role(rolereq.WithDefaults(rolereq.Role(r), DefaultDuration))
 }
 
-func validateRole(r Role, chaining bool) error {
-	for _, err := range []error{
-		validate.RoleARN(r.ARN),
-		validate.SessionName(r.SessionName),
-		validate.ExternalID(r.ExternalID),
-		validate.Duration(r.Duration, chaining),
-		validateSerial(r.MFASerial),
-		validate.Policy(r.Policy),
-		validate.PolicyARNs(r.PolicyARNs),
-		validate.Tags(r.Tags, r.TransitiveTagKeys),
-		validate.SourceIdentity(r.SourceIdentity),
-	} {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
+func validateRole(r Role, chaining bool) error { return rolereq.Validate(rolereq.Role(r), chaining) }
 
-func validateSerial(s string) error {
-	if s == "" {
-		return nil
-	}
-	return validate.SerialNumber("MFASerial", s)
-}
+func assumeRoleInput(r Role) *sts.AssumeRoleInput { return rolereq.Input(rolereq.Role(r)) }
 
-// assumeRoleInput builds the AssumeRole request of a validated role, once:
-// each call copies it and adds the MFA code.
-func assumeRoleInput(r Role) *sts.AssumeRoleInput {
-	in := &sts.AssumeRoleInput{
-		RoleArn:           aws.String(r.ARN),
-		RoleSessionName:   aws.String(r.SessionName),
-		DurationSeconds:   aws.Int32(int32(r.Duration / time.Second)),
-		ExternalId:        optional(r.ExternalID),
-		Policy:            optional(r.Policy),
-		SourceIdentity:    optional(r.SourceIdentity),
-		SerialNumber:      optional(r.MFASerial),
-		TransitiveTagKeys: r.TransitiveTagKeys,
-	}
-	for _, a := range r.PolicyARNs {
-		in.PolicyArns = append(in.PolicyArns, types.PolicyDescriptorType{Arn: aws.String(a)})
-	}
-	for _, k := range slices.Sorted(maps.Keys(r.Tags)) {
-		in.Tags = append(in.Tags, types.Tag{Key: aws.String(k), Value: aws.String(r.Tags[k])})
-	}
-	return in
-}
-
-// tagList is tags as key, value, key, value..., in the request's order:
-// each a string of its own in the key (never "key=value": "=" may be in
-// either, and {a=b: c} is not {a: b=c}).
-func tagList(tags []types.Tag) []string {
-	var out []string
-	for _, t := range tags {
-		out = append(out, aws.ToString(t.Key), aws.ToString(t.Value))
-	}
-	return out
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return aws.String(s)
-}
+func tagList(tags []types.Tag) []string { return rolereq.TagList(tags) }
 
 // roleProvider makes the AssumeRole calls of one hop.
 type roleProvider struct {
