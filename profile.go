@@ -13,7 +13,6 @@ import (
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/xacct/xacct/internal/awsprofile"
 )
@@ -196,29 +195,11 @@ func (r *resolvedProfile) options(optFns []func(*Options)) (Options, error) {
 // (the environment's, else the defaults) is not an empty list.
 func sameFiles(a, b []string) bool { return (a == nil) == (b == nil) && slices.Equal(a, b) }
 
-// sdkConfig is the SDK's configuration of a resolved profile: region,
-// endpoints, retry settings.
+// sdkConfig is the SDK's configuration of a resolved profile.
 func sdkConfig(ctx context.Context, c *awsprofile.Chain) (aws.Config, error) {
-	var named []func(*config.LoadOptions) error
-	if c.ChosenBy == "argument" {
-		// Else the SDK picks AWS_PROFILE, or "default" when the files have
-		// it, as it picked for the resolution.
-		named = append(named, config.WithSharedConfigProfile(c.Profile))
-	}
-	// The SDK reads the files that the resolution has checked
-	// (sharedini.ReadIndex); one swapped for a FIFO since is the user's own doing.
-	cfg, err := config.LoadDefaultConfig(ctx, append(named,
-		config.WithSharedConfigFiles(c.Files.Config),
-		config.WithSharedCredentialsFiles(c.Files.Credentials),
-		// A provider given here keeps LoadDefaultConfig from building the
-		// SDK's own chain of the profile (which re-assumes every hop on every
-		// refresh, and fails on mfa_serial without a token provider). It is
-		// replaced by xacct's chain; region, endpoints and retry settings
-		// are the profile's as usual.
-		config.WithCredentialsProvider(aws.AnonymousCredentials{}),
-	)...)
+	cfg, err := c.SDKConfig(ctx)
 	if err != nil {
-		return aws.Config{}, &ProfileError{Profile: c.Profile, Err: fmt.Errorf("the AWS SDK cannot load its configuration: %w", err)}
+		return aws.Config{}, &ProfileError{Profile: c.Profile, Err: err}
 	}
 	return cfg, nil
 }

@@ -12,9 +12,7 @@ import (
 	"github.com/xacct/xacct/internal/boundedcall"
 )
 
-// errStoreHung is in the error of a Store call that did not return in
-// time: a Store that ignores its context (a custom one, a FileStore on a
-// hung network filesystem).
+// errStoreHung is in the error of a Store call that did not return in time.
 var errStoreHung = errors.New("the credential store did not return in time")
 
 // maxStoreBound bounds one Load or Save of a Store: a store on a local

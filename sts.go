@@ -6,16 +6,14 @@ package xacct
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/xacct/xacct/internal/answerlimit"
+	"github.com/xacct/xacct/internal/stsanswer"
 )
 
 // STSClient is the part of *sts.Client that xacct calls.
@@ -55,39 +53,12 @@ func (p *stsProvider) describe() descriptor { return p.desc }
 
 func (p *stsProvider) baseProvider() aws.CredentialsProvider { return p.base }
 
-// fromSTS turns the credentials of an STS answer into aws.Credentials,
-// refusing an answer that lacks any part: session credentials without
-// their token or expiry would fail every request signed with them.
+// fromSTS reads an STS answer's credentials (internal/stsanswer).
 func fromSTS(c *types.Credentials, source string) (aws.Credentials, error) {
-	if c == nil {
-		return aws.Credentials{}, errors.New("STS answered without credentials")
-	}
-	var missing []string
-	for _, f := range []struct {
-		name string
-		ok   bool
-	}{
-		{"AccessKeyId", c.AccessKeyId != nil && *c.AccessKeyId != ""},
-		{"SecretAccessKey", c.SecretAccessKey != nil && *c.SecretAccessKey != ""},
-		{"SessionToken", c.SessionToken != nil && *c.SessionToken != ""},
-		{"Expiration", c.Expiration != nil && !c.Expiration.IsZero()},
-	} {
-		if !f.ok {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		return aws.Credentials{}, fmt.Errorf("STS answered with incomplete credentials, without %s",
-			strings.Join(missing, ", "))
-	}
-	return aws.Credentials{
-		AccessKeyID: *c.AccessKeyId, SecretAccessKey: *c.SecretAccessKey, SessionToken: *c.SessionToken,
-		Source: source, CanExpire: true, Expires: *c.Expiration,
-	}, nil
+	return stsanswer.Credentials(c, source)
 }
 
-// The answer limits of xacct's STS and Organizations clients
-// (internal/answerlimit).
+// The answer limits of xacct's STS and Organizations clients.
 var (
 	addAnswerLimit              = answerlimit.For("STS")
 	addOrganizationsAnswerLimit = answerlimit.For("Organizations")
