@@ -95,17 +95,11 @@ func runCacheList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		report(stderr, name, err)
 		return exitConfig
 	}
-	store, only, err := openCache(ctx, fs, &f, stderr, name)
-	if err != nil {
-		report(stderr, name, err)
-		return exitCodeOf(ctx, err, nil)
-	}
 	// What List left out, found among all of the store's files, before
 	// the entries are narrowed to --profile's chain.
-	entries, skipped, removed, saving, err := storeContents(ctx, store)
-	if err != nil {
-		report(stderr, name, err)
-		return exitFailure
+	_, only, entries, skipped, removed, saving, code := openContents(ctx, fs, &f, stderr, name)
+	if code != 0 {
+		return code
 	}
 	if only != nil {
 		entries = slices.DeleteFunc(entries, func(sc *xacct.StoredCredentials) bool { return !slices.Contains(only, sc.Key) })
@@ -141,6 +135,23 @@ func runCacheList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return stdoutFailed(stderr, name, out)
 }
 
+// openContents opens the store of a cache command (openCache) and reads
+// it (storeContents); a failure is reported, and its exit status is code.
+func openContents(ctx context.Context, fs *flag.FlagSet, f *profileFlags, stderr io.Writer, name string) (
+	store *cacheDir, keys []string, entries []*xacct.StoredCredentials, skipped map[string]error, removed, saving, code int) {
+	store, keys, err := openCache(ctx, fs, f, stderr, name)
+	if err != nil {
+		report(stderr, name, err)
+		return nil, nil, nil, nil, 0, 0, exitCodeOf(ctx, err, nil)
+	}
+	entries, skipped, removed, saving, err = storeContents(ctx, store)
+	if err != nil {
+		report(stderr, name, err)
+		return nil, nil, nil, nil, 0, 0, exitFailure
+	}
+	return store, keys, entries, skipped, removed, saving, 0
+}
+
 // storeContents returns the store's entries, the files of entries that
 // List left out (by key, with why), and the counts of temporary files
 // removed and of saves under way.
@@ -162,17 +173,11 @@ func runCacheClear(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	store, keys, err := openCache(ctx, fs, &f, stderr, name)
-	if err != nil {
-		report(stderr, name, err)
-		return exitCodeOf(ctx, err, nil)
-	}
 	// Files of ours that cannot be read (damaged, refused) go too: they
 	// may hold part of a secret, and the name is the store's.
-	entries, skipped, removed, saving, err := storeContents(ctx, store)
-	if err != nil {
-		report(stderr, name, err)
-		return exitFailure
+	store, keys, entries, skipped, removed, saving, code := openContents(ctx, fs, &f, stderr, name)
+	if code != 0 {
+		return code
 	}
 	present := slices.Collect(maps.Keys(skipped))
 	for _, sc := range entries {
