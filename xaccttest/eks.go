@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 
 	"github.com/xacct/xacct/internal/ekstoken"
 )
@@ -15,7 +14,7 @@ import (
 // stsHost matches the hosts of STS endpoints that an EKS cluster's
 // authenticator allows: sts.amazonaws.com and the regional (and FIPS)
 // endpoints of each partition.
-var stsHost = regexp.MustCompile(`^sts(-fips)?(\.[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9])?\.amazonaws\.com(\.cn)?$`)
+var stsHost = lazyRegexp(`^sts(-fips)?(\.[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9])?\.amazonaws\.com(\.cn)?$`)
 
 // VerifyEKSToken checks an EKS bearer token as the cluster's authenticator
 // (aws-iam-authenticator) does, for the cluster named cluster, and returns
@@ -39,7 +38,7 @@ func (s *Server) VerifyEKSToken(token, cluster string) (arn string, err error) {
 		return "", fmt.Errorf("xaccttest: VerifyEKSToken: %v", err)
 	}
 	isOwn := func(host string) bool { return host == own.Host }
-	p, err := ekstoken.Parse(token, func(h string) bool { return isOwn(h) || stsHost.MatchString(h) }, isOwn)
+	p, err := ekstoken.Parse(token, func(h string) bool { return isOwn(h) || stsHost().MatchString(h) }, isOwn)
 	if err != nil {
 		return "", fmt.Errorf("xaccttest: EKS token refused: %v", err)
 	}

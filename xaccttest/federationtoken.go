@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/xacct/xacct/xaccttest/internal/policy"
@@ -24,15 +25,15 @@ var errFederationWithSession = &apiError{status: http.StatusForbidden, code: "Ac
 	message: "Cannot call GetFederationToken with session credentials"}
 
 // noPermissions is a federated session's policy when none was passed:
-// STS gives such a session no permissions.
-var noPermissions = func() *policy.Policy {
+// STS gives such a session no permissions. Parsed on first use.
+var noPermissions = sync.OnceValue(func() *policy.Policy {
 	p, err := policy.Parse([]byte(`{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}`),
 		policy.Identity)
 	if err != nil {
 		panic(err)
 	}
 	return p
-}()
+})
 
 type getFederationTokenResponse struct {
 	XMLName xml.Name `xml:"GetFederationTokenResponse"`
@@ -71,7 +72,7 @@ func (s *Server) getFederationToken(id *identity, form url.Values, call *Call) (
 		return nil, serr
 	}
 	if sessionPolicy == nil {
-		sessionPolicy = noPermissions
+		sessionPolicy = noPermissions()
 	}
 	arn := fmt.Sprintf("arn:aws:sts::%s:federated-user/%s", id.account, name)
 	if why := id.allows(policy.Request{Action: "sts:GetFederationToken", Resource: arn}, true); why != "" {

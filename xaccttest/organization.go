@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/xacct/xacct/internal/validate"
@@ -31,12 +32,18 @@ type orgRec struct {
 
 type unitRec struct{ id, name, parent string }
 
-// Organizations' ID patterns.
+// Organizations' ID patterns, compiled when a scenario first needs them:
+// the xacct command links this package, and starts on every call.
 var (
-	orgIDPattern  = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-	rootIDPattern = regexp.MustCompile(`^r-[0-9a-z]{4,32}$`)
-	unitIDPattern = regexp.MustCompile(`^ou-([0-9a-z]{4,32})-[a-z0-9]{8,32}$`)
+	orgIDPattern  = lazyRegexp(`^o-[a-z0-9]{10,32}$`)
+	rootIDPattern = lazyRegexp(`^r-[0-9a-z]{4,32}$`)
+	unitIDPattern = lazyRegexp(`^ou-([0-9a-z]{4,32})-[a-z0-9]{8,32}$`)
 )
+
+// lazyRegexp returns expr, compiled on the first call.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // Organizations' limits on account names and emails.
 const (
@@ -59,17 +66,17 @@ func compileOrganization(o *Organization) (*orgRec, error) {
 	if rec.rootID == "" {
 		rec.rootID = "r-" + derived[10:14]
 	}
-	if !orgIDPattern.MatchString(rec.id) {
+	if !orgIDPattern().MatchString(rec.id) {
 		return nil, fmt.Errorf("organization: id %q: an organization ID is o- and 10 to 32 lower-case letters or digits", clip(rec.id))
 	}
-	if !rootIDPattern.MatchString(rec.rootID) {
+	if !rootIDPattern().MatchString(rec.rootID) {
 		return nil, fmt.Errorf("organization: root_id %q: a root ID is r- and 4 to 32 lower-case letters or digits",
 			clip(rec.rootID))
 	}
 	rootSuffix := strings.TrimPrefix(rec.rootID, "r-")
 	for _, id := range slices.Sorted(maps.Keys(o.Units)) {
 		u := o.Units[id]
-		m := unitIDPattern.FindStringSubmatch(id)
+		m := unitIDPattern().FindStringSubmatch(id)
 		if m == nil || m[1] != rootSuffix {
 			return nil, fmt.Errorf("organization: units: ID %q: an OU ID is ou-%s- and 8 to 32 lower-case letters or digits "+
 				"(ou-, the root ID's suffix, -, a suffix of its own)", clip(id), rootSuffix)

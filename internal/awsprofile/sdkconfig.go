@@ -13,6 +13,10 @@ import (
 // the caller's chain to replace.
 func (c *Chain) SDKConfig(ctx context.Context) (aws.Config, error) {
 	var named []func(*config.LoadOptions) error
+	caOption, caClient := deferCABundle()
+	if caOption != nil {
+		named = append(named, caOption)
+	}
 	if c.ChosenBy == "argument" {
 		// Else the SDK picks AWS_PROFILE, or "default" when the files have
 		// it, as it picked for the resolution.
@@ -32,6 +36,9 @@ func (c *Chain) SDKConfig(ctx context.Context) (aws.Config, error) {
 	)...)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("the AWS SDK cannot load its configuration: %w", err)
+	}
+	if caClient != nil {
+		cfg.HTTPClient = caClient
 	}
 	return cfg, nil
 }

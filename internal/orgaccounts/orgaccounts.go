@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -90,11 +91,15 @@ func List(ctx context.Context, cfg aws.Config, o Options) ([]Account, error) {
 	return o.filter(all)
 }
 
-var ouPattern = regexp.MustCompile(`^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$`)
+// ouPattern is an OU or root ID, compiled on first use: the xacct command
+// links this package, and starts on every call.
+var ouPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$`)
+})
 
 // validate checks OU, Include and Exclude.
 func (o *Options) validate() error {
-	if o.OU != "" && !ouPattern.MatchString(o.OU) {
+	if o.OU != "" && !ouPattern().MatchString(o.OU) {
 		return fmt.Errorf("xacct: Accounts: AccountsOptions.OU %q is not an organizational unit or root ID: "+
 			"want ou-<4 to 32 of [0-9a-z]>-<8 to 32 of [a-z0-9]>, such as ou-ab12-cd34ef56, or r-<4 to 32 of [0-9a-z]>", o.OU)
 	}
