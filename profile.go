@@ -212,8 +212,8 @@ func (r *resolvedProfile) build(ctx context.Context, cfg aws.Config, o Options) 
 		cfg.Region = c.Region
 	}
 	if cfg.Region == "" && (len(c.Hops) > 0 || b.MFASerial != "" || b.Kind == awsprofile.KindWebIdentity) {
-		return nil, profileError(c.Err(c.Profile, "region", errors.New("is not set, nor AWS_REGION, "+
-			"nor aws.Config.Region: STS calls are signed for a region"), "set region in the profile"))
+		return nil, profileError(c.Err(c.Profile, "region", errors.New("is not set, nor in the profiles it uses, "+
+			"nor AWS_REGION or AWS_DEFAULT_REGION: STS calls are signed for a region"), "set region in the profile, or aws.Config.Region"))
 	}
 	if o.MFA == nil {
 		o.MFA = TerminalToken()

@@ -37,7 +37,7 @@ func ExampleFromProfile() {
 	fmt.Println(err)
 	// Output:
 	// arn:aws:sts::333333333333:assumed-role/Deploy/example
-	// xacct: profile deploy-all-day, duration_seconds (testdata/profiles/example/config:28): Duration 8h0m0s is above 1h, but this hop is role chaining (its base credentials are temporary: an assumed role or an MFA session), and STS caps role-chaining sessions at one hour (hint: profile deploy-all-day is hop 2, assumed with the credentials of hop 1's session (profile cross): set duration_seconds to 3600 or less, or remove it (the default is 3600))
+	// xacct: profile deploy-all-day, duration_seconds (testdata/profiles/example/config:28): 8h0m0s is above 1h, but this hop is role chaining (its base credentials are temporary: an assumed role or an MFA session), and STS caps role-chaining sessions at one hour (hint: profile deploy-all-day is hop 2, assumed with the credentials of hop 1's session (profile cross): set duration_seconds to 3600 or less, or remove it (the default is 3600))
 }
 
 // The whole configuration of a profile: region, endpoints and retries as

@@ -112,6 +112,10 @@ func stdoutFailed(stderr io.Writer, cmd string, out *stdoutWriter) int {
 // the command's name; a leading "xacct: " of the library's errors is
 // dropped so that the line does not say it twice.
 func report(w io.Writer, cmd string, err error) {
+	var pe *xacct.ProfileError
+	if errors.As(err, &pe) && pe.Key == "region" {
+		pe.Hint = "pass --region, or set region in the profile" // the library's names aws.Config
+	}
 	msg := strings.TrimPrefix(err.Error(), "xacct: ")
 	msg = strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", " ")), " ")
 	fmt.Fprintf(w, "%s: %s\n", cmd, msg)

@@ -75,7 +75,7 @@ func (c *Chain) roleErr(s *config.SharedConfig, hop int, chaining bool, err erro
 	key, hint := "role_arn", ""
 	var ve *validate.Error
 	if errors.As(err, &ve) && roleKeys[ve.Field] != "" {
-		key = roleKeys[ve.Field]
+		key, err = roleKeys[ve.Field], ve.Unnamed()
 	}
 	if key == "duration_seconds" && chaining && s.RoleDurationSeconds != nil && *s.RoleDurationSeconds > validate.MaxChainingDuration {
 		var on string

@@ -14,11 +14,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/logincreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
-	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/signin"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
@@ -46,7 +44,7 @@ func (b *Base) Provider(ctx context.Context, cfg aws.Config, noPerson func(conte
 		v.Source = "xacct: the environment (profile " + b.Profile + ")"
 		return credentials.StaticCredentialsProvider{Value: v}, nil
 	case KindEC2Metadata:
-		return ec2rolecreds.New(func(eo *ec2rolecreds.Options) { eo.Client = imds.NewFromConfig(cfg) }), nil
+		return basecreds.NewInstanceRole(cfg), nil
 	case KindECSContainer:
 		p, err := basecreds.Container(ctx, cfg, b.containerURL, b.env)
 		if err != nil {

@@ -177,10 +177,24 @@ func (c *Chain) unnamed(env config.EnvConfig, noDefault bool) error {
 		c.implicitBase(b.sc)
 		if noDefault {
 			c.note("no profile named, and the files have no default profile")
+			if b.Kind == KindEC2Metadata {
+				b.Hint = c.nothingFound()
+			}
 		}
 	}
 	c.finish()
 	return nil
+}
+
+// nothingFound is the hint of a chain that reached the instance's role
+// for want of anything else: what the SDKs look for first, where to put it.
+func (c *Chain) nothingFound() string {
+	where := "~/.aws/config"
+	if len(c.Files.Config) > 0 {
+		where = c.Files.Config[0]
+	}
+	return "no credentials were found before the instance's: name a profile (--profile, or AWS_PROFILE), " +
+		"add a [default] profile to " + where + ", or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
 }
 
 // finish fills in what the chain shows once it is resolved: what the

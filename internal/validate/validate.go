@@ -49,6 +49,15 @@ type Error struct {
 // Error returns the field name followed by the message.
 func (e *Error) Error() string { return e.Field + " " + e.Msg }
 
+// Unnamed is e without its Go field name, for a message that names the
+// field in its reader's words before it (a profile's key, a flag).
+func (e *Error) Unnamed() error { return unnamed{e} }
+
+type unnamed struct{ e *Error }
+
+func (u unnamed) Error() string { return u.e.Msg }
+func (u unnamed) Unwrap() error { return u.e }
+
 func fail(field, format string, args ...any) error {
 	return &Error{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
