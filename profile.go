@@ -139,7 +139,7 @@ func resolveProfile(ctx context.Context, profile string, optFns []func(*Options)
 	o := resolveOptions(optFns)
 	source := "Options.MFA"
 	if o.MFA == nil {
-		source = "the terminal (xacct.TerminalToken, as Options.MFA is nil)"
+		source = "the terminal (no other source of codes is set)"
 	}
 	session := o.SessionDuration
 	if session == 0 {

@@ -394,3 +394,49 @@ echo '{"Version": 1, "AccessKeyId": "AKIAEXAMPLEALICE0001", "SecretAccessKey": "
 		t.Errorf("store entries %v: want the hop's session only", entries)
 	}
 }
+
+// TestProfileSharedMFASessionEndToEnd: two role profiles with mfa_serial on
+// one source profile ask one code in all with xacct_mfa_session = shared
+// on the source (aws-vault's habit: one MFA session, kept in the store
+// across programs), and one code each without it (the AWS CLI's reading).
+func TestProfileSharedMFASessionEndToEnd(t *testing.T) {
+	t.Parallel()
+	roles := func(shared string) string {
+		return "\n[profile alice-src]\naws_access_key_id = AKIAEXAMPLEALICE0001\naws_secret_access_key = alice-secret\n" +
+			shared + "\n[profile admin-a]\nrole_arn = " + adminRole + "\nsource_profile = alice-src\n" +
+			"mfa_serial = arn:aws:iam::111111111111:mfa/alice\nrole_session_name = e2e-a\n" +
+			"\n[profile admin-b]\nrole_arn = " + adminRole + "\nsource_profile = alice-src\n" +
+			"mfa_serial = arn:aws:iam::111111111111:mfa/alice\nrole_session_name = e2e-b\n"
+	}
+	for _, c := range []struct {
+		shared                   string
+		prompts, sessions, roles int
+	}{
+		{"xacct_mfa_session = shared\n", 1, 1, 2},
+		{"", 2, 0, 2},
+	} {
+		srv, alice := world(t)
+		files := worldFiles(t, roles(c.shared))
+		store, err := xacct.NewFileStore(filepath.Join(t.TempDir(), "store"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var prompts atomic.Int32
+		for _, p := range []string{"admin-a", "admin-b"} { // two programs, one store
+			admin, err := xacct.FromProfile(context.Background(), alice, p, files, func(o *xacct.Options) {
+				o.Now, o.MFA, o.Store = srv.Clock.Now, counted(srv, &prompts), store
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if arn := whoAmI(with(alice, admin)); !strings.HasPrefix(arn, "arn:aws:sts::222222222222:assumed-role/Admin/") {
+				t.Fatalf("%s: caller %s", p, arn)
+			}
+		}
+		if p, s, a := prompts.Load(), srv.CallCount("GetSessionToken"), assumeCalls(srv)[adminRole]; p != int32(c.prompts) ||
+			s != c.sessions || a != c.roles {
+			t.Errorf("%q: prompts %d, GetSessionToken %d, AssumeRole %d; want %d, %d, %d",
+				c.shared, p, s, a, c.prompts, c.sessions, c.roles)
+		}
+	}
+}

@@ -60,9 +60,11 @@ type Base struct {
 
 	// MFASerial is set when the base is an MFA session (mfa_serial on a
 	// profile with keys and no role_arn, aws-vault's convention), and
-	// Session is then its length.
+	// Session is then its length. SharedMFA: the device is hop 1's, whose
+	// session xacct_mfa_session = shared on this profile shares.
 	MFASerial string
 	Session   time.Duration
+	SharedMFA bool
 
 	// Temporary: the base's own credentials are a session (before any MFA
 	// session on them).

@@ -125,16 +125,21 @@ func (c *Chain) resolveLinks(sc *config.SharedConfig, env config.EnvConfig) erro
 	if err != nil {
 		return err
 	}
-	c.Base.at = c.idx.Key(c.Base.Profile, c.Base.Key)
-	if c.Base.MFASerial != "" && c.Base.Session == 0 {
-		c.Base.Session = c.opts.SessionDuration
-	}
 	var hops []*config.SharedConfig
 	if leafIsHop {
 		hops = append(hops, leaf)
 	}
 	for i := len(path) - 2; i >= 0; i-- {
 		hops = append(hops, path[i])
+	}
+	if len(hops) > 0 && !leafIsHop {
+		if err := c.shareMFA(hops[0]); err != nil {
+			return err
+		}
+	}
+	c.Base.at = c.idx.Key(c.Base.Profile, c.Base.Key)
+	if c.Base.MFASerial != "" && c.Base.Session == 0 {
+		c.Base.Session = c.opts.SessionDuration
 	}
 	for i, s := range hops {
 		if err := c.addHop(s, i == 0 && c.Base.hop1Chaining() != ChainingYes); err != nil {
@@ -207,7 +212,11 @@ func (c *Chain) finish() {
 // mfaStrategy says, in a sentence, when a person is asked for a code.
 func (c *Chain) mfaStrategy() string {
 	var parts []string
-	if b := c.Base; b.MFASerial != "" {
+	if b := c.Base; b.SharedMFA {
+		parts = append(parts, fmt.Sprintf("an MFA session on %s (the mfa_serial of profile %s, shared by %s = shared "+
+			"on profile %s): one code per %v session for every role on profile %s; the hops on it are role chaining, "+
+			"one hour at most", b.MFASerial, c.Hops[0].Profile, MFASessionKey, b.Profile, b.Session, b.Profile))
+	} else if b.MFASerial != "" {
 		parts = append(parts, fmt.Sprintf("an MFA session on %s (mfa_serial on profile %s, which has keys "+
 			"and no role_arn: aws-vault's convention): one code per %v session, however often the hops refresh; "+
 			"the hops on it are role chaining, one hour at most", b.MFASerial, b.Profile, b.Session))
