@@ -14,6 +14,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/aws/smithy-go"
+
 	"github.com/xacct/xacct"
 )
 
@@ -112,6 +114,7 @@ func stdoutFailed(stderr io.Writer, cmd string, out *stdoutWriter) int {
 // the command's name; a leading "xacct: " of the library's errors is
 // dropped so that the line does not say it twice.
 func report(w io.Writer, cmd string, err error) {
+	err = credentialsCause(err)
 	var pe *xacct.ProfileError
 	if errors.As(err, &pe) && pe.Key == "region" {
 		pe.Hint = "pass --region, or set region in the profile" // the library's names aws.Config
@@ -119,4 +122,27 @@ func report(w io.Writer, cmd string, err error) {
 	msg := strings.TrimPrefix(err.Error(), "xacct: ")
 	msg = strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", " ")), " ")
 	fmt.Fprintf(w, "%s: %s\n", cmd, msg)
+}
+
+// credentialsCause is err, or the failure to get credentials that an AWS
+// call of err failed on: the SDK's wrapping ("operation error
+// Organizations: ListAccounts, get identity: get credentials: ") says
+// nothing a person can act on, xacct's error does.
+func credentialsCause(err error) error {
+	var op *smithy.OperationError
+	if !errors.As(err, &op) {
+		return err
+	}
+	var pe *xacct.ProfileError
+	var he *xacct.HopError
+	var se *xacct.SessionError
+	switch {
+	case errors.As(op.Err, &pe):
+		return pe
+	case errors.As(op.Err, &he):
+		return he
+	case errors.As(op.Err, &se):
+		return se
+	}
+	return err
 }

@@ -21,7 +21,7 @@ func TestNothingFoundSaysWhatIsMissing(t *testing.T) {
 	}
 	defer silent.Close()
 	home := t.TempDir()
-	for _, args := range [][]string{{"env"}, {"exec", "--", "true"}} {
+	for _, args := range [][]string{{"env"}, {"exec", "--", "true"}, {"accounts"}} {
 		cmd := exec.Command(xacctBinary(t), args...)
 		cmd.Env = cleanEnv(home, "AWS_EC2_METADATA_SERVICE_ENDPOINT=http://"+silent.Addr().String())
 		r := runCmd(t, cmd, "")
