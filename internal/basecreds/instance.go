@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -90,7 +91,7 @@ func (p *InstanceRole) probe(ctx context.Context) error {
 	})
 	var resp *smithyhttp.ResponseError
 	switch {
-	case errors.As(err, &resp) && resp.HTTPStatusCode() == 404:
+	case errors.As(err, &resp) && resp.HTTPStatusCode() == http.StatusNotFound:
 		return &InstanceError{Why: "this EC2 instance has no role (no instance profile)", err: err}
 	case errors.As(err, &resp):
 		return &InstanceError{Why: "the instance metadata service refused the request" + statusOf(err) +

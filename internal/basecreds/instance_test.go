@@ -50,11 +50,11 @@ func TestInstanceRoleProbe(t *testing.T) {
 		name, url, want string
 	}{
 		{"an instance with a role", imdsWith(func(w http.ResponseWriter) { w.Write([]byte("web\n")) }).URL, ""},
-		{"no role", imdsWith(func(w http.ResponseWriter) { http.Error(w, "", 404) }).URL,
+		{"no role", imdsWith(func(w http.ResponseWriter) { http.Error(w, "", http.StatusNotFound) }).URL,
 			"this EC2 instance has no role (no instance profile)"},
 		{"an empty role list", imdsWith(func(w http.ResponseWriter) {}).URL,
 			"this EC2 instance has no role (no instance profile)"},
-		{"refused", imdsWith(func(w http.ResponseWriter) { http.Error(w, "", 403) }).URL,
+		{"refused", imdsWith(func(w http.ResponseWriter) { http.Error(w, "", http.StatusForbidden) }).URL,
 			"the instance metadata service refused the request (HTTP 403)"},
 		{"no answer: a laptop", "http://" + silent.Addr().String(),
 			"no instance metadata service answered within 200ms"},
