@@ -125,12 +125,22 @@ var allSharedFlags = []func(*profileFlags, *flag.FlagSet){
 	(*profileFlags).addTokenCommand, (*profileFlags).addMinRemaining, (*profileFlags).addRegion,
 }
 
+// callerSharedFlags are the shared flags of accounts and for-each-account,
+// which get the caller's credentials (the management account's, or the
+// hub's) as the other commands get a profile's, and hand none on: no
+// --min-remaining.
+var callerSharedFlags = []func(*profileFlags, *flag.FlagSet){
+	(*profileFlags).addProfile, (*profileFlags).addCacheDir, (*profileFlags).addNoCache,
+	(*profileFlags).addTokenCommand, (*profileFlags).addRegion,
+}
+
 // flagSpec is what a command that gets credentials (credentialRun) parses.
 type flagSpec struct {
 	usage      string
 	shared     []func(*profileFlags, *flag.FlagSet) // the shared flags it takes
 	own        func(*flag.FlagSet)                  // its own flags; nil when none
 	positional bool                                 // it takes PROFILE, then a command (exec)
+	command    bool                                 // it takes a command, and no PROFILE (for-each-account)
 }
 
 // parse parses args into r.flags and the command's own flags. done is true
@@ -144,13 +154,13 @@ func (r *credentialRun) parse(ctx context.Context, args []string, spec flagSpec)
 	if spec.own != nil {
 		spec.own(fs)
 	}
-	if spec.positional {
-		takeCommand(fs, true)
+	if spec.positional || spec.command {
+		takeCommand(fs, spec.positional)
 	}
 	if code, done := parseFlags(fs, args); done {
 		return fs, code, true
 	}
-	if !spec.positional {
+	if !spec.positional && !spec.command {
 		if err := unexpectedArgs(fs); err != nil {
 			return fs, r.fail(ctx, err), true
 		}
