@@ -157,7 +157,8 @@ type Role struct {
 // the hop, the field and the rule.
 func AssumeRole(cfg aws.Config, role Role, optFns ...func(*Options)) (*Cache, error) {
 	o := resolveOptions(optFns)
-	if err := refuseOptions("AssumeRole", &o, optConfigFiles, optCredentialsFiles, optSessionDuration); err != nil {
+	if err := refuseOptions("AssumeRole", &o, optConfigFiles, optCredentialsFiles, optSessionDuration,
+		optLastHopDuration); err != nil {
 		return nil, err
 	}
 	return assumeRole(cfg, role, o)

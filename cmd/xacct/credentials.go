@@ -76,6 +76,9 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 	if err != nil {
 		return aws.Credentials{}, &exitError{code: exitConfig, err: err}
 	}
+	if plan, err = r.withDuration(ctx, plan); err != nil {
+		return aws.Credentials{}, err
+	}
 	r.plan = plan
 	if err := enterProfile(plan.Profile); err != nil {
 		return aws.Credentials{}, err

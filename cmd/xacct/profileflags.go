@@ -30,6 +30,7 @@ type profileFlags struct {
 	tokenCommand string
 	minRemaining time.Duration
 	region       string
+	duration     time.Duration // --duration: the last hop's session; 0 for the profile's
 }
 
 func (f *profileFlags) addProfile(fs *flag.FlagSet) {
@@ -77,7 +78,7 @@ func (f *profileFlags) check() error {
 			return failf(exitConfig, "", "--token-command %q %v", f.tokenCommand, err)
 		}
 	}
-	return nil
+	return f.checkDuration()
 }
 
 // tokenArgs returns --token-command split into words; nil when unset.
@@ -118,11 +119,13 @@ func noStoreNotice(w io.Writer, err error) {
 		"and without this notice)\n", strings.Join(strings.Fields(strings.TrimPrefix(err.Error(), "xacct: ")), " "))
 }
 
-// allSharedFlags are the shared flags of credential-process and exec, in
-// the order of their usage lines.
+// allSharedFlags are the shared flags of the commands that hand on a
+// profile's credentials (credential-process, exec, env, serve, eks-token),
+// in the order of their usage lines.
 var allSharedFlags = []func(*profileFlags, *flag.FlagSet){
 	(*profileFlags).addProfile, (*profileFlags).addCacheDir, (*profileFlags).addNoCache,
 	(*profileFlags).addTokenCommand, (*profileFlags).addMinRemaining, (*profileFlags).addRegion,
+	(*profileFlags).addDuration,
 }
 
 // callerSharedFlags are the shared flags of accounts and for-each-account,
