@@ -105,9 +105,9 @@ type Role struct {
 	ARN string
 
 	// SessionName names the session in CloudTrail and in the assumed-role
-	// ARN; 2 to 64 characters of [\w+=,.@-]. Empty: "xacct-<program>@<host>",
-	// fixed when the provider is built, so that a reader of CloudTrail can
-	// tell where a call came from.
+	// ARN; 2 to 64 characters of [\w+=,.@-]. Empty: "xacct-<user>" ($USER,
+	// else the login name; other characters become '-'), fixed when the
+	// provider is built, so that a reader of CloudTrail can tell who called.
 	SessionName string
 
 	// ExternalID is passed as sts:ExternalId, for trust policies that demand

@@ -43,6 +43,7 @@ func newOrgWorld(t *testing.T) *toolsWorld {
 	home := filepath.Join(dir, "home")
 	os.Mkdir(home, 0o700)
 	w.env = cleanEnv(home, "AWS_CONFIG_FILE="+w.config, "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "none"),
+		"USER=alice.smith",                                       // the default session name's
 		"AWS_MAX_ATTEMPTS=1", "AWS_ENDPOINT_URL_STS="+w.fake.url, // for the commands for-each-account runs
 		"XACCT_TEST_TOKEN=1", "XACCT_TEST_TOTP="+opsTOTP, "XACCT_TEST_TOKEN_LOG="+w.tokenLog, "XACCT_TEST_SLOW_TOKEN="+w.slowFlag)
 	return w
@@ -104,5 +105,13 @@ func TestCallerCommandsUseTheStore(t *testing.T) {
 		t.Errorf("accounts org-b: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 	counts("accounts org-b", 1, 1, 2, 5)
+	// Sessions say who: xacct-$USER, unless the profile names them (org-b).
+	log := w.fake.settledLog()
+	for _, want := range []string{"role=" + orgAdminRole + " session=xacct-alice.smith ", "role=" + orgAdminRole + " session=org-b ",
+		"role=arn:aws:iam::222222222222:role/" + orgRole + " session=xacct-alice.smith "} {
+		if n := strings.Count(log, want); n != 1 {
+			t.Errorf("%d calls with %q, want 1", n, want)
+		}
+	}
 	assertNoSecret(t, "the output", r.stdout+r.stderr, opsSecret)
 }
