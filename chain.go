@@ -24,7 +24,8 @@ func Chain(cfg aws.Config, roles []Role, optFns ...func(*Options)) (*Cache, erro
 		return nil, errors.New("xacct: Chain: the list of roles is empty: a chain needs at least one Role")
 	}
 	o := resolveOptions(optFns)
-	if err := refuseOptions("Chain", &o, optConfigFiles, optCredentialsFiles, optSessionDuration); err != nil {
+	if err := refuseOptions("Chain", &o, optConfigFiles, optCredentialsFiles, optSessionDuration,
+		optLastHopDuration); err != nil {
 		return nil, err
 	}
 	var last *Cache

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/xacct/xacct/internal/errfmt"
 	"github.com/xacct/xacct/internal/stshint"
 )
 
@@ -59,21 +60,8 @@ func (e *SessionError) GoString() string {
 	return fmt.Sprintf("&xacct.SessionError{SerialNumber:%q, Err:%q, Hint:%q}", e.SerialNumber, errorText(e.Err), e.Hint)
 }
 
-// formatError is the one format of xacct's errors.
-func formatError(subject string, err error, hint string) string {
-	s := "xacct: " + subject + ": " + errorText(err)
-	if hint != "" {
-		s += " (hint: " + hint + ")"
-	}
-	return s
-}
-
-func errorText(err error) string {
-	if err == nil {
-		return "<nil>"
-	}
-	return err.Error()
-}
+// formatError is the one format of xacct's errors (internal/errfmt).
+var formatError, errorText = errfmt.Format, errfmt.Text
 
 // hintFacts is what a hint may name (internal/stshint).
 type hintFacts = stshint.Facts

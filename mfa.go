@@ -58,7 +58,7 @@ const (
 // is there to answer them.
 func MFASession(cfg aws.Config, serial string, token TokenFunc, optFns ...func(*Options)) (*Cache, error) {
 	o := resolveOptions(optFns)
-	if err := refuseOptions("MFASession", &o, optConfigFiles, optCredentialsFiles); err != nil {
+	if err := refuseOptions("MFASession", &o, optConfigFiles, optCredentialsFiles, optLastHopDuration); err != nil {
 		return nil, err
 	}
 	return mfaSession(cfg, serial, token, o)

@@ -107,6 +107,12 @@ type Options struct {
 	// Role.Duration).
 	SessionDuration time.Duration
 
+	// LastHopDuration, when set, is the session length of a profile's last
+	// hop (its role_arn), in place of its duration_seconds: 15m to 12h, 1h
+	// at most when role chaining. PlanProfile, LoadConfig and FromProfile
+	// use it; the others refuse it.
+	LastHopDuration time.Duration
+
 	// Now is the clock. Nil: time.Now. Tests inject a fake clock here (the
 	// xaccttest fake STS has one) to step through expiry and refresh in
 	// simulated time.

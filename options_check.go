@@ -26,6 +26,8 @@ var (
 		"only LoadConfig, FromProfile and PlanProfile read shared files"}
 	optSessionDuration = optionField{"SessionDuration", func(o *Options) bool { return o.SessionDuration != 0 },
 		"it is the length of an MFA session (MFASession, or a profile's); a hop's is Role.Duration"}
+	optLastHopDuration = optionField{"LastHopDuration", func(o *Options) bool { return o.LastHopDuration != 0 },
+		"it is the length of a profile's last hop; a hop's is Role.Duration"}
 	optMFA = optionField{"MFA", func(o *Options) bool { return o.MFA != nil },
 		"a Cache makes no STS call of its own: give the TokenFunc to the Role's AssumeRole or Chain, or to MFASession"}
 	optNewSTSClient = optionField{"NewSTSClient", func(o *Options) bool { return o.NewSTSClient != nil },
@@ -37,7 +39,8 @@ var (
 
 // cacheOnly are the fields that NewCache refuses: it wraps a provider that
 // is already built.
-var cacheOnly = []optionField{optMFA, optNewSTSClient, optStore, optSessionDuration, optConfigFiles, optCredentialsFiles}
+var cacheOnly = []optionField{optMFA, optNewSTSClient, optStore, optSessionDuration, optConfigFiles, optCredentialsFiles,
+	optLastHopDuration}
 
 // refuseOptions returns an error naming the first of fields that o sets,
 // which fn cannot use; nil when it sets none.

@@ -106,7 +106,7 @@ func PlanProfile(ctx context.Context, profile string, optFns ...func(*Options)) 
 //
 // Its options are PlanProfile's, then optFns (applied to a copy). The
 // fields that shaped the plan (ConfigFiles, CredentialsFiles,
-// SessionDuration) cannot change here: a different value is an error
+// SessionDuration, LastHopDuration) cannot change here: a different value is an error
 // naming the field. A plan that PlanProfile did not make (a zero one, one
 // decoded from JSON) holds no chain, and is an error too.
 func (p *ProfilePlan) Config(ctx context.Context, optFns ...func(*Options)) (aws.Config, error) {
@@ -148,7 +148,7 @@ func resolveProfile(ctx context.Context, profile string, optFns []func(*Options)
 	c, err := awsprofile.Resolve(ctx, awsprofile.Options{
 		Profile: profile, ConfigFiles: o.ConfigFiles, CredentialsFiles: o.CredentialsFiles,
 		SessionDuration: session, MinSession: minSessionDuration, MaxSession: maxSessionDuration,
-		MFASource: source, CheckRole: checkProfileRole,
+		MFASource: source, CheckRole: checkProfileRole, LastHopDuration: o.LastHopDuration,
 	})
 	if err != nil {
 		return nil, profileError(err)
@@ -182,6 +182,7 @@ func (r *resolvedProfile) options(optFns []func(*Options)) (Options, error) {
 		{"ConfigFiles", sameFiles(o.ConfigFiles, r.opts.ConfigFiles)},
 		{"CredentialsFiles", sameFiles(o.CredentialsFiles, r.opts.CredentialsFiles)},
 		{"SessionDuration", o.SessionDuration == r.opts.SessionDuration},
+		{"LastHopDuration", o.LastHopDuration == r.opts.LastHopDuration},
 	} {
 		if !f.same {
 			return Options{}, fmt.Errorf("xacct: ProfilePlan.Config: Options.%s differs from PlanProfile's, "+

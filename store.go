@@ -276,7 +276,7 @@ func (c *Cache) lockStore(ctx context.Context, key string) (unlock func(), err e
 		// "notice": a line for a person at a terminal, which tools show
 		// (so are the store's failures, below).
 		c.opts.Logger.Info("xacct: waiting for another xacct process to refresh "+c.desc.name,
-			"provider", c.desc.name, NoticeAttr, true)
+			"provider", c.desc.name, "waiting_for", "lock", NoticeAttr, true) // waiting_for: what a tool may say better
 	})
 	defer notice.Stop()
 	return storeCall(ctx, 0, func(ctx context.Context) (func(), error) {

@@ -105,9 +105,9 @@ type Role struct {
 	ARN string
 
 	// SessionName names the session in CloudTrail and in the assumed-role
-	// ARN; 2 to 64 characters of [\w+=,.@-]. Empty: "xacct-<program>@<host>",
-	// fixed when the provider is built, so that a reader of CloudTrail can
-	// tell where a call came from.
+	// ARN; 2 to 64 characters of [\w+=,.@-]. Empty: "xacct-<user>" ($USER,
+	// else the login name; other characters become '-'), fixed when the
+	// provider is built, so that a reader of CloudTrail can tell who called.
 	SessionName string
 
 	// ExternalID is passed as sts:ExternalId, for trust policies that demand
@@ -157,7 +157,8 @@ type Role struct {
 // the hop, the field and the rule.
 func AssumeRole(cfg aws.Config, role Role, optFns ...func(*Options)) (*Cache, error) {
 	o := resolveOptions(optFns)
-	if err := refuseOptions("AssumeRole", &o, optConfigFiles, optCredentialsFiles, optSessionDuration); err != nil {
+	if err := refuseOptions("AssumeRole", &o, optConfigFiles, optCredentialsFiles, optSessionDuration,
+		optLastHopDuration); err != nil {
 		return nil, err
 	}
 	return assumeRole(cfg, role, o)

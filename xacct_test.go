@@ -95,8 +95,8 @@ func TestAssumeRoleDefaults(t *testing.T) {
 		t.Errorf("default DurationSeconds = %d, want 3600", got)
 	}
 	name := aws.ToString(first.RoleSessionName)
-	if !regexp.MustCompile(`^xacct-[\w+=,.@-]+@[\w+=,.@-]+$`).MatchString(name) || len(name) > 64 {
-		t.Errorf("default session name %q: want xacct-<program>@<host>, valid for STS", name)
+	if !regexp.MustCompile(`^xacct-[\w+=,.@-]+$`).MatchString(name) || len(name) > 64 {
+		t.Errorf("default session name %q: want xacct-<user>, valid for STS", name)
 	}
 	if first.ExternalId != nil || first.SerialNumber != nil || first.Policy != nil || first.SourceIdentity != nil {
 		t.Errorf("unset optional fields sent to STS: %+v", first)

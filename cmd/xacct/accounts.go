@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -20,41 +21,39 @@ func init() {
 	})
 }
 
-const accountsUsage = "usage: xacct accounts [PROFILE | --profile P] [--ou ID] [--output table|json]\n\n" +
+const accountsUsage = "usage: xacct accounts [PROFILE | --profile P] [--ou ID] [--output table|json]\n" +
+	"                      [--cache-dir D | --no-cache] [--token-command CMD] [--region R]\n\n" +
 	"Lists the ACTIVE accounts of the organization (or of an OU and the units below it),\n" +
 	"from AWS Organizations, with the credentials of the management account or a\n" +
-	"delegated administrator. Exit status: 0; 1 when the list could not be written to stdout;\n" +
-	"2 for bad usage or configuration; 3 when AWS refused or failed the listing; 4 when an MFA\n" +
-	"code was needed and none could be had; 130 when interrupted.\n\n"
+	"delegated administrator: profile PROFILE's, got as 'xacct credential-process' gets\n" +
+	"them, through the credential store (after 'xacct login PROFILE', no MFA code) and\n" +
+	"asking a code on the terminal or of --token-command. Exit status: 0; 1 when the list\n" +
+	"could not be written to stdout; 2 for bad usage or configuration; 3 when AWS refused or\n" +
+	"failed the listing; 4 when an MFA code was needed and none could be had; 5 when another\n" +
+	"xacct process kept refreshing the credentials too long; 130 when interrupted.\n\n"
 
 func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	const name = "xacct accounts"
-	fail := func(err error) int {
-		report(stderr, name, interrupted(ctx, err))
-		return exitCodeOf(ctx, err, nil)
-	}
-	var f profileFlags
-	fs := newFlagSet(name, stderr, accountsUsage)
-	f.addProfile(fs)
-	ou := fs.String("ou", "", "list the accounts of this organizational unit (ou-...) and the units below it")
-	output := addOutput(fs, true, "one JSON object per account and line, for scripts")
-	if code, done := parseFlags(fs, args); done {
+	r := &credentialRun{name: "xacct accounts", stderr: stderr, seeThrough: true}
+	var ou string
+	var output *outputFlag
+	if _, code, done := r.parse(ctx, args, flagSpec{usage: accountsUsage, shared: callerSharedFlags,
+		own: func(fs *flag.FlagSet) {
+			fs.StringVar(&ou, "ou", "", "list the accounts of this organizational unit (ou-...) and the units below it")
+			output = addOutput(fs, true, "one JSON object per account and line, for scripts")
+		}}); done {
 		return code
-	}
-	if err := unexpectedArgs(fs); err != nil {
-		return fail(err)
 	}
 	asJSON, err := output.asJSON()
 	if err != nil {
-		return fail(err)
+		return r.fail(ctx, err)
 	}
-	cfg, err := callerConfig(ctx, f.profile)
+	cfg, err := r.caller(ctx)
 	if err != nil {
-		return fail(err)
+		return r.fail(ctx, err)
 	}
-	accounts, err := xacct.Accounts(ctx, cfg, func(o *xacct.AccountsOptions) { o.OU = *ou })
+	accounts, err := xacct.Accounts(ctx, cfg, func(o *xacct.AccountsOptions) { o.OU = ou })
 	if err != nil {
-		return fail(err)
+		return r.fail(ctx, err)
 	}
 	out := &stdoutWriter{w: stdout}
 	if asJSON {
@@ -62,7 +61,7 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		for _, a := range accounts {
 			enc.Encode(a) // an Account always encodes: only writing can fail
 		}
-		return stdoutFailed(stderr, name, out)
+		return stdoutFailed(stderr, r.name, out)
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tEMAIL")
@@ -70,18 +69,18 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", a.ID, a.Name, a.Email)
 	}
 	tw.Flush()
-	return stdoutFailed(stderr, name, out)
+	return stdoutFailed(stderr, r.name, out)
 }
 
-// callerConfig loads the config of the caller of accounts and
-// for-each-account, the management account or the hub: xacct.LoadConfig of
-// profile, asking MFA codes on the terminal as the library does by
-// default, with a failure to get one marked as such (exit 4) and a
-// failure to load as a configuration error (exit 2).
-func callerConfig(ctx context.Context, profile string) (aws.Config, error) {
-	cfg, err := xacct.LoadConfig(ctx, profile, func(o *xacct.Options) { o.MFA = mfaSource(true, nil, profile) })
-	if err != nil {
-		return aws.Config{}, &exitError{code: exitConfig, err: err}
+// caller returns the config of the caller of accounts and
+// for-each-account (the management account, or the hub) by the one path
+// of every command: the profile's chain on the credential store, codes
+// asked on the terminal or of --token-command, and the credentials got
+// once, before any other call, so that a missing code fails before the
+// listing (exit 4).
+func (r *credentialRun) caller(ctx context.Context) (aws.Config, error) {
+	if _, err := r.get(ctx); err != nil {
+		return aws.Config{}, err
 	}
-	return cfg, nil
+	return r.cfg, nil
 }

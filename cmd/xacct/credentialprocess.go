@@ -21,6 +21,7 @@ func init() {
 
 const credentialProcessUsage = `usage: xacct credential-process [PROFILE | --profile P] [--cache-dir D | --no-cache]
                                 [--token-command CMD] [--min-remaining DUR] [--timeout DUR] [--region R]
+                                [--duration DUR]
 
 Prints the credentials of profile P as one line of the JSON that the AWS
 SDKs and the AWS CLI read from a credential_process, and nothing else on

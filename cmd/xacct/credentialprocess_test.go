@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -184,14 +185,16 @@ func TestCredentialProcessMinRemaining(t *testing.T) {
 func TestCredentialProcessLockTimeout(t *testing.T) {
 	t.Parallel()
 	w := newToolsWorld(t)
-	w.startHolder(t)
+	h := w.startHolder(t)
 
 	r := w.run(t, "credential-process", "--profile", "chain", "--cache-dir", w.store, "--token-command", w.token, "--timeout", "3s")
 	if r.code != exitLockTimeout || r.stdout != "" {
 		t.Fatalf("exit %d, stdout %q; want 5\n%s", r.code, r.stdout, r.stderr)
 	}
 	for _, want := range []string{
-		"xacct: waiting for another xacct process to refresh " + deployRole,
+		// What the holder does, as its lock file says: its token command runs.
+		fmt.Sprintf("xacct: waiting for another xacct process (pid %d) to get an MFA code from its --token-command, for %s",
+			h.cmd.Process.Pid, deployRole),
 		"another xacct process has been refreshing hop 2 (" + deployRole + ") all along",
 		"gave up after 3s (--timeout)",
 	} {

@@ -76,6 +76,9 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 	if err != nil {
 		return aws.Credentials{}, &exitError{code: exitConfig, err: err}
 	}
+	if plan, err = r.withDuration(ctx, plan); err != nil {
+		return aws.Credentials{}, err
+	}
 	r.plan = plan
 	if err := enterProfile(plan.Profile); err != nil {
 		return aws.Credentials{}, err
@@ -116,6 +119,7 @@ func (r *credentialRun) get(ctx context.Context) (aws.Credentials, error) {
 func (r *credentialRun) load(ctx context.Context, store xacct.Store, notices io.Writer) error {
 	terminal, tokenArgs := hasTerminal(), r.flags.tokenArgs()
 	r.terminal = terminal
+	r.w.setStore(r.storeDir(), askingKind(terminal))
 	token := mfaSource(terminal, tokenArgs, r.plan.Profile)
 	if terminal {
 		token = r.tries.wrap(token)
@@ -128,7 +132,7 @@ func (r *credentialRun) load(ctx context.Context, store xacct.Store, notices io.
 			o.Store = watchedStore{Store: store, w: &r.w}
 		}
 		o.MFA = r.w.token(token)
-		o.Logger = newNoticeLogger(notices)
+		o.Logger = newLockNoticeLogger(notices, r.w.lockWaitNotice)
 		if r.timeout > 0 {
 			o.RefreshTimeout, o.MFATimeout = r.timeout, r.timeout
 		} else {
@@ -165,6 +169,14 @@ func (r *credentialRun) openStore(notices io.Writer) (xacct.Store, error) {
 		return nil, nil // a nil interface, not a nil *FileStore
 	}
 	return r.store, nil
+}
+
+// storeDir is the store's directory; "" without a store.
+func (r *credentialRun) storeDir() string {
+	if r.store == nil {
+		return ""
+	}
+	return r.store.Dir()
 }
 
 // fresh returns the cache's credentials if they have --min-remaining

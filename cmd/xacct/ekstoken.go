@@ -25,6 +25,7 @@ func init() {
 
 const eksTokenUsage = `usage: xacct eks-token PROFILE --cluster-name NAME [--region R] [--api-version V]
                        [--cache-dir D | --no-cache] [--token-command CMD] [--min-remaining DUR]
+                       [--duration DUR]
 
 Prints the ExecCredential that kubectl reads from a kubeconfig's exec entry,
 as 'aws eks get-token' prints it: a bearer token for the EKS cluster NAME,

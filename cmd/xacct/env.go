@@ -17,6 +17,7 @@ func init() {
 
 const envUsage = `usage: xacct env [PROFILE | --profile P] [--format sh|fish|pwsh|json|dotenv]
                  [--cache-dir D | --no-cache] [--token-command CMD] [--min-remaining DUR] [--region R]
+                 [--duration DUR]
 
 Prints the credentials of profile PROFILE as the variables that every AWS
 SDK and the AWS CLI read first: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,

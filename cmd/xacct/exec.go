@@ -22,7 +22,7 @@ func init() {
 }
 
 const execUsage = `usage: xacct exec [PROFILE | --profile P] [--cache-dir D | --no-cache] [--token-command CMD]
-                  [--min-remaining DUR] [--region R] [--force] [--server] [--] [CMD [ARGS...]]
+                  [--min-remaining DUR] [--region R] [--duration DUR] [--force] [--server] [--] [CMD [ARGS...]]
 
 Runs CMD with the credentials of profile PROFILE in its environment:
 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,

@@ -3,12 +3,13 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -29,7 +30,9 @@ func init() {
 }
 
 const forEachUsage = `usage: xacct for-each-account --role-name R [--profile P] [--ou ID | --accounts ID,ID...]
-                             [--external-id ID] [--concurrency N] [--rate R] [--env-credentials]
+                             [--exclude ID,ID...] [--external-id ID] [--concurrency N] [--rate R]
+                             [--env-credentials] [--output-dir DIR] [--status-file FILE]
+                             [--cache-dir D | --no-cache] [--token-command CMD] [--region R]
                              -- CMD [ARGS...]
 
 Runs CMD once per account, with credentials of role R in that account, and
@@ -41,30 +44,40 @@ AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE: see 'xacct exec -h');
 with --env-credentials, from fixed variables (AWS_ACCESS_KEY_ID,
 AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION),
 valid for the session only. The accounts are those of --accounts, or the ACTIVE
-accounts of the organization (or of --ou and the units below it). Roles are
+accounts of the organization (or of --ou and the units below it), but those
+of --exclude (the management account, say, which has no such role). Roles are
 assumed (with --external-id, when their trust policy demands one) as each
 account's turn comes, at --rate STS calls per second for the whole run.
+They are assumed with the credentials of --profile, got as every command
+gets them: through the credential store (after 'xacct login P', no MFA
+code and no STS call for what it holds), asking a code on the terminal or
+of --token-command.
 
-Prints one JSON line per account on stdout as each ends: account_id,
-account_name, status (ok, failed: CMD exited non-zero or was killed, error:
-the role could not be assumed or CMD not started, not-run: interrupted
-first), exit_code (when CMD ran: its exit status, or 128 + the signal that
-killed it, as shells and 'xacct exec' report it), duration_ms,
-sts_attempts, error, and stderr_tail (the last lines of CMD's stderr). CMD's output goes to stderr, each line prefixed
-with [account ID]; the credentials' secret key and session token are
-replaced by "` + redacted + `" in it and in the tail.
+Prints one JSON line per account on stdout as each ends (and in FILE, with
+--status-file): account_id, account_name, status (ok, failed: CMD exited
+non-zero or was killed, error: the role could not be assumed or CMD not
+started, not-run: interrupted first), exit_code (when CMD ran: its exit
+status, or 128 + the signal that killed it, as shells and 'xacct exec'
+report it), duration_ms, sts_attempts, error, and stderr_tail (the last
+lines of CMD's stderr). CMD's output goes to stderr, each line prefixed
+with [account ID]; with --output-dir, to DIR/ID.stdout and DIR/ID.stderr
+instead (files 0600, in a directory created 0700 when missing). The
+credentials' secret key and session token are replaced by "` + redacted + `"
+in it and in the tail.
 
 Each CMD runs in a process group of its own, with no terminal input. On
-SIGINT or SIGTERM, xacct starts no other and sends SIGTERM to each running
-CMD's group (what CMD started, under sh -c say, holds the same
-credentials); what is still running 10s later is killed.
+SIGINT or SIGTERM, xacct starts no other (each account not started gets its
+not-run line) and sends SIGTERM to each running CMD's group (what CMD
+started, under sh -c say, holds the same credentials); what is still
+running 10s later is killed.
 
 Exit status: 0 when CMD succeeded in every account; 1 when an account
-failed or was not run (interrupted included); 2 for bad usage (no CMD, or a
-CMD that cannot be found: found before any account runs, unlike exec's 127)
-or a config that could not be loaded; 3 when AWS refused or failed the
-listing of the accounts; 4 when the caller's chain needed an MFA code and
-none could be had; 130 when interrupted while listing the accounts.
+failed; 2 for bad usage (no CMD, or a CMD that cannot be found: found
+before any account runs, unlike exec's 127) or configuration; 3 when AWS
+refused or failed the listing of the accounts, or the caller's chain; 4
+when the caller's chain needed an MFA code and none could be had; 5 when
+another xacct process kept refreshing the caller's credentials too long;
+130 when interrupted (SIGINT, SIGTERM), with the not-run lines written.
 
 `
 
@@ -79,104 +92,142 @@ const (
 // exit before it is killed.
 const childStopGrace = 10 * time.Second
 
-// forEachFlags are for-each-account's flags.
+// forEachFlags are for-each-account's own flags.
 type forEachFlags struct {
-	profileFlags
-	roleName, ou, list, externalID string
-	concurrency                    int
-	rate                           float64
-	envCredentials                 bool
+	roleName, ou, list, exclude, externalID string
+	outputDir, statusFile                   string
+	concurrency                             int
+	rate                                    float64
+	envCredentials                          bool
 }
 
-func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	const name = "xacct for-each-account"
-	fail := func(err error) int {
-		report(stderr, name, interrupted(ctx, err))
-		return exitCodeOf(ctx, err, nil)
-	}
-	var f forEachFlags
-	fs := newFlagSet(name, stderr, forEachUsage)
+// add declares the flags on fs.
+func (f *forEachFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&f.roleName, "role-name", "", "the role to assume in every account, such as OrganizationAccountAccessRole (required)")
-	f.addProfile(fs)
 	fs.StringVar(&f.ou, "ou", "", "run in the accounts of this organizational unit (ou-...) and the units below it")
 	fs.StringVar(&f.list, "accounts", "", "run in these accounts, comma-separated IDs, instead of listing the organization's")
+	fs.StringVar(&f.exclude, "exclude", "", "run in none of these accounts, comma-separated IDs (listed or given): "+
+		"the management account, say")
 	fs.IntVar(&f.concurrency, "concurrency", xacct.DefaultConcurrency, "commands running at once")
 	fs.Float64Var(&f.rate, "rate", xacct.DefaultSTSRate, "STS calls per second for the whole run, refreshes and retries included")
 	fs.StringVar(&f.externalID, "external-id", "", "External ID the role's trust policy demands, the same in every account")
 	fs.BoolVar(&f.envCredentials, "env-credentials", false, envCredentialsHelp)
-	takeCommand(fs, false)
-	if code, done := parseFlags(fs, args); done {
+	fs.StringVar(&f.outputDir, "output-dir", "", "write each account's command output to DIR/ID.stdout and DIR/ID.stderr "+
+		"(0600, in a 0700 directory created when missing), not to stderr")
+	fs.StringVar(&f.statusFile, "status-file", "", "write the JSON lines to this file (0600) too, as stdout gets them")
+}
+
+func runForEach(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	r := &credentialRun{name: "xacct for-each-account", stderr: stderr, seeThrough: true}
+	var f forEachFlags
+	fs, code, done := r.parse(ctx, args, flagSpec{usage: forEachUsage, shared: callerSharedFlags, own: f.add, command: true})
+	if done {
 		return code
 	}
 	command := fs.Args()
-	accounts, err := f.check(command)
+	accounts, exclude, err := f.check(command)
 	if err != nil {
-		return fail(err)
+		return r.fail(ctx, err)
 	}
-	cfg, err := callerConfig(ctx, f.profile)
+	status, err := openStatus(stdout, f.statusFile, f.outputDir)
 	if err != nil {
-		return fail(err)
+		return r.fail(ctx, err)
+	}
+	defer status.close()
+	cfg, err := r.caller(ctx)
+	if err != nil {
+		return r.fail(ctx, err)
 	}
 	if accounts == nil {
 		if accounts, err = xacct.Accounts(ctx, cfg, func(o *xacct.AccountsOptions) { o.OU = f.ou }); err != nil {
-			return fail(err)
+			return r.fail(ctx, err)
 		}
 	}
+	accounts = slices.DeleteFunc(accounts, func(a xacct.Account) bool { return exclude[a.ID] })
 	ep, copies, err := startForEachEndpoint(f.envCredentials)
 	if err != nil {
-		return fail(err)
+		return r.fail(ctx, err)
 	}
 	if ep != nil {
 		defer ep.close()
 	}
-	r := &forEach{command: command, region: cfg.Region, stderr: stderr, runs: map[string]*childRun{},
-		ep: ep, copies: copies, profile: cmp.Or(f.profile, os.Getenv("AWS_PROFILE"), "default")}
-	enc := json.NewEncoder(stdout)
-	rep := xacct.FanOut(ctx, cfg, accounts, r.run, func(o *xacct.FanOutOptions) {
+	fe := &forEach{command: command, region: cfg.Region, stderr: stderr, runs: map[string]*childRun{},
+		outputDir: f.outputDir, ep: ep, copies: copies, profile: cmp.Or(r.flags.profile, os.Getenv("AWS_PROFILE"), "default")}
+	rep := xacct.FanOut(ctx, cfg, accounts, fe.run, func(o *xacct.FanOutOptions) {
 		o.RoleName, o.ExternalID, o.Concurrency, o.STSRate = f.roleName, f.externalID, f.concurrency, f.rate
-		o.OnResult = func(res xacct.Result) { enc.Encode(r.line(res)) }
+		o.OnResult = func(res xacct.Result) { status.write(fe.line(res)) }
 	})
-	if rep.Succeeded != len(accounts) {
-		fmt.Fprintf(stderr, "%s: %d of %d accounts succeeded, %d failed, %d not run\n", name,
-			rep.Succeeded, len(accounts), rep.Failed, rep.NotRun)
-		return exitAccountFailed
+	return forEachEnd(ctx, stderr, r.name, rep, len(accounts), status)
+}
+
+// forEachEnd says how the run ended, on stderr when not every account
+// succeeded, and returns the exit code: 130 when interrupted, whatever
+// ran before.
+func forEachEnd(ctx context.Context, stderr io.Writer, name string, rep *xacct.Report, n int, status *statusOut) int {
+	code := 0
+	if rep.Succeeded != n {
+		how := ""
+		if errors.Is(ctx.Err(), context.Canceled) {
+			how = " (interrupted)"
+		}
+		fmt.Fprintf(stderr, "%s: %d of %d accounts succeeded, %d failed, %d not run%s\n", name,
+			rep.Succeeded, n, rep.Failed, rep.NotRun, how)
+		code = exitAccountFailed
 	}
-	return 0
+	if err := status.err(); err != nil {
+		report(stderr, name, err)
+		code = exitFailure
+	}
+	if errors.Is(ctx.Err(), context.Canceled) && code != 0 {
+		return exitInterrupted
+	}
+	return code
 }
 
 // check refuses flags that cannot work together, and a command that cannot
 // be found, before any account runs; it returns --accounts' accounts (nil:
-// list the organization's).
-func (f *forEachFlags) check(command []string) ([]xacct.Account, error) {
+// list the organization's) and the IDs of --exclude.
+func (f *forEachFlags) check(command []string) ([]xacct.Account, map[string]bool, error) {
 	usage := func(format string, a ...any) error { return failf(exitConfig, "", format, a...) }
 	switch {
 	case f.roleName == "":
-		return nil, usage("--role-name is required: the role to assume in every account, such as OrganizationAccountAccessRole")
+		return nil, nil, usage("--role-name is required: the role to assume in every account, such as OrganizationAccountAccessRole")
 	case len(command) == 0:
-		return nil, usage("no command: put it after --, as in: xacct for-each-account --role-name R -- aws s3 ls")
+		return nil, nil, usage("no command: put it after --, as in: xacct for-each-account --role-name R -- aws s3 ls")
 	case f.ou != "" && f.list != "":
-		return nil, usage("--ou and --accounts exclude each other: give the accounts, or the unit to list them from")
+		return nil, nil, usage("--ou and --accounts exclude each other: give the accounts, or the unit to list them from")
 	case f.concurrency < 1:
-		return nil, usage("--concurrency %d: want at least 1 command at once", f.concurrency)
+		return nil, nil, usage("--concurrency %d: want at least 1 command at once", f.concurrency)
 	case !(f.rate > 0) || f.rate > 1e6:
-		return nil, usage("--rate %g: want STS calls per second above 0 (STS throttles a few dozen a second)", f.rate)
+		return nil, nil, usage("--rate %g: want STS calls per second above 0 (STS throttles a few dozen a second)", f.rate)
 	}
 	// A command that cannot be found is a usage error here (2), not exec's
 	// 127: it is found before any account runs, and would fail in all.
 	if _, err := exec.LookPath(command[0]); err != nil {
-		return nil, usage("command %q: %v", command[0], err)
+		return nil, nil, usage("command %q: %v", command[0], err)
+	}
+	exclude := map[string]bool{}
+	if f.exclude != "" {
+		ids, err := parseAccounts(f.exclude)
+		if err != nil {
+			return nil, nil, usage("--exclude: %v", err)
+		}
+		for _, a := range ids {
+			exclude[a.ID] = true
+		}
 	}
 	if f.list == "" {
-		return nil, nil
+		return nil, exclude, nil
 	}
 	accounts, err := parseAccounts(f.list)
 	if err != nil {
-		return nil, usage("--accounts: %v", err)
+		return nil, nil, usage("--accounts: %v", err)
 	}
-	return accounts, nil
+	return accounts, exclude, nil
 }
 
-// parseAccounts reads --accounts: 12-digit IDs, comma-separated, each once.
+// parseAccounts reads --accounts (and --exclude): 12-digit IDs,
+// comma-separated, each once.
 func parseAccounts(s string) ([]xacct.Account, error) {
 	var out []xacct.Account
 	seen := map[string]bool{}
@@ -196,10 +247,11 @@ func parseAccounts(s string) ([]xacct.Account, error) {
 
 // forEach runs the command of one for-each-account invocation.
 type forEach struct {
-	command []string
-	region  string
-	stderr  io.Writer
-	outMu   sync.Mutex // guards stderr, shared by every command's output
+	command   []string
+	region    string
+	stderr    io.Writer
+	outMu     sync.Mutex // guards stderr, shared by every command's output
+	outputDir string     // --output-dir: each command's output in files of its own; "" for stderr
 
 	ep      *endpoint     // the credential endpoint; nil with --env-credentials
 	copies  *sharedCopies // the shared files of every command, with ep
@@ -226,9 +278,11 @@ func (r *forEach) run(ctx context.Context, a xacct.Account, cfg aws.Config) erro
 		return err
 	}
 	defer ended()
-	prefix := "[" + a.ID + "] "
-	out := &lineWriter{mu: &r.outMu, out: r.stderr, prefix: prefix, redact: red}
-	errOut := &lineWriter{mu: &r.outMu, out: r.stderr, prefix: prefix, redact: red, keep: stderrTailLines}
+	out, errOut, closeOutput, err := r.output(a, red)
+	if err != nil {
+		return err
+	}
+	defer closeOutput()
 
 	// The command runs as a process tree (its group): on Ctrl-C it gets
 	// SIGTERM with what it started (which holds the same credentials), as

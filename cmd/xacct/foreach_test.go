@@ -196,6 +196,9 @@ func TestForEachAccountUsage(t *testing.T) {
 		{[]string{"--role-name", "R", "--accounts", "2222,333333333333", "--", "true"}, `--accounts: "2222" is not an account ID: want 12 digits`},
 		{[]string{"--role-name", "R", "--accounts", "222222222222,222222222222", "--", "true"}, "--accounts: 222222222222 is given twice"},
 		{[]string{"--role-name", "R", "--accounts", "222222222222", "--", "no-such-command-xacct"}, `command "no-such-command-xacct": exec: `},
+		{[]string{"--role-name", "R", "--exclude", "1111", "--", "true"}, `--exclude: "1111" is not an account ID: want 12 digits`},
+		{[]string{"--role-name", "R", "--status-file", "/nonexistent-xacct/status", "--", "true"}, "--status-file /nonexistent-xacct/status: no such file"},
+		{[]string{"--role-name", "R", "--output-dir", "/dev/null", "--", "true"}, "--output-dir /dev/null: "},
 		{[]string{"--nope"}, "unknown flag: --nope"},
 	} {
 		var out, errOut bytes.Buffer

@@ -22,7 +22,7 @@ func init() {
 }
 
 const loginUsage = `usage: xacct login [PROFILE | --profile P] [--cache-dir D] [--token-command CMD] [--region R]
-                   [--device-code] [--force]
+                   [--duration DUR] [--device-code] [--force]
 
 Fetches the credentials of profile P's chain into the credential store,
 asking for an MFA code on the terminal if the chain needs one, and says
@@ -30,7 +30,9 @@ until when they are kept. Run it in a terminal before the programs that
 cannot ask (an IDE, terraform, a script under credential_process): until
 the MFA session (or the MFA hop's session) expires, xacct gets their
 credentials without a code. Entries that are still valid are kept: for a
-new MFA session now, run 'xacct cache clear --profile P' first.
+new MFA session now, run 'xacct cache clear --profile P' first. With
+--duration, the last hop's session has that length, and is kept apart from
+sessions of other lengths: the commands given the same --duration use it.
 
 A profile whose chain starts at an IAM Identity Center session (sso_session,
 or sso_start_url) is signed in first when the session has no valid token
@@ -56,6 +58,7 @@ func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs, code, done := r.parse(ctx, args, flagSpec{usage: loginUsage, own: sso.add, positional: true,
 		shared: []func(*profileFlags, *flag.FlagSet){
 			(*profileFlags).addProfile, (*profileFlags).addCacheDir, (*profileFlags).addTokenCommand, (*profileFlags).addRegion,
+			(*profileFlags).addDuration,
 		}})
 	if done {
 		return code

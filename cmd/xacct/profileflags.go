@@ -30,6 +30,7 @@ type profileFlags struct {
 	tokenCommand string
 	minRemaining time.Duration
 	region       string
+	duration     time.Duration // --duration: the last hop's session; 0 for the profile's
 }
 
 func (f *profileFlags) addProfile(fs *flag.FlagSet) {
@@ -77,7 +78,7 @@ func (f *profileFlags) check() error {
 			return failf(exitConfig, "", "--token-command %q %v", f.tokenCommand, err)
 		}
 	}
-	return nil
+	return f.checkDuration()
 }
 
 // tokenArgs returns --token-command split into words; nil when unset.
@@ -118,11 +119,22 @@ func noStoreNotice(w io.Writer, err error) {
 		"and without this notice)\n", strings.Join(strings.Fields(strings.TrimPrefix(err.Error(), "xacct: ")), " "))
 }
 
-// allSharedFlags are the shared flags of credential-process and exec, in
-// the order of their usage lines.
+// allSharedFlags are the shared flags of the commands that hand on a
+// profile's credentials (credential-process, exec, env, serve, eks-token),
+// in the order of their usage lines.
 var allSharedFlags = []func(*profileFlags, *flag.FlagSet){
 	(*profileFlags).addProfile, (*profileFlags).addCacheDir, (*profileFlags).addNoCache,
 	(*profileFlags).addTokenCommand, (*profileFlags).addMinRemaining, (*profileFlags).addRegion,
+	(*profileFlags).addDuration,
+}
+
+// callerSharedFlags are the shared flags of accounts and for-each-account,
+// which get the caller's credentials (the management account's, or the
+// hub's) as the other commands get a profile's, and hand none on: no
+// --min-remaining.
+var callerSharedFlags = []func(*profileFlags, *flag.FlagSet){
+	(*profileFlags).addProfile, (*profileFlags).addCacheDir, (*profileFlags).addNoCache,
+	(*profileFlags).addTokenCommand, (*profileFlags).addRegion,
 }
 
 // flagSpec is what a command that gets credentials (credentialRun) parses.
@@ -131,6 +143,7 @@ type flagSpec struct {
 	shared     []func(*profileFlags, *flag.FlagSet) // the shared flags it takes
 	own        func(*flag.FlagSet)                  // its own flags; nil when none
 	positional bool                                 // it takes PROFILE, then a command (exec)
+	command    bool                                 // it takes a command, and no PROFILE (for-each-account)
 }
 
 // parse parses args into r.flags and the command's own flags. done is true
@@ -144,13 +157,13 @@ func (r *credentialRun) parse(ctx context.Context, args []string, spec flagSpec)
 	if spec.own != nil {
 		spec.own(fs)
 	}
-	if spec.positional {
-		takeCommand(fs, true)
+	if spec.positional || spec.command {
+		takeCommand(fs, spec.positional)
 	}
 	if code, done := parseFlags(fs, args); done {
 		return fs, code, true
 	}
-	if !spec.positional {
+	if !spec.positional && !spec.command {
 		if err := unexpectedArgs(fs); err != nil {
 			return fs, r.fail(ctx, err), true
 		}

@@ -61,6 +61,18 @@ func newNoticeLogger(w io.Writer) *slog.Logger {
 	return slog.New(&noticeHandler{mu: &sync.Mutex{}, w: w})
 }
 
+// newLockNoticeLogger is newNoticeLogger whose notice of a wait for
+// another process's lock (waiting_for=lock) says what lockWait says of
+// it, given the name of the credentials waited for; the library's own
+// words when lockWait returns "".
+func newLockNoticeLogger(w io.Writer, lockWait func(name string) string) *slog.Logger {
+	return slog.New(&noticeHandler{mu: &sync.Mutex{}, w: w, lockWait: lockWait})
+}
+
+// waitingForAttr marks the library's notice of a lock wait
+// (waiting_for=lock): a mark for this handler, not words for a person.
+const waitingForAttr = "waiting_for"
+
 // noticeHandler is the slog.Handler of newNoticeLogger.
 type noticeHandler struct {
 	mu     *sync.Mutex // guards w, shared by the handlers derived from one
@@ -68,6 +80,8 @@ type noticeHandler struct {
 	attrs  []slog.Attr // from WithAttrs
 	group  string      // from WithGroup, as a prefix of keys
 	notice bool        // WithAttrs marked every record a notice
+
+	lockWait func(name string) string // what a lock wait's notice says; nil: the library's words
 }
 
 func (h *noticeHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
@@ -91,10 +105,10 @@ func (h *noticeHandler) Handle(_ context.Context, r slog.Record) error {
 		return nil
 	}
 	var b strings.Builder
-	b.WriteString(r.Message)
+	b.WriteString(h.message(r))
 	var extra []string
 	add := func(a slog.Attr) bool {
-		if h.isNotice(a) {
+		if h.isNotice(a) || h.group == "" && a.Key == waitingForAttr {
 			return true
 		}
 		v := a.Value.Resolve().String()
@@ -115,6 +129,31 @@ func (h *noticeHandler) Handle(_ context.Context, r slog.Record) error {
 	defer h.mu.Unlock()
 	_, err := io.WriteString(h.w, line)
 	return err
+}
+
+// message is the record's message; for a lock wait, what lockWait says
+// of it, when it says something.
+func (h *noticeHandler) message(r slog.Record) string {
+	if h.lockWait == nil {
+		return r.Message
+	}
+	var lock bool
+	var name string
+	r.Attrs(func(a slog.Attr) bool {
+		switch v := a.Value.Resolve().String(); a.Key {
+		case waitingForAttr:
+			lock = v == "lock"
+		case "provider":
+			name = v
+		}
+		return true
+	})
+	if lock {
+		if m := h.lockWait(name); m != "" {
+			return m
+		}
+	}
+	return r.Message
 }
 
 func (h *noticeHandler) WithAttrs(attrs []slog.Attr) slog.Handler {

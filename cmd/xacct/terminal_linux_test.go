@@ -53,7 +53,9 @@ func TestCredentialProcessPromptsOnTheTerminal(t *testing.T) {
 	first.screen.Expect(t, "MFA code for "+devMFA+" (for an MFA session): ")
 
 	second := start()
-	second.screen.Expect(t, "xacct: waiting for another xacct process to refresh "+deployRole)
+	// The lock's holder records that a person types a code at its terminal.
+	second.screen.Expect(t, fmt.Sprintf("xacct: waiting for an MFA code being typed in another terminal (pid %d), for %s",
+		first.cmd.Process.Pid, deployRole))
 
 	fmt.Fprintf(first.screen.PTMX, "%s\n", codeAt(t, devTOTP, time.Now()))
 	for i, p := range []*proc{first, second} {

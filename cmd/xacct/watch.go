@@ -7,11 +7,15 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/xacct/xacct"
+	"github.com/xacct/xacct/internal/filestore"
 )
 
 // watch counts the lock waits and MFA prompts under way in this process,
@@ -25,8 +29,80 @@ type watch struct {
 	lockEnded   atomic.Bool  // a Lock call ended by its context, without the lock
 	promptEnded atomic.Bool  // a TokenFunc call ended by its context, without a code
 
-	mu      sync.Mutex // guards lockKey
-	lockKey string     // the key of the last lock waited for
+	mu      sync.Mutex     // guards lockKey, dir, held and asking
+	lockKey string         // the key of the last lock waited for
+	dir     string         // the store's directory, whose lock files say who holds them; "" for none
+	held    map[string]int // keys whose locks this process holds, with how many times
+	asking  string         // what a prompt of this process is: filestore.HolderMFATerminal or HolderMFACommand
+}
+
+// setStore makes the lock files of the store in dir say what this process
+// does while it holds them: asking, when it asks for a code.
+func (w *watch) setStore(dir, asking string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.dir, w.asking = dir, asking
+}
+
+// askingKind is what a prompt of a process is, as its lock files say:
+// a person typing at its terminal, or its token command.
+func askingKind(terminal bool) string {
+	if terminal {
+		return filestore.HolderMFATerminal
+	}
+	return filestore.HolderMFACommand
+}
+
+// hold counts a lock of key taken (n 1) or released (n -1).
+func (w *watch) hold(key string, n int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.held == nil {
+		w.held = map[string]int{}
+	}
+	if w.held[key] += n; w.held[key] <= 0 {
+		delete(w.held, key)
+	}
+}
+
+// markHeld records what in the lock files of the locks this process
+// holds: the processes waiting for them say what they wait for.
+func (w *watch) markHeld(asking bool) {
+	w.mu.Lock()
+	dir, what, keys := w.dir, "", slices.Collect(maps.Keys(w.held))
+	if asking {
+		what = w.asking
+	}
+	w.mu.Unlock()
+	if dir == "" {
+		return
+	}
+	for _, k := range keys {
+		filestore.MarkHolder(dir, k, what) // best effort: a waiter then says less
+	}
+}
+
+// lockWaitNotice is the notice of a wait for the lock of the credentials
+// name (the last lock waited for): what its holder does, and its PID,
+// as its lock file says; "" when it says nothing.
+func (w *watch) lockWaitNotice(name string) string {
+	w.mu.Lock()
+	dir, key := w.dir, w.lockKey
+	w.mu.Unlock()
+	if dir == "" || key == "" {
+		return ""
+	}
+	h, ok := filestore.ReadHolder(dir, key)
+	switch {
+	case !ok:
+		return ""
+	case h.What == filestore.HolderMFATerminal:
+		return fmt.Sprintf("xacct: waiting for an MFA code being typed in another terminal (pid %d), for %s", h.PID, name)
+	case h.What == filestore.HolderMFACommand:
+		return fmt.Sprintf("xacct: waiting for another xacct process (pid %d) to get an MFA code from its "+
+			"--token-command, for %s", h.PID, name)
+	}
+	return fmt.Sprintf("xacct: waiting for another xacct process (pid %d) to refresh %s", h.PID, name)
 }
 
 // waitingForLock reports whether a lock wait is under way, or ended by its
@@ -62,6 +138,8 @@ func (w *watch) token(fn xacct.TokenFunc) xacct.TokenFunc {
 	return func(ctx context.Context, req xacct.TokenRequest) (string, error) {
 		w.prompts.Add(1)
 		defer w.prompts.Add(-1)
+		w.markHeld(true)
+		defer w.markHeld(false)
 		code, err := fn(ctx, req)
 		if err != nil && ctx.Err() != nil {
 			w.promptEnded.Store(true)
@@ -84,8 +162,12 @@ func (s watchedStore) Lock(ctx context.Context, key string) (func(), error) {
 	s.w.locks.Add(1)
 	defer s.w.locks.Add(-1)
 	unlock, err := s.Store.Lock(ctx, key)
-	if err != nil && ctx.Err() != nil {
-		s.w.lockEnded.Store(true)
+	if err != nil {
+		if ctx.Err() != nil {
+			s.w.lockEnded.Store(true)
+		}
+		return unlock, err
 	}
-	return unlock, err
+	s.w.hold(key, 1)
+	return func() { s.w.hold(key, -1); unlock() }, nil
 }

@@ -52,9 +52,18 @@ func (c *Chain) addHop(s *config.SharedConfig, notChaining bool) error {
 		c.note(fmt.Sprintf("profile %s: mfa_serial is the device of the MFA session (profile %s), "+
 			"which carries MFA into this AssumeRole: the hop asks no code of its own", p, c.Base.Profile))
 	}
+	override := p == c.Profile && c.opts.LastHopDuration != 0
+	if override {
+		role.Duration = c.opts.LastHopDuration
+	}
 	chaining := !notChaining
 	defaulted := role.Duration == 0
 	if role, err = c.opts.CheckRole(role, chaining); err != nil {
+		var ve *validate.Error
+		if override && errors.As(err, &ve) && ve.Field == "Duration" {
+			// Not the profile's duration_seconds: the caller's override.
+			return &Error{Profile: p, Err: fmt.Errorf("the last hop's duration (Options.LastHopDuration): %w", err)}
+		}
 		return c.roleErr(s, len(c.Hops)+1, chaining, err)
 	}
 	c.Hops = append(c.Hops, Hop{

@@ -46,6 +46,11 @@ type Options struct {
 	// chaining: the role is assumed with a session's credentials. Its
 	// error is a *validate.Error naming the Role field at fault.
 	CheckRole func(r Role, chaining bool) (Role, error)
+
+	// LastHopDuration, when not zero, is the length of the last hop's
+	// session (the profile asked for, when it has role_arn), in place of
+	// its duration_seconds.
+	LastHopDuration time.Duration
 }
 
 // Chain is a resolved profile: its base, and the hops assumed on it. Its

@@ -48,6 +48,7 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 			f.Close()
 			return nil, fmt.Errorf("locking %s: %w", path, err)
 		case ok:
+			writeHolder(f, Holder{PID: os.Getpid()})
 			return func() { f.Close() }, nil // closing the file releases its lock
 		}
 		select {

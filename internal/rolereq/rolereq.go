@@ -5,9 +5,10 @@
 package rolereq
 
 import (
+	"cmp"
 	"maps"
 	"os"
-	"path/filepath"
+	"os/user"
 	"slices"
 	"time"
 
@@ -32,17 +33,25 @@ type Role struct {
 	SourceIdentity    string
 }
 
-// DefaultSessionName says where calls come from: "xacct-<program>@<host>".
+// DefaultSessionName says who calls, as CloudTrail and the assumed-role
+// ARN show it: "xacct-<user>", the login name (sessionUser), cut to STS's
+// RoleSessionName rule ([\w+=,.@-]{2,64}: another character becomes '-').
 func DefaultSessionName() string {
-	prog := "go"
-	if len(os.Args) > 0 && os.Args[0] != "" {
-		prog = filepath.Base(os.Args[0])
+	return validate.SanitizeSessionName("xacct-" + sessionUser(os.Getenv, user.Current))
+}
+
+// sessionUser is the login name: $USER, else $LOGNAME (cron, some
+// containers), else $USERNAME (Windows), else the operating system's name
+// of the process's user; "unknown" when none is known (a container run
+// under a UID with no passwd entry).
+func sessionUser(getenv func(string) string, current func() (*user.User, error)) string {
+	if name := cmp.Or(getenv("USER"), getenv("LOGNAME"), getenv("USERNAME")); name != "" {
+		return name
 	}
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "unknown-host"
+	if u, err := current(); err == nil && u.Username != "" {
+		return u.Username
 	}
-	return validate.SanitizeSessionName("xacct-" + prog + "@" + host)
+	return "unknown"
 }
 
 // WithDefaults fills in the session name and duration (defaultDuration),
