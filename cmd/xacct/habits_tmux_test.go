@@ -11,7 +11,8 @@ import (
 )
 
 // A person at a terminal, as issue 18 tells it: reads the fake's MFA code
-// (fake-sts code), logs in by profile name, opens a shell with the
+// (fake-sts code), logs in by profile name, runs for-each-account on
+// the stored session with no prompt, opens a shell with the
 // profile's credentials (exec PROFILE), is refused a nested exec, gets
 // the variables for eval (env), and asks for help. Keys are typed into a
 // tmux pane; what the pane shows is checked. With XACCT_SCREENS=FILE, the
@@ -56,6 +57,22 @@ func TestHabitsAtATerminal(t *testing.T) {
 		t.Fatalf("login chain:\n%s", s)
 	}
 	shots.add("login PROFILE", p.screen())
+
+	// 5: right after login, for-each-account asks nothing: its caller's
+	// session (admin, hop 1 of chain) comes from the store.
+	assumed := w.calls("AssumeRole", "")
+	p.send("clear; xacct for-each-account -p admin --accounts 333333333333 --role-name Deploy -- "+
+		"sh -c 'echo in $XACCT_ACCOUNT_ID'; echo \"fan\"\"out=$?\"", "Enter")
+	p.expect("fanout=")
+	if s := p.screen(); !strings.Contains(s, "[333333333333] in 333333333333") || !strings.Contains(s, `"status":"ok"`) ||
+		!strings.Contains(s, "fanout=0") || strings.Contains(s, "MFA code") {
+		t.Errorf("for-each-account after login:\n%s", s)
+	}
+	if n := w.calls("AssumeRole", "") - assumed; n != 1 || w.calls("GetSessionToken", "") != 1 {
+		t.Errorf("for-each-account after login: %d AssumeRole calls, %d GetSessionToken in all; want 1 (Deploy) and 1",
+			n, w.calls("GetSessionToken", ""))
+	}
+	shots.add("for-each-account after login", p.screen())
 
 	// 1: exec PROFILE opens the shell, says which profile and until when;
 	// the shell is marked; an exec inside it is refused.
