@@ -36,8 +36,7 @@ type Account struct {
 	Parent string `json:"parent,omitempty"`
 }
 
-// OrganizationsClient is the part of *organizations.Client that Accounts
-// calls.
+// OrganizationsClient is what Accounts calls of *organizations.Client.
 type OrganizationsClient interface {
 	organizations.ListAccountsAPIClient
 	organizations.ListAccountsForParentAPIClient

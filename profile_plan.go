@@ -81,17 +81,18 @@ type PlanBase struct {
 
 // PlanHop is one AssumeRole of the chain, from one profile with role_arn.
 type PlanHop struct {
-	Hop             int    `json:"hop"` // from 1
-	Profile         string `json:"profile"`
-	File            string `json:"file,omitempty"` // where role_arn is written
-	Line            int    `json:"line,omitempty"`
-	RoleARN         string `json:"role_arn"`
-	ExternalID      string `json:"external_id,omitempty"`
-	MFASerial       string `json:"mfa_serial,omitempty"` // a code on each AssumeRole of this hop
-	SessionName     string `json:"session_name"`
-	DurationSeconds int    `json:"duration_seconds"`
-	DefaultDuration bool   `json:"default_duration"` // no duration_seconds: DefaultDuration
-	Chaining        bool   `json:"chaining"`         // STS caps the session at one hour
+	Hop             int               `json:"hop"` // from 1
+	Profile         string            `json:"profile"`
+	File            string            `json:"file,omitempty"` // where role_arn is written
+	Line            int               `json:"line,omitempty"`
+	RoleARN         string            `json:"role_arn"`
+	ExternalID      string            `json:"external_id,omitempty"`
+	MFASerial       string            `json:"mfa_serial,omitempty"` // a code on each AssumeRole of this hop
+	SessionName     string            `json:"session_name"`
+	DurationSeconds int               `json:"duration_seconds"`
+	DefaultDuration bool              `json:"default_duration"`      // no duration_seconds: DefaultDuration
+	Chaining        bool              `json:"chaining"`              // STS caps the session at one hour
+	SameDevice      map[string]string `json:"same_device,omitempty"` // other roles on the source asking for MFASerial's codes: profile → role ARN
 }
 
 // resolvedProfile is what ProfilePlan.Config builds from: the resolved
@@ -126,7 +127,7 @@ func newPlan(r *resolvedProfile) *ProfilePlan {
 			Hop: i + 1, Profile: h.Profile, File: h.At.File, Line: h.At.Line,
 			RoleARN: h.Role.ARN, ExternalID: h.Role.ExternalID, MFASerial: h.Role.MFASerial,
 			SessionName: h.Role.SessionName, DurationSeconds: int(h.Role.Duration / time.Second),
-			DefaultDuration: h.DefaultDuration, Chaining: h.Chaining,
+			DefaultDuration: h.DefaultDuration, Chaining: h.Chaining, SameDevice: h.SameDevice,
 		})
 	}
 	return p

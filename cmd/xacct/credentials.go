@@ -122,7 +122,7 @@ func (r *credentialRun) load(ctx context.Context, store xacct.Store, notices io.
 	r.w.setStore(r.storeDir(), askingKind(terminal))
 	token := mfaSource(terminal, tokenArgs, r.plan.Profile)
 	if terminal {
-		token = r.tries.wrap(token)
+		token = sameDeviceHint(r.tries.wrap(token), r.plan, store, notices, time.Now)
 	}
 	// The chain of the plan, resolved once (get); building it makes no
 	// network call.

@@ -33,6 +33,11 @@ type Hop struct {
 	Role            Role            // checked, defaults filled in (Options.CheckRole)
 	DefaultDuration bool            // no duration_seconds: the caller's default
 	Chaining        bool            // assumed with a session's credentials: STS caps it at one hour
+
+	// SameDevice: the other role profiles on the same source profile that
+	// ask codes of this hop's device (profile → role ARN), which
+	// xacct_mfa_session = shared on the source would serve with one code.
+	SameDevice map[string]string
 }
 
 // addHop checks the hop of profile s with the caller's rules and adds it.
@@ -68,7 +73,9 @@ func (c *Chain) addHop(s *config.SharedConfig, notChaining bool) error {
 	}
 	c.Hops = append(c.Hops, Hop{
 		Profile: p, At: x.Key(p, "role_arn"), Role: role, DefaultDuration: defaulted, Chaining: chaining,
+		SameDevice: c.sameDevice,
 	})
+	c.sameDevice = nil // hop 1's only
 	return nil
 }
 

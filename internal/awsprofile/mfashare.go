@@ -65,9 +65,15 @@ func (c *Chain) suggestSharing(first *config.SharedConfig) {
 	}
 	var roles []string
 	for _, p := range c.idx.Names() {
-		if c.idx.Value(p, "source_profile") == b.Profile && c.idx.Value(p, "role_arn") != "" &&
+		if arn := c.idx.Value(p, "role_arn"); c.idx.Value(p, "source_profile") == b.Profile && arn != "" &&
 			c.idx.Value(p, "mfa_serial") == first.MFASerial {
 			roles = append(roles, p)
+			if p != first.Profile {
+				if c.sameDevice == nil {
+					c.sameDevice = map[string]string{}
+				}
+				c.sameDevice[p] = arn
+			}
 		}
 	}
 	if len(roles) < 2 {

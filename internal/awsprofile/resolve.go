@@ -68,8 +68,9 @@ type Chain struct {
 	MFA   string   // the MFA strategy, in a sentence
 	Notes []string // keys read differently from some other tool, or not used
 
-	idx  *index
-	opts Options
+	idx        *index
+	opts       Options
+	sameDevice map[string]string // for hop 1 (see Hop.SameDevice)
 }
 
 // Err is an error of key of profile, located in the chain's files.
