@@ -124,7 +124,17 @@ func TestLoginSSOThenEveryTool(t *testing.T) {
 		}
 	})
 
-	if r = xacct("logout", "admin"); r.code != 0 || !strings.Contains(r.stdout, "signed out of corp") {
+	// deploy's hop on the token of the second sign-in, from the stored
+	// role credentials of admin (the same session, account and role).
+	before := srv.CallCount("GetRoleCredentials")
+	if r = xacct("credential-process", "--profile", "deploy"); r.code != 0 {
+		t.Fatalf("credential-process: exit %d\n%s", r.code, r.stderr)
+	}
+	if n := srv.CallCount("GetRoleCredentials") - before; n != 0 {
+		t.Errorf("%d GetRoleCredentials calls, want 0: admin's role credentials are in the store", n)
+	}
+	if r = xacct("logout", "admin"); r.code != 0 || !strings.Contains(r.stdout, "signed out of corp") ||
+		!strings.Contains(r.stdout, "removed 2 entries derived from corp") {
 		t.Fatalf("logout: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
