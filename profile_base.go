@@ -29,8 +29,7 @@ func baseCache(ctx context.Context, cfg aws.Config, b *awsprofile.Base, o *Optio
 		d.session = &key
 		return newCache(&storedBase{p: k, base: b}, d, *o), nil
 	}
-	// A credential_process's output is not stored: the tool has a cache of
-	// its own. Hops on it are, keyed by the credentials it returns.
+	// Not stored: a credential_process's output (the tool caches it); hops on it are.
 	return newCache(&baseProvider{p: p, base: b}, d, *o), nil
 }
 
