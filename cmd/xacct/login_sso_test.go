@@ -133,6 +133,13 @@ func TestLoginSSOThenEveryTool(t *testing.T) {
 	if n := srv.CallCount("GetRoleCredentials") - before; n != 0 {
 		t.Errorf("%d GetRoleCredentials calls, want 0: admin's role credentials are in the store", n)
 	}
+	// deploy's chain in the store: the portal's role credentials (of this
+	// token), and the hop on them.
+	if r = xacct("cache", "list", "--profile", "deploy", "--output", "json"); r.code != 0 ||
+		strings.Count(r.stdout, "\n") != 2 || !strings.Contains(r.stdout, `"kind":"sso-role"`) ||
+		!strings.Contains(r.stdout, `"kind":"assume-role"`) {
+		t.Errorf("cache list --profile deploy: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
 	if r = xacct("logout", "admin"); r.code != 0 || !strings.Contains(r.stdout, "signed out of corp") ||
 		!strings.Contains(r.stdout, "removed 2 entries derived from corp") {
 		t.Fatalf("logout: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
