@@ -45,6 +45,13 @@ func ReadBase(ctx context.Context, profile string, configFiles, credentialsFiles
 	return b, nil
 }
 
+// SessionBase is the base of a session alone, with no account or role,
+// for the portal's listings and the session's token: its clients take the
+// configuration of profile (endpoint_url, services; "" for the default).
+func SessionBase(profile string, s ssocache.Session, configFiles, credentialsFiles []string) *Base {
+	return &Base{Profile: profile, Session: s, configFiles: configFiles, creds: credentialsFiles}
+}
+
 // Clients are the SSO services of a base, configured as the SDK
 // configures them for its profile (AWS_ENDPOINT_URL_SSO_OIDC,
 // AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL, endpoint_url), in the session's
