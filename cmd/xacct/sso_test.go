@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xacct/xacct/internal/ssocache"
 	"github.com/xacct/xacct/xaccttest"
 )
 
@@ -53,7 +54,8 @@ func TestSSOProfiles(t *testing.T) {
 	dir := t.TempDir()
 	cfgFile := filepath.Join(dir, "config")
 	const mine = "[profile Identity-R01]\n# mine\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = R02\n"
-	original := "[sso-session corp]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = us-east-1\n\n" + mine
+	const refused = "[profile refused]\nsso_session = corp\nsso_account_id = 300000000001\nsso_role_name = Admin\n\n"
+	original := "[sso-session corp]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = us-east-1\n\n" + refused + mine
 	if err := os.WriteFile(cfgFile, []byte(original), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +109,7 @@ func TestSSOProfiles(t *testing.T) {
 		t.Errorf("the backup is not the file before:\n%s", b)
 	}
 	b, _ := os.ReadFile(cfgFile)
-	if !strings.HasPrefix(string(b), original+"\n[profile ") || strings.Count(string(b), "[profile ") != 47 || !strings.Contains(string(b), mine) {
+	if !strings.HasPrefix(string(b), original+"\n[profile ") || strings.Count(string(b), "[profile ") != 48 || !strings.Contains(string(b), mine) {
 		t.Errorf("the config file after --write:\n%s", b)
 	}
 	if r = xacct("sso", "profiles", "corp", "--write"); r.code != 0 || !strings.Contains(r.stdout, "added 0 profiles") {
@@ -120,5 +122,20 @@ func TestSSOProfiles(t *testing.T) {
 	var v struct{ AccessKeyId string }
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &v) != nil || v.AccessKeyId == "" {
 		t.Errorf("a written profile: exit %d\n%s", r.code, r.stderr)
+	}
+
+	// A role the portal refuses the user: one line that says so (no
+	// sign-in would help, so it does not ask for one), and the token
+	// cache file as it was.
+	tokenFile := ssocache.Path(filepath.Join(dir, "home", ".aws", "sso", "cache"), "corp")
+	before, _ := os.ReadFile(tokenFile)
+	r = xacct("credential-process", "--profile", "refused")
+	if r.code != exitCredentials || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 ||
+		!strings.Contains(r.stderr, "the AWS access portal refuses role Admin in account 300000000001 to the signed-in user (ForbiddenException)") ||
+		strings.Contains(r.stderr, "xacct login") {
+		t.Errorf("a refused role: exit %d, %q; want %d and one line", r.code, r.stderr, exitCredentials)
+	}
+	if after, _ := os.ReadFile(tokenFile); len(before) == 0 || string(after) != string(before) {
+		t.Error("the refused role changed the token cache file")
 	}
 }
