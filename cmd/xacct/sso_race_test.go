@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -141,7 +142,7 @@ func TestSSORefreshRace(t *testing.T) {
 	})
 	t.Run("Go SDK", func(t *testing.T) {
 		r := round(sdkN, func(i int) result {
-			return runCmd(t, detached(append(env, "XACCT_SSO_RACE_PROFILE="+fmt.Sprintf("sso%d", i)), os.Args[0],
+			return runCmd(t, detached(append(slices.Clip(env), "XACCT_SSO_RACE_PROFILE="+fmt.Sprintf("sso%d", i)), os.Args[0],
 				"-test.run=^TestSSORefreshRaceGoSDKChild$"), "")
 		}, func(r result) bool { return r.code == 0 && strings.Contains(r.stdout, "ok") })
 		t.Logf("the Go SDK's own refresh (ssocreds), %d processes: %v; failures: %q", sdkN, r, r.failures)
@@ -153,7 +154,7 @@ func TestSSORefreshRace(t *testing.T) {
 		}
 		script, _ := filepath.Abs(filepath.Join(jsClientDir, "whoami.mjs"))
 		r := round(sdkN, func(i int) result {
-			return runCmd(t, detached(append(env, fmt.Sprintf("AWS_PROFILE=hop%d", i)), "node", "--no-warnings", script), "")
+			return runCmd(t, detached(append(slices.Clip(env), fmt.Sprintf("AWS_PROFILE=hop%d", i)), "node", "--no-warnings", script), "")
 		}, deployed)
 		t.Logf("the JS SDK v3's own refresh, %d processes: %v; failures: %q", sdkN, r, r.failures)
 	})
