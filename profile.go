@@ -56,8 +56,8 @@ func LoadConfig(ctx context.Context, profile string, optFns ...func(*Options)) (
 //   - The base, at the end of source_profile, is any kind the SDKs accept,
 //     through the SDK's own provider: static keys (with or without
 //     aws_session_token), credential_process, web_identity_token_file with
-//     role_arn, SSO (sso_session or the legacy sso_* keys, reading the
-//     token that `aws sso login` cached: xacct does not log in), and
+//     role_arn, SSO (sso_session or the legacy sso_* keys, on the token
+//     that LoginSSO or `aws sso login` cached, refreshed under a lock), and
 //     login_session. A profile with no credentials at all, asked for by
 //     name, uses the container's or the instance's, as in the SDKs.
 //   - mfa_serial on a profile with keys (or credential_process) and no

@@ -339,8 +339,8 @@ sso_role_name = Dev
 login_session = arn:aws:iam::111111111111:user/alice
 `, "")
 	for _, tt := range []struct{ profile, key, want string }{
-		{"sso", "sso_session", "hint: run `aws sso login --profile sso`"},
-		{"legacy", "sso_start_url", "hint: run `aws sso login --profile legacy`"},
+		{"sso", "sso_session", "hint: run xacct login sso"},
+		{"legacy", "sso_start_url", "hint: run xacct login legacy"},
 		{"web", "login_session", "hint: run `aws login --profile web`"},
 	} {
 		net := &noNetwork{}

@@ -181,3 +181,34 @@ func TestLoginSSONotSSO(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestLoginSSOPKCEVerifierMismatch: an authorize request whose PKCE
+// challenge was changed on the way (the code is then bound to a
+// challenge this process's verifier does not answer) is refused when the
+// code is redeemed: one line, and the cache file of the sign-in before
+// stays as it was.
+func TestLoginSSOPKCEVerifierMismatch(t *testing.T) {
+	t.Parallel()
+	_, cacheDir, opts := ssoWorld(t, "alice")
+	if err := xacct.LoginSSO(context.Background(), "admin", opts, func(o *xacct.SSOLoginOptions) { o.OpenURL = follow }); err != nil {
+		t.Fatal(err)
+	}
+	path := ssocache.Path(cacheDir, "corp")
+	before, _ := os.ReadFile(path)
+	err := xacct.LoginSSO(context.Background(), "admin", opts, func(o *xacct.SSOLoginOptions) {
+		o.Force = true
+		o.OpenURL = func(ctx context.Context, url, user string) error {
+			i := strings.Index(url, "code_challenge=") + len("code_challenge=")
+			c := map[bool]string{true: "B", false: "A"}[url[i] == 'A']
+			tampered := url[:i] + c + url[i+1:] // another challenge, of a verifier nobody has
+			return follow(ctx, tampered, user)
+		}
+	})
+	if err == nil || !strings.Contains(err.Error(), "InvalidGrantException (the code or its PKCE verifier was refused)") ||
+		strings.Contains(err.Error(), "\n") {
+		t.Errorf("err = %v, want one line saying the code or its verifier was refused", err)
+	}
+	if after, _ := os.ReadFile(path); len(before) == 0 || string(after) != string(before) {
+		t.Error("the refused sign-in changed the cache file")
+	}
+}

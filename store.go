@@ -54,7 +54,7 @@ type Store interface {
 // %#v, %s) show no secret.
 type StoredCredentials struct {
 	Key         string          // the entry's key; set by Load and List
-	Kind        string          // what the credentials are: "assume-role" (a hop), "mfa-session" (GetSessionToken) or "web-identity"
+	Kind        string          // what the credentials are: "assume-role" (a hop), "mfa-session" (GetSessionToken), "web-identity" or "sso-role" (the AWS access portal's)
 	Name        string          // the role ARN or MFA serial they are for; never a secret
 	Credentials aws.Credentials // the credentials; temporary ones have an expiry
 	Fetched     time.Time       // when they were fetched from STS, so that every process refreshes them alike
@@ -344,9 +344,10 @@ func (c *Cache) withoutStore(ctx context.Context, timeout time.Duration, doing s
 // order the chain runs backwards: c's own first, then the session that
 // signs c's call, and so on down to the first stored session. For a
 // profile's chain that is the last hop first, down to hop 1, then the MFA
-// session, then a web identity session; an unstored step (long-term keys,
-// a credential_process) has no key and is not listed. A key names who asks as well as what is asked, so finding it may
-// need the chain's base credentials (a credential_process runs; no STS
+// session, then a web identity session or SSO role credentials; an
+// unstored step (long-term keys, a credential_process) has no key. A key
+// names who asks as well as what is asked, so finding it may need the
+// chain's base (a credential_process runs, an SSO token is read; no STS
 // call is made and no code is asked). Tools use it to find or clear a
 // chain's entries.
 func (c *Cache) StoreKeys(ctx context.Context) ([]string, error) {

@@ -7,7 +7,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/xacct/xacct/internal/storekey"
 )
+
+// assumeRoleKeyV2 is the key of sessionKey{Kind: "assume-role", RoleARN:
+// roleB} as the scheme made it before KindSSORole: entries of the store
+// stay found.
+const assumeRoleKeyV2 = "762aec9a93a697c948e3a67fff5ddb4e6f99c3c3b0f3ab884ec0ddce56df9bf4"
 
 // Every input of a store key decides it: changing any one alone, the
 // run-time requester included, gives another key.
@@ -17,10 +24,30 @@ func TestSessionKeyCoversEveryInput(t *testing.T) {
 		Requester: fingerprint(aws.Credentials{AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: testSecret}),
 		RoleARN:   roleB, SessionName: "s", ExternalID: "e", MFASerial: "m", DurationSeconds: 3600, Policy: "{}",
 		PolicyARNs: []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}, Tags: []string{"a=b"},
-		TransitiveTagKeys: []string{"a"}, SourceIdentity: "alice"}
+		TransitiveTagKeys: []string{"a"}, SourceIdentity: "alice",
+		SSO: storekey.SSORole{StartURL: "https://d-1234567890.awsapps.com/start", AccountID: "111111111111", RoleName: "Admin"}}
 	seen := map[string]string{base.Key(): "base"}
+	vary := func(k sessionKey, name string) {
+		if prev, dup := seen[k.Key()]; dup {
+			t.Errorf("changing %s alone gives the key of %s", name, prev)
+		}
+		seen[k.Key()] = name
+		if !isKey(k.Key()) {
+			t.Errorf("%s: %q is not a key", name, k.Key())
+		}
+	}
 	v := reflect.ValueOf(&base).Elem()
 	for i := range v.NumField() {
+		name := v.Type().Field(i).Name
+		if v.Field(i).Kind() == reflect.Struct { // SSO: each of its fields alone
+			for j := range v.Field(i).NumField() {
+				k := base
+				f := reflect.ValueOf(&k).Elem().Field(i).Field(j)
+				f.SetString(f.String() + "x")
+				vary(k, name+"."+v.Type().Field(i).Type.Field(j).Name)
+			}
+			continue
+		}
 		k := base
 		f := reflect.ValueOf(&k).Elem().Field(i)
 		switch f.Kind() {
@@ -31,16 +58,14 @@ func TestSessionKeyCoversEveryInput(t *testing.T) {
 		case reflect.Slice:
 			f.Set(reflect.Append(reflect.ValueOf([]string(nil)), reflect.ValueOf("x")))
 		default:
-			t.Fatalf("field %s of kind %s: teach this test to change it", v.Type().Field(i).Name, f.Kind())
+			t.Fatalf("field %s of kind %s: teach this test to change it", name, f.Kind())
 		}
-		name := v.Type().Field(i).Name
-		if prev, dup := seen[k.Key()]; dup {
-			t.Errorf("changing %s alone gives the key of %s", name, prev)
-		}
-		seen[k.Key()] = name
-		if !isKey(k.Key()) {
-			t.Errorf("%s: %q is not a key", name, k.Key())
-		}
+		vary(k, name)
+	}
+	// The keys of the kinds before KindSSORole are as they were: an
+	// assume-role session's key, computed as before SSO was added.
+	if got := (sessionKey{Kind: "assume-role", RoleARN: roleB}).Key(); got != assumeRoleKeyV2 {
+		t.Errorf("an assume-role key changed: %s, was %s", got, assumeRoleKeyV2)
 	}
 	if again := base; again.Key() != base.Key() {
 		t.Error("one session has two keys")

@@ -34,7 +34,7 @@ in a directory only the user may write (--cache-dir; default: xacct in the
 user's cache directory). It holds the credentials in plain text, as the
 AWS CLI's own cache does.
 
-list shows each entry: its key (the file name), kind (assume-role,
+list shows each entry: its key (the file name), kind (assume-role, sso-role,
 mfa-session), role ARN or MFA serial, and expiry; never a secret. With
 --profile, only the entries of that profile's chain; with --output json (or --json), one JSON
 object per line, for scripts. Files it cannot read are named on stderr.

@@ -164,6 +164,7 @@ func newDocWorld(t *testing.T, root string, blocks []docBlock) *docWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sc.IdentityCenter = docsIdentityCenter
 	srv, err := xaccttest.NewServerWithScenario(sc)
 	if err != nil {
 		t.Fatal(err)
@@ -212,6 +213,15 @@ func newDocWorld(t *testing.T, root string, blocks []docBlock) *docWorld {
 		"AWS_ENDPOINT_URL="+srv.URL, "AWS_REGION=us-east-1", "AWS_PAGER=",
 		"XACCT_SIGNIN_ENDPOINT="+srv.URL+xaccttest.FederationPath)
 	return w
+}
+
+// docsIdentityCenter is the IAM Identity Center of the documentation's
+// examples (docs/sso.md): alice, signed in at once, may use Auditor in
+// three accounts.
+var docsIdentityCenter = &xaccttest.IdentityCenter{
+	StartURL: "https://d-1234567890.awsapps.com/start", Region: "us-east-1", AutoApproveUser: "alice",
+	Users: map[string]xaccttest.IdentityCenterUser{"alice": {Assignments: []xaccttest.Assignment{
+		{Account: "222222222222", Role: "Auditor"}, {Account: "444444444444", Role: "Auditor"}, {Account: "555555555555", Role: "Auditor"}}}},
 }
 
 // docsUser is the person of the documentation's examples, with the keys

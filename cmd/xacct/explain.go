@@ -23,7 +23,9 @@ const explainUsage = "usage: xacct explain [PROFILE | --profile P] [--output tex
 	"Prints the chain that xacct.LoadConfig builds for an AWS profile: the base credentials,\n" +
 	"each hop (role, External ID, MFA device, duration, role chaining) and when MFA codes are\n" +
 	"asked for. It reads AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE (else ~/.aws/config\n" +
-	"and ~/.aws/credentials), makes no network call, and prints no secret.\n\n" +
+	"and ~/.aws/credentials), makes no network call, and prints no secret. For an SSO base it\n" +
+	"shows the session, and whether a token is cached and until when (read from\n" +
+	"~/.aws/sso/cache, never shown).\n\n" +
 	"Exit status: 0 the plan; 1 it could not be written to stdout; 2 bad usage or a wrong\n" +
 	"profile (the error on stderr, one line).\n\n"
 
@@ -61,13 +63,14 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		enc.SetIndent("", "  ")
 		enc.Encode(plan) // a plan always encodes: only writing can fail
 	} else {
-		writePlan(out, plan)
+		writePlan(out, plan, ssoTokenLines(ctx, plan, time.Now()))
 	}
 	return stdoutFailed(stderr, name, out)
 }
 
-// writePlan prints a plan for a person.
-func writePlan(w io.Writer, p *xacct.ProfilePlan) {
+// writePlan prints a plan for a person; signIn are lines about an SSO
+// base's sign-in.
+func writePlan(w io.Writer, p *xacct.ProfilePlan, signIn []string) {
 	chosen := map[string]string{
 		"argument": "the command line", "AWS_PROFILE": "AWS_PROFILE", "AWS_DEFAULT_PROFILE": "AWS_DEFAULT_PROFILE",
 		"default": "the default, as neither --profile nor AWS_PROFILE is set",
@@ -84,6 +87,9 @@ func writePlan(w io.Writer, p *xacct.ProfilePlan) {
 	b := p.Base
 	fmt.Fprintf(w, "base:    %s of profile %s%s\n", b.Kind, b.Profile, at(b.Key, b.File, b.Line))
 	fmt.Fprintf(w, "         %s\n", b.Detail)
+	for _, l := range signIn {
+		fmt.Fprintf(w, "         %s\n", l)
+	}
 	if b.MFASerial != "" {
 		fmt.Fprintf(w, "         MFA session on %s: one code per %v session\n",
 			b.MFASerial, time.Duration(b.SessionSeconds)*time.Second)

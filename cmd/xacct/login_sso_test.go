@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
@@ -81,6 +82,15 @@ func TestLoginSSOThenEveryTool(t *testing.T) {
 	}
 	path := ssocache.Path(filepath.Join(home, ".aws", "sso", "cache"), "corp")
 	assertNoSecret(t, "login's output", r.stdout+r.stderr, readToken(t, path).AccessToken, readToken(t, path).RefreshToken)
+	explain := func() result { return runCmd(t, detached(env, xacctBinary(t), "explain", "deploy"), "") }
+	r = explain()
+	for _, want := range []string{"sign-in: sso-session corp, start URL https://d-1234567890.awsapps.com/start, region us-east-1",
+		"token:   cached in " + path + ", valid until " + readToken(t, path).ExpiresAt.UTC().Format(time.RFC3339)} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("explain deploy lacks %q:\n%s%s", want, r.stdout, r.stderr)
+		}
+	}
+	assertNoSecret(t, "explain", r.stdout+r.stderr, readToken(t, path).AccessToken, readToken(t, path).RefreshToken)
 
 	t.Run("AWS CLI", func(t *testing.T) {
 		needPeer(t, missingCommand("aws", "the awscli package"))
@@ -124,11 +134,31 @@ func TestLoginSSOThenEveryTool(t *testing.T) {
 		}
 	})
 
-	if r = xacct("logout", "admin"); r.code != 0 || !strings.Contains(r.stdout, "signed out of corp") {
+	// deploy's hop on the token of the second sign-in, from the stored
+	// role credentials of admin (the same session, account and role).
+	before := srv.CallCount("GetRoleCredentials")
+	if r = xacct("credential-process", "--profile", "deploy"); r.code != 0 {
+		t.Fatalf("credential-process: exit %d\n%s", r.code, r.stderr)
+	}
+	if n := srv.CallCount("GetRoleCredentials") - before; n != 0 {
+		t.Errorf("%d GetRoleCredentials calls, want 0: admin's role credentials are in the store", n)
+	}
+	// deploy's chain in the store: the portal's role credentials (of this
+	// token), and the hop on them.
+	if r = xacct("cache", "list", "--profile", "deploy", "--output", "json"); r.code != 0 ||
+		strings.Count(r.stdout, "\n") != 2 || !strings.Contains(r.stdout, `"kind":"sso-role"`) ||
+		!strings.Contains(r.stdout, `"kind":"assume-role"`) {
+		t.Errorf("cache list --profile deploy: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if r = xacct("logout", "admin"); r.code != 0 || !strings.Contains(r.stdout, "signed out of corp") ||
+		!strings.Contains(r.stdout, "removed 2 entries derived from corp") {
 		t.Fatalf("logout: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Errorf("the token file is still there after logout: %v", err)
+	}
+	if r = explain(); !strings.Contains(r.stdout, "token:   none cached in "+path+"; sign in: xacct login deploy") {
+		t.Errorf("explain after logout:\n%s%s", r.stdout, r.stderr)
 	}
 	if n := srv.CallCount("Logout"); n != 1 {
 		t.Errorf("%d Logout calls, want 1", n)

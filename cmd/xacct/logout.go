@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
@@ -29,8 +30,12 @@ const logoutUsage = `usage: xacct logout [--profile P | PROFILE] [--cache-dir D]
 Signs out of the IAM Identity Center session that profile P's chain starts
 at: calls the portal's Logout (which ends the sign-in for every tool),
 removes the session's token from ~/.aws/sso/cache (under the session's
-lock), and removes the store's entries of P's chain, as 'xacct cache clear
---profile P' does.
+lock), and removes the store's entries derived from the session: of every
+profile of the shared files whose chain starts at it, the role credentials
+of the portal (keyed by the token) and the sessions of the hops on them,
+as found with the token cached before the sign-out. Entries made with an
+earlier token of the session cannot be told (their keys need that token):
+nobody finds them any more, and they expire with their sessions.
 
 Exit status: 0 success; 2 bad usage or configuration (a profile that is
 not SSO); 1 the token or the store could not be removed.
@@ -62,13 +67,64 @@ func runLogout(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		report(stderr, name, err)
 		return exitCodeOf(ctx, err, nil)
 	}
-	said, err := signOut(ctx, base, f.cacheDir)
+	store, err := xacct.NewFileStore(f.cacheDir)
+	if err != nil {
+		report(stderr, name, storeUnavailable(err))
+		return exitConfig
+	}
+	// The keys first: they are made of the token that the sign-out removes.
+	keys := sessionKeys(ctx, base, store)
+	said, err := signOut(ctx, base, store.Dir())
 	if err != nil {
 		report(stderr, name, err)
 		return exitFailure
 	}
 	fmt.Fprintln(stdout, said)
-	return runCacheClear(ctx, []string{"--profile", f.profile, "--cache-dir", f.cacheDir}, stdout, stderr)
+	n := 0
+	for _, k := range keys {
+		if sc, err := store.Load(ctx, k); err != nil || sc == nil {
+			continue // not there (or not ours to read): nothing to remove
+		}
+		if err := store.Delete(ctx, k); err != nil {
+			report(stderr, name, err)
+			return exitFailure
+		}
+		n++
+	}
+	fmt.Fprintf(stdout, "removed %d %s derived from %s from %s\n", n, plural(n, "entry", "entries"), base.Session.Key(), store.Dir())
+	return 0
+}
+
+// sessionKeys returns the store keys derived from base's session now: of
+// every profile of the shared files whose chain starts at it, the keys of
+// its chain (the portal's role credentials, keyed by the session's token
+// as cached now, and the hops on them). Finding them makes no network
+// call but a refresh of a token that is due one. A profile whose keys
+// cannot be found (no token cached) has none.
+func sessionKeys(ctx context.Context, base *ssologin.Base, store *xacct.FileStore) []string {
+	var keys []string
+	for _, name := range profileNames("") {
+		plan, err := xacct.PlanProfile(ctx, name)
+		if err != nil || plan.Base.Kind != awsprofile.KindSSO {
+			continue
+		}
+		if b, err := ssologin.ReadBase(ctx, plan.Base.Profile, plan.ConfigFiles, plan.CredentialsFiles); err != nil ||
+			b.Session.Key() != base.Session.Key() {
+			continue // another session's
+		}
+		cfg, err := xacct.LoadConfig(ctx, name, func(o *xacct.Options) { o.Store = store })
+		if err != nil {
+			continue
+		}
+		if ks, err := cfg.Credentials.(*xacct.Cache).StoreKeys(ctx); err == nil {
+			for _, k := range ks {
+				if !slices.Contains(keys, k) {
+					keys = append(keys, k)
+				}
+			}
+		}
+	}
+	return keys
 }
 
 // ssoBase returns the SSO base of profile's chain, or an error saying the

@@ -180,7 +180,7 @@ func (c *Chain) ssoBase(s *config.SharedConfig) error {
 	b.chaining, b.chainingWhy = ChainingYes, "SSO role credentials, a session"
 	b.Name = fmt.Sprintf("profile %s (SSO, account %s, role %s)", p, s.SSOAccountID, s.SSORoleName)
 	b.Caller = fmt.Sprintf("the SSO role %s in account %s (profile %s)", s.SSORoleName, s.SSOAccountID, p)
-	b.Hint = fmt.Sprintf("run `aws sso login --profile %s`: xacct reads the token that it caches, and does not log in", p)
+	b.Hint = fmt.Sprintf("run xacct login %s", p)
 	return nil
 }
 

@@ -38,7 +38,7 @@ func (b *Base) describe() {
 		if s.SSOSession != nil {
 			region, startURL, session = s.SSOSession.SSORegion, s.SSOSession.SSOStartURL, ", sso-session "+s.SSOSessionName
 		}
-		b.Detail = fmt.Sprintf("account %s, role %s, start URL %s, region %s%s; reads the token that `aws sso login` cached",
+		b.Detail = fmt.Sprintf("account %s, role %s, start URL %s, region %s%s; on the token that xacct login (or aws sso login) cached",
 			s.SSOAccountID, s.SSORoleName, startURL, region, session)
 	case KindLogin:
 		b.Detail = "login session " + s.LoginSession + "; reads the token that `aws login` cached"

@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/xacct/xacct/internal/storekey"
 )
 
 // maxWebIdentityToken is the longest token STS's AssumeRoleWithWebIdentity
@@ -31,15 +33,20 @@ const maxWebIdentityToken = 20000
 // concurrent use.
 type WebIdentity struct {
 	Client      stscreds.AssumeRoleWithWebIdentityAPIClient
-	TokenFile   string        // web_identity_token_file
-	RoleARN     string        // validated by the caller
-	SessionName string        // validated by the caller
-	Duration    time.Duration // validated by the caller
+	TokenFile   string           // web_identity_token_file
+	RoleARN     string           // validated by the caller
+	SessionName string           // validated by the caller
+	Duration    time.Duration    // validated by the caller
+	Key         storekey.Session // what decides its sessions in a store, but for the token (StoreSession)
 
 	// FromSTS turns STS's answer into credentials, refusing an incomplete
 	// one (the caller's one converter of STS answers).
 	FromSTS func(c *types.Credentials, source string) (aws.Credentials, error)
 }
+
+// StoreSession is what decides the session in a store key, but for the
+// requester, the token (RequesterID).
+func (p *WebIdentity) StoreSession() storekey.Session { return p.Key }
 
 // AnswerError is STS's answer refused by FromSTS: the token and the role
 // were fine, and STS's answer is at fault.

@@ -112,6 +112,15 @@ func (x *Index) HasProfile(profile string) bool { return x.profiles[profile] != 
 // HasSession reports whether the config files have [sso-session name].
 func (x *Index) HasSession(name string) bool { return x.sessions[name] != nil }
 
+// SessionKey returns where key of [sso-session name] is written, and its
+// value; a zero Place when it is not.
+func (x *Index) SessionKey(name, key string) Place {
+	if s, ok := x.sessions[name]; ok {
+		return s.keys[key]
+	}
+	return Place{}
+}
+
 // Names returns the profile names, sorted.
 func (x *Index) Names() []string {
 	var out []string

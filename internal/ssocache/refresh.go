@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,7 +15,6 @@ import (
 	"github.com/aws/smithy-go"
 	"golang.org/x/sync/singleflight"
 
-	"github.com/xacct/xacct/internal/filestore"
 	"github.com/xacct/xacct/internal/recovered"
 )
 
@@ -60,20 +60,28 @@ type NeedLoginError struct {
 
 func (e *NeedLoginError) Error() string { return e.Why }
 
+// Locker takes a cross-process lock by key (a lowercase hexadecimal
+// SHA-256), waiting until it is free or ctx ends: xacct's credential
+// store (internal/filestore, or any xacct.Store).
+type Locker interface {
+	Lock(ctx context.Context, key string) (unlock func(), err error)
+}
+
 // Cache is the token cache of one directory with its locks. Its methods
 // are safe for concurrent use by goroutines and processes.
 type Cache struct {
 	dir   string           // the token cache directory; read-only
-	locks *filestore.Store // where the sessions' lock files live; read-only
+	locks Locker           // where the sessions' locks live; nil: in this process only; read-only
 	oidc  OIDCClient       // read-only
 	now   func() time.Time // read-only
 	group singleflight.Group
 }
 
 // New returns the cache in dir ("" for DefaultDir) whose refreshes lock in
-// locks (xacct's store directory, not dir, which other tools own) and call
-// oidc; now is the clock (nil: time.Now).
-func New(dir string, locks *filestore.Store, oidc OIDCClient, now func() time.Time) (*Cache, error) {
+// locks (xacct's store, not dir, which other tools own; nil: a lock of
+// this process only, for a program without a store) and call oidc; now is
+// the clock (nil: time.Now).
+func New(dir string, locks Locker, oidc OIDCClient, now func() time.Time) (*Cache, error) {
 	if dir == "" {
 		var err error
 		if dir, err = DefaultDir(); err != nil {
@@ -93,11 +101,43 @@ func (c *Cache) Path(s Session) string { return Path(c.dir, s.Key()) }
 func (c *Cache) Load(s Session) (*Token, error) { return Load(c.Path(s)) }
 
 // Lock takes the session's cross-process lock, the same for every process
-// of the user: a file in the store directory, named by the SHA-256 of the
-// cache key.
+// of the user: the store's lock of the SHA-256 of the cache key (a file in
+// the store directory). Without a store, the lock is this process's, for
+// the file: the caches of every profile of the session, built apart,
+// still refresh one at a time.
 func (c *Cache) Lock(ctx context.Context, s Session) (unlock func(), err error) {
+	if c.locks == nil {
+		return processLock(ctx, c.Path(s))
+	}
 	sum := sha256.Sum256([]byte("xacct sso token\x00" + s.Key()))
 	return c.locks.Lock(ctx, hex.EncodeToString(sum[:]))
+}
+
+// processLocks are the locks of processLock, by cache file; a lock is a
+// channel of one slot, so that a wait can end with its context.
+var processLocks struct {
+	mu sync.Mutex // guards m
+	m  map[string]chan struct{}
+}
+
+// processLock takes this process's lock of path.
+func processLock(ctx context.Context, path string) (unlock func(), err error) {
+	processLocks.mu.Lock()
+	if processLocks.m == nil {
+		processLocks.m = map[string]chan struct{}{}
+	}
+	ch := processLocks.m[path]
+	if ch == nil {
+		ch = make(chan struct{}, 1)
+		processLocks.m[path] = ch
+	}
+	processLocks.mu.Unlock()
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Token returns the session's access token, valid for at least

@@ -172,9 +172,9 @@ func TestGoroutinesRefreshOnce(t *testing.T) {
 	if n := srv.CallCount("CreateToken") - before; n != 1 || ok.Load() != 32 {
 		t.Errorf("%d CreateToken calls, %d successes; want 1 and 32", n, ok.Load())
 	}
-	facts, err := p.Facts(context.Background())
-	if err != nil || facts.AccessTokenSHA256 == "" || facts.StartURL != startURL {
-		t.Errorf("Facts: %+v, %v", facts, err)
+	id, err := p.RequesterID(context.Background())
+	if err != nil || !strings.HasPrefix(id, "sso-access-token:") || strings.Contains(id, tok.AccessToken) {
+		t.Errorf("RequesterID: %s, %v", id, err)
 	}
 	// The old refresh token again: refused, one clear line, file intact.
 	if err := ssocache.Save(path, tok); err != nil {
@@ -187,6 +187,40 @@ func TestGoroutinesRefreshOnce(t *testing.T) {
 	}
 	if got, _ := ssocache.Load(path); got == nil || got.RefreshToken != tok.RefreshToken {
 		t.Error("the refused refresh changed the cache file")
+	}
+}
+
+// TestWithoutStoreRefreshOnceInProcess: without a store (xacct
+// --no-cache) the lock is the process's: two caches of the session, built
+// apart as two profiles' are, and 32 goroutines across them at an expired
+// token make one CreateToken call, and all get credentials.
+func TestWithoutStoreRefreshOnceInProcess(t *testing.T) {
+	t.Parallel()
+	srv := world(t)
+	dir := t.TempDir()
+	if err := ssocache.Save(ssocache.Path(dir, session.Key()), signedIn(t, srv.URL)); err != nil {
+		t.Fatal(err)
+	}
+	oidc, portal := clients(srv.URL)
+	var providers [2]*ssorole.Provider
+	for i := range providers {
+		c, err := ssocache.New(dir, nil, oidc, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		providers[i] = &ssorole.Provider{Tokens: c, Session: session, Portal: portal, AccountID: "111111111111", RoleName: "Admin"}
+	}
+	before := srv.CallCount("CreateToken")
+	var ok atomic.Int32
+	testutil.Parallel(32, func(i int) {
+		if _, err := providers[i%2].Retrieve(context.Background()); err == nil {
+			ok.Add(1)
+		} else {
+			t.Error(err)
+		}
+	})
+	if n := srv.CallCount("CreateToken") - before; n != 1 || ok.Load() != 32 {
+		t.Errorf("%d CreateToken calls, %d successes; want 1 and 32", n, ok.Load())
 	}
 }
 

@@ -13,7 +13,6 @@ import (
 
 	"github.com/xacct/xacct/internal/filestore"
 	"github.com/xacct/xacct/internal/ssocache"
-	"github.com/xacct/xacct/internal/ssorole"
 )
 
 // Base is an SSO profile's base, as its shared config says: the session,
@@ -43,6 +42,13 @@ func ReadBase(ctx context.Context, profile string, configFiles, credentialsFiles
 		return nil, fmt.Errorf("profile %s has no SSO start URL and region (sso_session, or sso_start_url and sso_region)", profile)
 	}
 	return b, nil
+}
+
+// SessionBase is the base of a session alone, with no account or role,
+// for the portal's listings and the session's token: its clients take the
+// configuration of profile (endpoint_url, services; "" for the default).
+func SessionBase(profile string, s ssocache.Session, configFiles, credentialsFiles []string) *Base {
+	return &Base{Profile: profile, Session: s, configFiles: configFiles, creds: credentialsFiles}
 }
 
 // Clients are the SSO services of a base, configured as the SDK
@@ -93,23 +99,6 @@ func NewCache(dir, storeDir string, oidc ssocache.OIDCClient, now func() time.Ti
 		return nil, err
 	}
 	return ssocache.New(dir, locks, oidc, now)
-}
-
-// RoleProvider returns the provider of b's role credentials: the
-// portal's GetRoleCredentials on the session's token, refreshed under the
-// session's lock in storeDir ("": xacct's store directory). hc is the
-// HTTP client (nil: the SDK's); now the clock (nil: time.Now). Its Facts
-// are what the store key of its credentials must hash.
-func (b *Base) RoleProvider(ctx context.Context, storeDir string, hc aws.HTTPClient, now func() time.Time) (*ssorole.Provider, error) {
-	clients, err := b.NewClients(ctx, "", hc)
-	if err != nil {
-		return nil, err
-	}
-	tokens, err := NewCache("", storeDir, clients.OIDC, now)
-	if err != nil {
-		return nil, err
-	}
-	return &ssorole.Provider{Tokens: tokens, Session: b.Session, Portal: clients.Portal, AccountID: b.AccountID, RoleName: b.Role}, nil
 }
 
 // Options are a profile sign-in's choices (xacct.SSOLoginOptions).

@@ -3,13 +3,12 @@
 // gives for the access token of the session's token cache, which
 // ssocache refreshes under its cross-process lock (never the SDK's own
 // refresh, which loses the session when processes race). It also says
-// what decides those credentials, for the credential store's key.
+// what decides those credentials, for the credential store's key
+// (StoreSession, and the access token as the requester).
 package ssorole
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/xacct/xacct/internal/ssocache"
+	"github.com/xacct/xacct/internal/storekey"
 )
 
 // PortalClient is the portal operation the provider makes (*sso.Client).
@@ -33,39 +33,52 @@ type Provider struct {
 	Tokens    *ssocache.Cache
 	Session   ssocache.Session
 	Portal    PortalClient
+	Endpoint  string // the portal's URL, for store keys: a fake's entries are never real ones
 	AccountID string
 	RoleName  string
 }
 
-// Facts are what decide the credentials of a Provider, which a store key
-// must hash: the start URL, account and role, and the SHA-256 of the
-// access token (hexadecimal), since the token does not name its user.
-type Facts struct {
-	StartURL, AccountID, RoleName, AccessTokenSHA256 string
+// StoreSession is what decides the provider's credentials in a store key
+// (internal/storekey), but for the requester, which is the access token
+// (RequesterID).
+func (p *Provider) StoreSession() storekey.Session {
+	return storekey.Session{Kind: storekey.KindSSORole, Endpoint: p.Endpoint, Region: p.Session.Region,
+		SSO: storekey.SSORole{StartURL: p.Session.StartURL, AccountID: p.AccountID, RoleName: p.RoleName}}
 }
 
-// Facts returns what decides the credentials Retrieve would return now:
-// it reads (and, when due, refreshes) the session's token as Retrieve
-// does. A store keyed by them gives one user's credentials to no other.
-func (p *Provider) Facts(ctx context.Context) (Facts, error) {
+// RequesterID identifies who would ask the portal now: the session's
+// access token (read, and refreshed when due), by its digest.
+func (p *Provider) RequesterID(ctx context.Context) (string, error) {
+	id, _, err := p.Bind(ctx)
+	return id, err
+}
+
+// Bind reads the session's token as RequesterID does, and returns a
+// context that makes Retrieve present exactly that token: the credentials
+// are stored under the identity of the token that fetched them, even when
+// another process refreshes the token in between.
+func (p *Provider) Bind(ctx context.Context) (id string, bound context.Context, err error) {
 	t, err := p.Tokens.Token(ctx, p.Session)
 	if err != nil {
-		return Facts{}, err
+		return "", ctx, err
 	}
-	return p.facts(t), nil
+	return storekey.SSOAccessToken(t.AccessToken), context.WithValue(ctx, tokenKey{p}, boundToken{t}), nil
 }
 
-func (p *Provider) facts(t *ssocache.Token) Facts {
-	sum := sha256.Sum256([]byte(t.AccessToken))
-	return Facts{StartURL: p.Session.StartURL, AccountID: p.AccountID, RoleName: p.RoleName,
-		AccessTokenSHA256: hex.EncodeToString(sum[:])}
-}
+// boundToken is the token Bind read, carried in a fetch's context; String
+// keeps it out of a formatted context.
+type boundToken struct{ t *ssocache.Token }
+
+func (boundToken) String() string { return "ssorole.boundToken(redacted)" }
+
+// tokenKey keys it, by provider, so that it reaches no other provider.
+type tokenKey struct{ p *Provider }
 
 // Retrieve returns the role's credentials on the session's access token.
 // A session that needs a new sign-in gives a *ssocache.NeedLoginError;
 // a role the portal refuses, an error naming the account and role.
 func (p *Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	t, err := p.Tokens.Token(ctx, p.Session)
+	t, err := p.token(ctx)
 	if err != nil {
 		return aws.Credentials{}, err
 	}
@@ -81,6 +94,14 @@ func (p *Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	return aws.Credentials{AccessKeyID: *rc.AccessKeyId, SecretAccessKey: *rc.SecretAccessKey,
 		SessionToken: aws.ToString(rc.SessionToken), Source: "xacct SSO " + p.Session.Key(),
 		CanExpire: true, Expires: time.UnixMilli(rc.Expiration).UTC(), AccountID: p.AccountID}, nil
+}
+
+// token is the token Bind put in ctx, else the session's now.
+func (p *Provider) token(ctx context.Context) (*ssocache.Token, error) {
+	if b, ok := ctx.Value(tokenKey{p}).(boundToken); ok {
+		return b.t, nil
+	}
+	return p.Tokens.Token(ctx, p.Session)
 }
 
 // portalError turns the portal's refusal into a sentence, by its code.
@@ -102,4 +123,18 @@ func (p *Provider) portalError(err error) error {
 			"check sso_account_id and sso_role_name against the user's assignments", p.RoleName, p.AccountID, ae.ErrorCode())
 	}
 	return fmt.Errorf("GetRoleCredentials for role %s in account %s: the portal answered %s", p.RoleName, p.AccountID, ae.ErrorCode())
+}
+
+// Endpoint names the portal that c calls: its base endpoint, else the
+// one the SDK resolves for its region.
+func Endpoint(ctx context.Context, c *sso.Client) string {
+	o := c.Options()
+	if o.BaseEndpoint != nil {
+		return *o.BaseEndpoint
+	}
+	ep, err := sso.NewDefaultEndpointResolverV2().ResolveEndpoint(ctx, sso.EndpointParameters{Region: aws.String(o.Region)})
+	if err != nil {
+		return "portal:" + o.Region
+	}
+	return ep.URI.String()
 }

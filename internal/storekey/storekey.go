@@ -27,13 +27,13 @@ const Scheme = "xacct-store-key-v2"
 // (xacct's TestSessionKeyCoversEveryInput). It holds no secret: Requester is a
 // one-way digest.
 type Session struct {
-	Kind     string // what the session is: "assume-role", "mfa-session", "web-identity"
-	Endpoint string // the STS endpoint that the SDK's client calls (endpointOf)
+	Kind     string // what the session is: "assume-role", "mfa-session", "web-identity", KindSSORole
+	Endpoint string // the endpoint that the SDK's client calls (endpointOf): STS's, or the AWS access portal's
 	Region   string // the client's region, which decides the partition of a global endpoint
 
 	// Requester identifies the credentials that ask STS for the session,
-	// as obtained at run time (Credentials, Token, or the key of the
-	// stored session that signs), set per fetch.
+	// as obtained at run time (Credentials, Token, SSOAccessToken, or the
+	// key of the stored session that signs), set per fetch.
 	Requester string
 
 	RoleARN           string
@@ -46,6 +46,22 @@ type Session struct {
 	Tags              []string // key, value, key, value...: sorted by key as the request sends them
 	TransitiveTagKeys []string
 	SourceIdentity    string
+
+	// SSO is what decides a KindSSORole session besides the access token
+	// (the Requester): the AWS access portal's start URL, the account and
+	// the role. Empty for every other kind, whose keys are then as they
+	// were before it.
+	SSO SSORole
+}
+
+// KindSSORole is the kind of the role credentials that the AWS access
+// portal (GetRoleCredentials) gives for an IAM Identity Center access
+// token.
+const KindSSORole = "sso-role"
+
+// SSORole is the portal's side of a KindSSORole session.
+type SSORole struct {
+	StartURL, AccountID, RoleName string
 }
 
 // Key returns the store key: the lowercase hexadecimal SHA-256 of the
@@ -70,7 +86,22 @@ func (k Session) Key() string {
 	list(k.Tags)
 	list(k.TransitiveTagKeys)
 	str(k.SourceIdentity)
+	// Written only when set, so that the keys of the kinds before it stay
+	// as they were; what follows makes the encoding longer, never alike.
+	if k.SSO != (SSORole{}) {
+		for _, s := range []string{"sso", k.SSO.StartURL, k.SSO.AccountID, k.SSO.RoleName} {
+			str(s)
+		}
+	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// SSOAccessToken identifies an IAM Identity Center access token, the
+// requester of a KindSSORole session: a keyed digest, since the token
+// does not name its user and two users of one start URL may ask for the
+// same account and role.
+func SSOAccessToken(accessToken string) string {
+	return "sso-access-token:" + digest(Scheme+"/sso-access-token", accessToken)
 }
 
 // Credentials is a keyed digest (HMAC-SHA-256) of the access key ID, the
