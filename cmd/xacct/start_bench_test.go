@@ -20,8 +20,8 @@ const systemCABundle = "/etc/ssl/certs/ca-certificates.crt"
 // with AWS_CA_BUNDLE naming the system's bundle; xacct built as `go
 // install` builds it (cgo, where a C compiler is) and with CGO_ENABLED=0.
 //
-//	go test -run '^$' -bench Start -benchtime 40x -count 10 ./cmd/xacct > start.txt
-//	benchstat -col /run start.txt
+//	go test -run '^$' -bench Start -benchtime 40x -count 10 ./cmd/xacct > /tmp/start.txt
+//	benchstat -col /run /tmp/start.txt
 func BenchmarkStart(b *testing.B) {
 	w := newSigninWorld(b)
 	dir := b.TempDir()
