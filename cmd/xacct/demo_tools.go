@@ -77,6 +77,9 @@ func toolsDemo(ctx context.Context, w io.Writer, srv *xaccttest.Server, heading 
 	if err := d.store(); err != nil {
 		return err
 	}
+	if err := d.terminal(); err != nil {
+		return err
+	}
 	return d.fanOut()
 }
 

@@ -3,18 +3,54 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
+// TestDemo runs the demo as a person does (its terminal step starts the
+// binary itself), with the AWS CLI on the PATH and without it.
 func TestDemo(t *testing.T) {
 	t.Parallel()
-	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"demo", "--readers", "20", "--hours", "2"}, &out, &errOut); code != 0 {
-		t.Fatalf("demo exited %d: %s", code, errOut.String())
+	bin := xacctBinary(t)
+	for _, c := range []struct {
+		name, path, tool string
+	}{
+		{"with the PATH", os.Getenv("PATH"), "aws sts get-caller-identity --profile breakglass-tools"},
+		{"without the AWS CLI", "", "xacct credential-process --profile breakglass-tools (as an SDK runs it"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			if _, err := exec.LookPath("aws"); err != nil && strings.HasPrefix(c.tool, "aws") {
+				needPeer(t, "no aws on PATH")
+			}
+			path := c.path
+			if path == "" { // a shell for credential_process, and nothing else
+				path = t.TempDir()
+				if err := os.Symlink("/bin/sh", filepath.Join(path, "sh")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cmd := exec.Command(bin, "demo", "--readers", "20", "--hours", "2")
+			cmd.Env = append(cleanEnv(t.TempDir()), "PATH="+path)
+			r := runCmd(t, cmd, "")
+			if r.code != 0 {
+				t.Fatalf("demo exited %d: %s", r.code, r.stderr)
+			}
+			checkDemo(t, r.stdout, c.tool)
+		})
 	}
-	s := out.String()
+}
+
+// checkDemo checks what the demo said, of which tool of the terminal step.
+func checkDemo(t *testing.T, s, tool string) {
+	t.Helper()
 	for _, want := range []string{
+		"two processes started together: " + tool,
+		"process 1: ", "process 2: ",
+		"STS saw 1 AssumeRole of BreakGlass (each takes an MFA code)",
 		"refused: hop 1 (arn:aws:iam::222222222222:role/CrossAccountRole)",
 		"xacct's hint: the trust policy of arn:aws:iam::222222222222:role/CrossAccountRole",
 		"accepted: the program now acts as arn:aws:sts::222222222222:assumed-role/CrossAccountRole/xacct-demo",
