@@ -84,6 +84,7 @@ func (d *toolsRun) twoProcesses(exe string) error {
 		cmds[i], outs[i] = exec.CommandContext(ctx, name, args...), &bytes.Buffer{}
 		cmds[i].Env = d.toolEnv()
 		cmds[i].Stdout, cmds[i].Stderr = outs[i], outs[i]
+		detachFromTerminal(cmds[i])
 		if err := cmds[i].Start(); err != nil {
 			return err
 		}
