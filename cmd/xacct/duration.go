@@ -57,15 +57,16 @@ func (r *credentialRun) withDuration(ctx context.Context, plan *xacct.ProfilePla
 			"--duration %v: profile %s assumes no role (its credentials are its %s base), so it has no "+
 				"last hop whose session length to set", d, plan.Profile, plan.Base.Kind)
 	}
-	last := plan.Hops[len(plan.Hops)-1]
-	if last.Chaining && d > maxChainedSession {
+	// Planned anew: the length can change the chain (a role on a shared
+	// MFA session keeps its own prompt, unchained, to last over an hour).
+	longer, err := xacct.PlanProfile(ctx, r.flags.profile, func(o *xacct.Options) { o.LastHopDuration = d })
+	if err == nil {
+		return longer, nil
+	}
+	if last := plan.Hops[len(plan.Hops)-1]; last.Chaining && d > maxChainedSession {
 		return nil, failf(exitConfig, "give --duration 1h or less",
 			"--duration %v: the last hop (profile %s, %s) is role chaining, assumed with the credentials of a "+
 				"session, and STS caps role-chaining sessions at 1h", d, last.Profile, last.RoleARN)
 	}
-	plan, err := xacct.PlanProfile(ctx, r.flags.profile, func(o *xacct.Options) { o.LastHopDuration = d })
-	if err != nil {
-		return nil, &exitError{code: exitConfig, err: err}
-	}
-	return plan, nil
+	return nil, &exitError{code: exitConfig, err: err}
 }

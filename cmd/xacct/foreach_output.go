@@ -5,6 +5,7 @@ package main
 // files of its own (--output-dir).
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -105,6 +106,10 @@ func createPrivate(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|noFollow, 0o600)
 	if err != nil {
 		return nil, err
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, cmp.Or(err, fmt.Errorf("is not a regular file"))
 	}
 	if err := f.Chmod(0o600); err != nil { // a file that was there keeps its mode through O_TRUNC
 		f.Close()

@@ -119,6 +119,9 @@ func runSSOProfiles(ctx context.Context, args []string, stdout, stderr io.Writer
 	if region == "" {
 		region = session.Region
 	}
+	if err := ssoprofiles.CheckRegion(region); err != nil {
+		return fail(failf(exitConfig, "", "--region (else the session's sso_region): %v", err))
+	}
 	if f.write {
 		return writeSSOProfiles(files.Config[0], profiles, session.Name, region, stdout, stderr)
 	}

@@ -42,10 +42,15 @@ func (c *Chain) shareMFA(first *config.SharedConfig) error {
 		return x.err(b.Profile, MFASessionKey, fmt.Errorf("is shared, but STS gives MFA sessions only for an "+
 			"IAM user's long-term keys, and this profile's credentials are %s", b.chainingWhy), "")
 	}
-	if d, _, ok := x.durationSeconds(first); ok && d > validate.MaxChainingDuration {
-		c.note(fmt.Sprintf("profile %s asks its own MFA code: its duration_seconds (%v) is more than the one hour "+
+	d, _, ok := x.durationSeconds(first)
+	what := "its duration_seconds"
+	if first.Profile == c.Profile && c.opts.LastHopDuration != 0 { // the last hop's length given by the caller
+		d, ok, what = c.opts.LastHopDuration, true, "the duration asked for it"
+	}
+	if ok && d > validate.MaxChainingDuration {
+		c.note(fmt.Sprintf("profile %s asks its own MFA code: %s (%v) is more than the one hour "+
 			"of a role assumed with the MFA session that %s = shared on profile %s would share",
-			first.Profile, d, MFASessionKey, b.Profile))
+			first.Profile, what, d, MFASessionKey, b.Profile))
 		return nil
 	}
 	if err := validate.SerialNumber("mfa_serial", first.MFASerial); err != nil {

@@ -30,8 +30,9 @@ mfa_serial = arn:aws:iam::111111111111:mfa/alice
 duration_seconds = 7200
 `
 
-// resolveIn resolves profile in a config of text.
-func resolveIn(t *testing.T, text, profile string) (*Chain, error) {
+// resolveIn resolves profile in a config of text; lastHop is
+// Options.LastHopDuration.
+func resolveIn(t *testing.T, text, profile string, lastHop ...time.Duration) (*Chain, error) {
 	t.Helper()
 	dir := t.TempDir()
 	config := filepath.Join(dir, "config")
@@ -40,7 +41,8 @@ func resolveIn(t *testing.T, text, profile string) (*Chain, error) {
 	}
 	return Resolve(context.Background(), Options{Profile: profile, ConfigFiles: []string{config},
 		CredentialsFiles: []string{filepath.Join(dir, "none")}, SessionDuration: 12 * time.Hour,
-		MFASource: "the terminal", CheckRole: func(r Role, chaining bool) (Role, error) { return r, nil }})
+		MFASource: "the terminal", CheckRole: func(r Role, chaining bool) (Role, error) { return r, nil },
+		LastHopDuration: append(lastHop, 0)[0]})
 }
 
 func TestSharedMFASession(t *testing.T) {
@@ -70,6 +72,17 @@ func TestSharedMFASession(t *testing.T) {
 		!strings.Contains(strings.Join(c.Notes, "\n"), "profile long asks its own MFA code: its duration_seconds (2h0m0s)") {
 		t.Errorf("a 2h role: base MFA %q, hop MFA %q, notes %q: want its own prompt, and why",
 			c.Base.MFASerial, c.Hops[0].Role.MFASerial, c.Notes)
+	}
+
+	// The caller's length of the last hop counts as its duration_seconds.
+	c, err = resolveIn(t, shared, "admin", 2*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Base.MFASerial != "" || c.Hops[0].Role.MFASerial == "" || c.Hops[0].Chaining ||
+		!strings.Contains(strings.Join(c.Notes, "\n"), "profile admin asks its own MFA code: the duration asked for it (2h0m0s)") {
+		t.Errorf("--duration 2h: base MFA %q, hop MFA %q, chaining %v, notes %q: want its own prompt, unchained",
+			c.Base.MFASerial, c.Hops[0].Role.MFASerial, c.Hops[0].Chaining, c.Notes)
 	}
 
 	plain := strings.Replace(sharedMFAConfig, "%s", "", 1)

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -68,21 +69,41 @@ func newInstanceRole(cfg aws.Config, endpoint string) *InstanceRole {
 
 // Retrieve returns the role's credentials.
 func (p *InstanceRole) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	if strings.EqualFold(os.Getenv("AWS_EC2_METADATA_DISABLED"), "true") {
+		return aws.Credentials{}, &InstanceError{Why: "the instance metadata service is turned off here " +
+			"(AWS_EC2_METADATA_DISABLED=true)"}
+	}
 	if !p.found.Load() {
-		if err := p.probe(ctx); err != nil {
+		switch err := p.probe(ctx); {
+		case errors.Is(err, errAnswered):
+			// An answer, but not the role: the SDK's provider, with its
+			// retries, tries again (a throttled or busy service recovers).
+		case err != nil:
 			return aws.Credentials{}, err
+		default:
+			p.found.Store(true)
 		}
-		p.found.Store(true)
 	}
 	v, err := p.creds.Retrieve(ctx)
-	if err != nil {
-		return aws.Credentials{}, &InstanceError{Why: "the instance metadata service gave no credentials for " +
-			"the instance's role" + statusOf(err), err: err}
+	var resp *smithyhttp.ResponseError
+	switch {
+	case err == nil:
+		return v, nil
+	case errors.As(err, &resp) && resp.HTTPStatusCode() < 500 && resp.HTTPStatusCode() != http.StatusTooManyRequests:
+		return aws.Credentials{}, &InstanceError{Why: "the instance metadata service refused the request" +
+			statusOf(err) + ": it may be turned off, or its hop limit too low for a container", err: err}
 	}
-	return v, nil
+	return aws.Credentials{}, &InstanceError{Why: "the instance metadata service gave no credentials for " +
+		"the instance's role" + statusOf(err) + ", retries included", err: err}
 }
 
-// probe asks for the instance profile's role, within ProbeTimeout.
+// errAnswered is a probe's answer other than the role's name or its
+// absence: an HTTP error that the SDK's provider may retry.
+var errAnswered = errors.New("the instance metadata service answered with an error")
+
+// probe asks for the instance profile's role, within ProbeTimeout: it
+// tells a machine with no metadata service (no answer), and an instance
+// without a role, at once.
 func (p *InstanceRole) probe(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
@@ -94,8 +115,7 @@ func (p *InstanceRole) probe(ctx context.Context) error {
 	case errors.As(err, &resp) && resp.HTTPStatusCode() == http.StatusNotFound:
 		return &InstanceError{Why: "this EC2 instance has no role (no instance profile)", err: err}
 	case errors.As(err, &resp):
-		return &InstanceError{Why: "the instance metadata service refused the request" + statusOf(err) +
-			": it may be turned off, or its hop limit too low for a container", err: err}
+		return errAnswered
 	case err != nil:
 		return &InstanceError{Why: fmt.Sprintf("no instance metadata service answered within %v: "+
 			"this is not an EC2 instance, or its metadata service is unreachable", p.timeout), err: err}

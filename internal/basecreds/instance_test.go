@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -54,6 +55,7 @@ func TestInstanceRoleProbe(t *testing.T) {
 			"this EC2 instance has no role (no instance profile)"},
 		{"an empty role list", imdsWith(func(w http.ResponseWriter) {}).URL,
 			"this EC2 instance has no role (no instance profile)"},
+		{"busy once: the SDK's retry gets it", imdsWith(busyOnce()).URL, ""},
 		{"refused", imdsWith(func(w http.ResponseWriter) { http.Error(w, "", http.StatusForbidden) }).URL,
 			"the instance metadata service refused the request (HTTP 403)"},
 		{"no answer: a laptop", "http://" + silent.Addr().String(),
@@ -75,5 +77,27 @@ func TestInstanceRoleProbe(t *testing.T) {
 				t.Errorf("err %q shows the SDK's text", err)
 			}
 		})
+	}
+}
+
+// busyOnce answers the role list 503 once, then the role's name.
+func busyOnce() func(w http.ResponseWriter) {
+	var calls atomic.Int32
+	return func(w http.ResponseWriter) {
+		if calls.Add(1) == 1 {
+			http.Error(w, "", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("web\n"))
+	}
+}
+
+// TestInstanceRoleDisabled: AWS_EC2_METADATA_DISABLED=true is said as
+// such, without a probe.
+func TestInstanceRoleDisabled(t *testing.T) {
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	_, err := instanceRoleAt("http://127.0.0.1:1", time.Second).Retrieve(context.Background())
+	if err == nil || err.Error() != "the instance metadata service is turned off here (AWS_EC2_METADATA_DISABLED=true)" {
+		t.Fatalf("err = %v", err)
 	}
 }

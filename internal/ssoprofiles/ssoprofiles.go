@@ -16,6 +16,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
+
+	"github.com/xacct/xacct/internal/validate"
 )
 
 // DefaultTemplate names a profile by its account's name and its role:
@@ -54,7 +56,11 @@ func List(ctx context.Context, portal Portal, accessToken string) ([]Role, error
 					return nil, fmt.Errorf("ListAccountRoles of account %s: %w", id, err)
 				}
 				for _, r := range rpage.RoleList {
-					roles = append(roles, Role{AccountID: id, AccountName: aws.ToString(a.AccountName), RoleName: aws.ToString(r.RoleName)})
+					role := Role{AccountID: id, AccountName: aws.ToString(a.AccountName), RoleName: aws.ToString(r.RoleName)}
+					if err := role.check(); err != nil {
+						return nil, err
+					}
+					roles = append(roles, role)
 				}
 			}
 		}
@@ -63,6 +69,36 @@ func List(ctx context.Context, portal Portal, accessToken string) ([]Role, error
 		return cmp.Or(cmp.Compare(a.AccountName, b.AccountName), cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.RoleName, b.RoleName))
 	})
 	return roles, nil
+}
+
+// roleNameRule is IAM's rule for a role's name.
+var roleNameRule = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+
+// regionRule is the shape of an AWS region's name, such as us-gov-west-1.
+var regionRule = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+
+// check refuses an account ID or role name from the portal that does not
+// keep AWS's rules: they are written into a config file as they are, and
+// a line break there would add keys of its own (a credential_process).
+func (r Role) check() error {
+	switch {
+	case !validate.IsAccountID(r.AccountID):
+		return fmt.Errorf("the AWS access portal listed the account ID %q, which is not 12 digits: "+
+			"no profile is written for an answer that breaks AWS's rules", r.AccountID)
+	case !roleNameRule.MatchString(r.RoleName):
+		return fmt.Errorf("the AWS access portal listed the role name %q in account %s, which is not 1 to 64 "+
+			"letters, digits and +=,.@_-: no profile is written for an answer that breaks AWS's rules", r.RoleName, r.AccountID)
+	}
+	return nil
+}
+
+// CheckRegion refuses a region that is not a region's name, before it is
+// written into a profile.
+func CheckRegion(region string) error {
+	if !regionRule.MatchString(region) {
+		return fmt.Errorf("%q is not a region's name, such as us-east-1", region)
+	}
+	return nil
 }
 
 // Profile is a profile to write: its name and the role it uses.

@@ -66,14 +66,29 @@ func Write(path string, profiles []Profile, session, region string, now time.Tim
 		return w, nil
 	}
 	if old != nil {
-		w.Backup = path + ".bak-" + now.UTC().Format("20060102T150405Z")
-		if err := writeFile(w.Backup, old, 0o600, true); err != nil {
+		if w.Backup, err = backup(path, old, now); err != nil {
 			return Written{}, fmt.Errorf("keeping a backup of %s: %w", path, err)
 		}
 	} else if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return Written{}, err
 	}
 	return w, writeFile(path, []byte(text), mode, false)
+}
+
+// backup writes old to a new file path.bak-<UTC time>, with -2, -3...
+// after it when a backup of that second is there already.
+func backup(path string, old []byte, now time.Time) (string, error) {
+	base := path + ".bak-" + now.UTC().Format("20060102T150405Z")
+	for i := 1; ; i++ {
+		name := base
+		if i > 1 {
+			name = fmt.Sprintf("%s-%d", base, i)
+		}
+		err := writeFile(name, old, 0o600, true)
+		if !errors.Is(err, fs.ErrExist) || i == 100 {
+			return name, err
+		}
+	}
 }
 
 // writeFile writes b to path with mode: to a temporary file in its
