@@ -12,18 +12,12 @@ import (
 	"time"
 
 	"github.com/xacct/xacct"
+	"github.com/xacct/xacct/internal/validate"
 )
 
-// STS's bounds of an AssumeRole session (DurationSeconds), and its cap on
-// role chaining: a role assumed with a session's credentials.
-const (
-	minRoleSession      = 15 * time.Minute
-	maxRoleSession      = 12 * time.Hour
-	maxChainedSession   = time.Hour
-	durationFlagSummary = "the session length of the chain's last hop (its role), in place of the profile's " +
-		"duration_seconds: 15m to 12h, 1h at most when that role is assumed with a session's credentials " +
-		"(role chaining), and at most the role's maximum session duration"
-)
+const durationFlagSummary = "the session length of the chain's last hop (its role), in place of the profile's " +
+	"duration_seconds: 15m to 12h, 1h at most when that role is assumed with a session's credentials " +
+	"(role chaining), and at most the role's maximum session duration"
 
 func (f *profileFlags) addDuration(fs *flag.FlagSet) {
 	fs.DurationVar(&f.duration, "duration", 0, durationFlagSummary)
@@ -37,7 +31,7 @@ func (f *profileFlags) checkDuration() error {
 		return nil
 	case d%time.Second != 0:
 		return failf(exitConfig, "", "--duration %v is not a whole number of seconds: STS takes DurationSeconds", d)
-	case d < minRoleSession || d > maxRoleSession:
+	case d < validate.MinDuration || d > validate.MaxDuration:
 		return failf(exitConfig, "", "--duration %v is outside STS's range for a role session: 15m to 12h", d)
 	}
 	return nil
@@ -63,7 +57,7 @@ func (r *credentialRun) withDuration(ctx context.Context, plan *xacct.ProfilePla
 	if err == nil {
 		return longer, nil
 	}
-	if last := plan.Hops[len(plan.Hops)-1]; last.Chaining && d > maxChainedSession {
+	if last := plan.Hops[len(plan.Hops)-1]; last.Chaining && d > validate.MaxChainingDuration {
 		return nil, failf(exitConfig, "give --duration 1h or less",
 			"--duration %v: the last hop (profile %s, %s) is role chaining, assumed with the credentials of a "+
 				"session, and STS caps role-chaining sessions at 1h", d, last.Profile, last.RoleARN)
