@@ -187,16 +187,10 @@ func runCacheClear(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if keys == nil {
 		what, keys = "the store", present
 	}
-	n := 0
-	for _, k := range keys {
-		if !slices.Contains(present, k) {
-			continue // not there: nothing to remove
-		}
-		if err := store.Delete(ctx, k); err != nil {
-			report(stderr, name, err)
-			return exitFailure
-		}
-		n++
+	n, err := removeKeys(ctx, store.Delete, keys, func(k string) bool { return slices.Contains(present, k) })
+	if err != nil {
+		report(stderr, name, err)
+		return exitFailure
 	}
 	fmt.Fprintf(stdout, "removed %d %s of %s from %s\n", n, plural(n, "entry", "entries"), what, store.Dir())
 	if removed+saving > 0 {
@@ -263,4 +257,21 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// removeKeys deletes the entries of keys that present says are there, and
+// returns how many it deleted; the first failure ends it.
+func removeKeys(ctx context.Context, del func(context.Context, string) error, keys []string,
+	present func(key string) bool) (int, error) {
+	n := 0
+	for _, k := range keys {
+		if !present(k) {
+			continue // not there: nothing to remove
+		}
+		if err := del(ctx, k); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }

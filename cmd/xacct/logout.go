@@ -80,16 +80,13 @@ func runLogout(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitFailure
 	}
 	fmt.Fprintln(stdout, said)
-	n := 0
-	for _, k := range keys {
-		if sc, err := store.Load(ctx, k); err != nil || sc == nil {
-			continue // not there (or not ours to read): nothing to remove
-		}
-		if err := store.Delete(ctx, k); err != nil {
-			report(stderr, name, err)
-			return exitFailure
-		}
-		n++
+	n, err := removeKeys(ctx, store.Delete, keys, func(k string) bool {
+		sc, err := store.Load(ctx, k)
+		return err == nil && sc != nil // else not there (or not ours to read)
+	})
+	if err != nil {
+		report(stderr, name, err)
+		return exitFailure
 	}
 	fmt.Fprintf(stdout, "removed %d %s derived from %s from %s\n", n, plural(n, "entry", "entries"), base.Session.Key(), store.Dir())
 	return 0
