@@ -8,15 +8,18 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/xacct/xacct/internal/testutil"
 )
 
 // A person at a terminal, as issue 18 tells it: reads the fake's MFA code
-// (fake-sts code), logs in by profile name, runs for-each-account on
-// the stored session with no prompt, opens a shell with the
-// profile's credentials (exec PROFILE), is refused a nested exec, gets
-// the variables for eval (env), and asks for help. Keys are typed into a
-// tmux pane; what the pane shows is checked. With XACCT_SCREENS=FILE, the
-// screens are appended to FILE, for the closing note.
+// (fake-sts code), logs in by profile name, runs for-each-account on the
+// stored session with no prompt, opens a shell with the profile's
+// credentials (exec PROFILE), is refused a nested exec, gets the variables
+// for eval (env), is told at a second code of one device that
+// xacct_mfa_session = shared would save it, and asks for help. Keys are
+// typed into a tmux pane; what the pane shows is checked. With
+// XACCT_SCREENS=FILE, the screens are appended to FILE, for the closing note.
 func TestHabitsAtATerminal(t *testing.T) {
 	t.Parallel()
 	w := newToolsWorld(t)
@@ -103,6 +106,37 @@ func TestHabitsAtATerminal(t *testing.T) {
 	p.expect("acting on chain")
 	p.expect("hop 2:")
 	shots.add("explain of a profile that wraps xacct", p.screen())
+
+	// 7: two roles with mfa_serial on one source profile ask a code each,
+	// as the AWS CLI reads them; the second prompt says that
+	// xacct_mfa_session = shared on the source would have asked one.
+	roles := ""
+	for _, r := range []string{"hop-a", "hop-b"} {
+		roles += "\n[profile " + r + "]\nrole_arn = " + adminRole + "\nsource_profile = dev-keys\nmfa_serial = " + devMFA +
+			"\nrole_session_name = tools-" + r + "\nregion = us-east-1\nservices = fake\n"
+	}
+	testutil.WriteFile(t, w.config, w.configText()+roles, 0o600)
+	nextCode := func() string { // the device's next code, on the fake's clock moved on
+		adminClock(t, w.fake.url, map[string]string{"advance": "30s"})
+		p.send("clear; xacct fake-sts code --config "+scenario+" --user dev --url "+w.fake.url+" | head -1 | sed 's/^/next=/'", "Enter")
+		p.expect("next=")
+		return strings.TrimPrefix(regexp.MustCompile(`next=\d{6}`).FindString(p.screen()), "next=")
+	}
+	first := nextCode() // read before the prompt, which takes what the pane is sent
+	p.send("clear; xacct login hop-a; echo \"fir\"\"st=$?\"", "Enter")
+	p.expect("MFA code for ")
+	p.send(first, "Enter")
+	p.expect("first=0")
+	second := nextCode()
+	p.send("clear; xacct login hop-b; echo \"sec\"\"ond=$?\"", "Enter")
+	p.expect("MFA code for ")
+	if s := p.screen(); !strings.Contains(s, "xacct: a second code of "+devMFA+": profile hop-a holds a session from one "+
+		"already; xacct_mfa_session = shared on profile dev-keys would ask one code for all its roles") {
+		t.Errorf("the second prompt:\n%s", s)
+	}
+	p.send(second, "Enter")
+	p.expect("second=0")
+	shots.add("a second code of one device", p.screen())
 
 	// 8: help on stdout, exit 0.
 	p.send("clear; xacct help exec > /tmp/help.$$; echo \"ex\"\"it=$?\"; head -3 /tmp/help.$$; rm /tmp/help.$$", "Enter")
