@@ -55,7 +55,7 @@ type Store interface {
 type StoredCredentials struct {
 	Key         string          // the entry's key; set by Load and List
 	Kind        string          // what the credentials are: "assume-role" (a hop), "mfa-session" (GetSessionToken), "web-identity" or "sso-role" (the AWS access portal's)
-	Name        string          // the role ARN or MFA serial they are for; never a secret
+	Name        string          // what they are for, never a secret: the role ARN, MFA serial, or a base profile's description
 	Credentials aws.Credentials // the credentials; temporary ones have an expiry
 	Fetched     time.Time       // when they were fetched from STS, so that every process refreshes them alike
 }
